@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where a program finds the size it records, and whose events it keeps.
+ * Shared by hist.bpf.c and trace.bpf.c; the helper writes this struct into
+ * .rodata before load (helper/bpf-config.ts mirrors the layout).
+ */
+#ifndef BPF_LAB_SIZE_SOURCE_H
+#define BPF_LAB_SIZE_SOURCE_H
+
+#include <linux/types.h>
+
+struct size_source {
+	__u32 target_tgid;  /* 0: every process */
+	__u32 ignore_tgid;  /* the helper itself, so that a tracer never traces its own work */
+	__u32 arg_index;    /* kprobe/uprobe: function argument 1..6 */
+	__u32 field_offset; /* tracepoint: byte offset of the field in the record */
+	__u32 field_size;   /* tracepoint: 1, 2, 4 or 8 */
+	__u32 arm_on_exec;  /* count nothing until target_tgid calls exec (see arm_on_exec) */
+};
+
+#ifdef __BPF__
+#include "kernel_types.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+
+/*
+ * Slot 0 turns 1 when the target execs. A command is started by a small launcher
+ * that waits, then execs it; arming on exec keeps the launcher's own work out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} armed SEC(".maps");
+
+/* Body of each object's sched_process_exec program. */
+static __always_inline void arm_if_target(const volatile struct size_source *src)
+{
+	__u32 key = 0, *on;
+
+	if ((bpf_get_current_pid_tgid() >> 32) != src->target_tgid)
+		return;
+	on = bpf_map_lookup_elem(&armed, &key);
+	if (on)
+		*on = 1;
+}
+
+static __always_inline int source_wants_current(const volatile struct size_source *src)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 key = 0, *on;
+
+	if (tgid == src->ignore_tgid)
+		return 0;
+	if (src->target_tgid != 0 && src->target_tgid != tgid)
+		return 0;
+	if (!src->arm_on_exec)
+		return 1;
+	on = bpf_map_lookup_elem(&armed, &key);
+	return on && *on;
+}
+
+/*
+ * Argument n (1-based) of the probed function, by the x86-64 C calling convention.
+ * Read through bpf_probe_read_kernel (BPF_CORE_READ): clang folds the switch into
+ * one load at a computed ctx offset, which the verifier refuses for direct access.
+ */
+static __always_inline __u64 source_arg(const volatile struct size_source *src, struct pt_regs *ctx)
+{
+	switch (src->arg_index) {
+	case 1: return BPF_CORE_READ(ctx, di);
+	case 2: return BPF_CORE_READ(ctx, si);
+	case 3: return BPF_CORE_READ(ctx, dx);
+	case 4: return BPF_CORE_READ(ctx, cx);
+	case 5: return BPF_CORE_READ(ctx, r8);
+	case 6: return BPF_CORE_READ(ctx, r9);
+	}
+	return 0;
+}
+
+/* An unsigned field of a raw tracepoint record, at the offset the format file gives. */
+static __always_inline __u64 source_field(const volatile struct size_source *src, void *ctx)
+{
+	const void *at = (const char *)ctx + src->field_offset;
+
+	switch (src->field_size) {
+	case 1: { __u8 v = 0; bpf_probe_read_kernel(&v, sizeof(v), at); return v; }
+	case 2: { __u16 v = 0; bpf_probe_read_kernel(&v, sizeof(v), at); return v; }
+	case 4: { __u32 v = 0; bpf_probe_read_kernel(&v, sizeof(v), at); return v; }
+	case 8: { __u64 v = 0; bpf_probe_read_kernel(&v, sizeof(v), at); return v; }
+	}
+	return 0;
+}
+#endif /* __BPF__ */
+
+#endif

@@ -1,0 +1,38 @@
+// Lint for every TypeScript file; src/shared must stay runtime-neutral.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['build/', 'out/', 'dist/', 'node_modules/', 'resources/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      'max-lines': ['warn', { max: 250, skipBlankLines: true, skipComments: true }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
+  {
+    files: ['src/shared/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*', 'electron', 'electron/*'], message: 'src/shared is runtime-neutral: no Node or Electron imports.' },
+          { group: ['../main/*', '../preload/*', '../renderer/*', '../backend/*', '../cli/*', '../../helper/*'],
+            message: 'src/shared must not depend on a runtime side.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron'], message: 'The renderer sees only the preload API.' }] }],
+    },
+  },
+);

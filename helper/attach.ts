@@ -1,0 +1,99 @@
+/**
+ * Loads a program for the first workable plan of a spec and attaches it. Static
+ * checks rule out what cannot work; a real attach is the final word, so a
+ * refused attach falls through to the next candidate. Every skip becomes a
+ * notice that says what was chosen and why.
+ */
+import { LabError } from '../src/shared/errors.js';
+import { probeName, type ProbeSpec } from '../src/shared/probes.js';
+import type { Reason } from '../src/shared/protocol.js';
+import { BpfObject, type ObjectName } from './bpf-object.js';
+import type { Kernel } from './kernel.js';
+import { checkSpec, MISSING_CODES, uniqueMessages, type AttachPlan } from './resolve.js';
+
+export interface Attached {
+  object: BpfObject;
+  plan: AttachPlan;
+  notices: string[];
+}
+
+/** Sets .rodata and map sizes on a freshly opened object for one plan. */
+export type Configure = (object: BpfObject, plan: AttachPlan) => void;
+
+/** Whose events count: one process (`pid`), and with `armOnExec` only from its next exec on. */
+export interface Target {
+  pid?: number | undefined;
+  armOnExec?: boolean | undefined;
+}
+
+function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {
+  const p = plan.point;
+  switch (p.kind) {
+    case 'kprobe': return object.attachKprobe(program, p.func);
+    case 'tracepoint': return object.attachTracepoint(program, p.category, p.event);
+    case 'uprobe': return object.attachUprobe(program, p.path, p.offset, pid ?? -1);
+    case 'uprobe-symbol': return object.attachUprobeSymbol(program, p.path, p.symbol, pid ?? -1);
+  }
+}
+
+function tryPlan(name: ObjectName, plan: AttachPlan, configure: Configure, target: Target): BpfObject {
+  const object = BpfObject.open(name);
+  const [main, arm] = [`${name}_${plan.program}`, `${name}_arm`];
+  const arming = Boolean(target.pid && target.armOnExec);
+  try {
+    configure(object, plan);
+    object.selectPrograms(arming ? [main, arm] : [main], [`${name}_kprobe`, `${name}_tracepoint`, arm]);
+    object.load();
+    if (arming) object.attachTracepoint(arm, 'sched', 'sched_process_exec');
+    attachPoint(object, main, plan, target.pid);
+    return object;
+  } catch (e) {
+    object.dispose();
+    throw e;
+  }
+}
+
+interface Skip { probe: string; via: string; why: string }
+
+function notices(spec: ProbeSpec, plan: AttachPlan, skipped: Skip[], target: Target): string[] {
+  const out = skipped.map((s) => `${s.probe} (${s.via}) cannot be used here. ${s.why}`);
+  if (skipped.length || (spec.kind === 'catalog' && spec.id === 'auto')) {
+    const which = plan.probe === probeName(spec) ? plan.probe : `${plan.probe} for ${probeName(spec)}`;
+    out.push(`Using ${which}: ${plan.via}.`);
+  }
+  if (plan.point.kind.startsWith('uprobe') && !target.pid) {
+    out.push('This uprobe fires in every process that uses the library, which slows them all; '
+      + 'give --pid or -- CMD to watch one program.');
+  }
+  return out;
+}
+
+/** Opens, configures, loads and attaches; throws a LabError that explains every refusal. */
+export function attachSpec(
+  kernel: Kernel, name: ObjectName, spec: ProbeSpec, configure: Configure, target: Target = {},
+): Attached {
+  const skipped: Skip[] = [];
+  const reasons: Reason[] = [];
+  let firstError: LabError | null = null;
+  for (const check of checkSpec(kernel, spec)) {
+    if (!check.ok) {
+      skipped.push({ probe: check.probe, via: check.via, why: uniqueMessages(check.reasons) });
+      reasons.push(...check.reasons);
+      continue;
+    }
+    try {
+      const object = tryPlan(name, check.plan, configure, target);
+      return { object, plan: check.plan, notices: notices(spec, check.plan, skipped, target) };
+    } catch (e) {
+      if (!(e instanceof LabError) || !['bpf-attach', 'bpf-load'].includes(e.code)) throw e;
+      firstError ??= e;
+      skipped.push({ probe: check.plan.probe, via: check.plan.via, why: e.message });
+    }
+  }
+  if (firstError && skipped.length === 1) throw firstError;
+  const missing = reasons.length > 0 && reasons.every((r) => MISSING_CODES.has(r.code) || r.code === 'no-kprobes')
+    && reasons.some((r) => MISSING_CODES.has(r.code));
+  const why = skipped.map((s) => (skipped.length > 1 ? `${s.probe} (${s.via}): ${s.why}` : s.why)).join(' ');
+  throw new LabError(missing ? 'bad-probe' : 'not-probeable', `${probeName(spec)} cannot be probed here. ${why}`,
+    firstError?.detail);
+}

@@ -1,0 +1,60 @@
+/**
+ * Byte layouts of the .rodata config structs in bpf/size_source.h, bpf/hist.h
+ * and bpf/trace.h. BpfObject.setRodata() checks the total size against the object.
+ */
+import { bucketCount, type Layout } from '../src/shared/buckets.js';
+import type { Target } from './attach.js';
+import type { AttachPlan } from './resolve.js';
+
+/** Where the size comes from and whose events count (struct size_source). */
+export interface SizeSource {
+  targetTgid: number;
+  ignoreTgid: number;
+  argIndex: number;
+  fieldOffset: number;
+  fieldSize: 0 | 1 | 2 | 4 | 8;
+  armOnExec: boolean;
+}
+
+const SOURCE_SIZE = 24;
+
+/** The source for a plan: only the target's events if one is given, never the helper's own. */
+export function sizeSource(plan: AttachPlan, target: Target): SizeSource {
+  return {
+    targetTgid: target.pid ?? 0, ignoreTgid: process.pid,
+    argIndex: plan.argIndex, fieldOffset: plan.fieldOffset, fieldSize: plan.fieldSize,
+    armOnExec: Boolean(target.pid && target.armOnExec),
+  };
+}
+const HIST_KINDS = { seed: 0, log2: 1, linear: 2 } as const;
+
+function writeSource(view: DataView, src: SizeSource): void {
+  view.setUint32(0, src.targetTgid, true);
+  view.setUint32(4, src.ignoreTgid, true);
+  view.setUint32(8, src.argIndex, true);
+  view.setUint32(12, src.fieldOffset, true);
+  view.setUint32(16, src.fieldSize, true);
+  view.setUint32(20, src.armOnExec ? 1 : 0, true);
+}
+
+/** struct hist_config: the source, then kind, nbuckets, min, max, step. */
+export function encodeHistConfig(src: SizeSource, layout: Layout): Uint8Array {
+  const bytes = new Uint8Array(SOURCE_SIZE + 8 + 24);
+  const view = new DataView(bytes.buffer);
+  writeSource(view, src);
+  view.setUint32(SOURCE_SIZE, HIST_KINDS[layout.kind], true);
+  view.setUint32(SOURCE_SIZE + 4, bucketCount(layout), true);
+  if (layout.kind === 'linear') {
+    view.setBigUint64(SOURCE_SIZE + 8, layout.min, true);
+    view.setBigUint64(SOURCE_SIZE + 16, layout.max, true);
+    view.setBigUint64(SOURCE_SIZE + 24, layout.step, true);
+  }
+  return bytes;
+}
+
+/** struct trace_config: just the source. */
+export function encodeTraceConfig(src: SizeSource): Uint8Array {
+  const bytes = new Uint8Array(SOURCE_SIZE);
+  writeSource(new DataView(bytes.buffer), src);
+  return bytes;
+}

@@ -1,0 +1,147 @@
+/**
+ * The split lifecycle of one of the project's BPF objects: open, configure
+ * .rodata and map sizes, load (verifier log captured), attach through fd-based
+ * links, then dispose() releases every link and the object in one place.
+ */
+import { fileURLToPath } from 'node:url';
+import { LabError } from '../src/shared/errors.js';
+import {
+  allocNative, errorText, freeNative, lastErrno, libbpf, readCString, UPROBE_OPTS_SIZE, type Pointer,
+} from './libbpf.js';
+
+/** The only objects the helper will ever load: names, never paths, come from clients. */
+export type ObjectName = 'hist' | 'trace';
+
+const VERIFIER_LOG_SIZE = 1 << 20;
+
+/** Where the compiled objects sit: resources/bpf, found from this file, never from input. */
+export function objectPath(name: ObjectName): string {
+  return fileURLToPath(new URL(`../../resources/bpf/${name}.bpf.o`, import.meta.url));
+}
+
+export class BpfObject {
+  private obj: Pointer | null;
+  private readonly links: Pointer[] = [];
+  private readonly programs = new Map<string, Pointer>();
+
+  private constructor(obj: Pointer, readonly name: ObjectName) {
+    this.obj = obj;
+  }
+
+  static open(name: ObjectName): BpfObject {
+    const obj = libbpf.objectOpenFile(objectPath(name), null);
+    if (!obj) {
+      throw new LabError('bpf-open', `cannot open ${name}.bpf.o: ${errorText(lastErrno())}`);
+    }
+    return new BpfObject(obj, name);
+  }
+
+  private get handle(): Pointer {
+    if (!this.obj) throw new LabError('internal', `${this.name}: object already disposed`);
+    return this.obj;
+  }
+
+  /** Writes the object's single .rodata variable (its config struct); sizes must match exactly. */
+  setRodata(bytes: Uint8Array): void {
+    const map = this.map('.rodata');
+    const size = [0];
+    if (!libbpf.mapInitialValue(map, size) || size[0] !== bytes.length) {
+      throw new LabError('internal', `${this.name}: .rodata is ${size[0]} bytes, config is ${bytes.length}`);
+    }
+    this.check(libbpf.mapSetInitialValue(map, bytes, bytes.length), 'set .rodata');
+  }
+
+  setMaxEntries(mapName: string, entries: number): void {
+    this.check(libbpf.mapSetMaxEntries(this.map(mapName), entries), `size map ${mapName}`);
+  }
+
+  /** Loads only the named programs; the object's others are not loaded at all. */
+  selectPrograms(wanted: string[], all: string[]): void {
+    for (const name of all) {
+      const prog = libbpf.findProgram(this.handle, name);
+      if (!prog) throw new LabError('internal', `${this.name}: no program ${name}`);
+      if (wanted.includes(name)) this.programs.set(name, prog);
+      else libbpf.programSetAutoload(prog, false);
+    }
+  }
+
+  /** Loads into the kernel. On failure the verifier's log becomes the error's detail. */
+  load(): void {
+    const log = allocNative(VERIFIER_LOG_SIZE);
+    try {
+      for (const prog of this.programs.values()) libbpf.programSetLogBuf(prog, log, VERIFIER_LOG_SIZE);
+      const err = libbpf.objectLoad(this.handle);
+      if (err < 0) {
+        const verifier = readCString(log, VERIFIER_LOG_SIZE).trim();
+        throw new LabError('bpf-load', `The kernel refused ${this.name}.bpf.o: ${errorText(err)}`,
+          verifier || undefined);
+      }
+    } finally {
+      for (const prog of this.programs.values()) libbpf.programSetLogBuf(prog, null, 0);
+      freeNative(log);
+    }
+  }
+
+  attachKprobe(program: string, func: string): void {
+    this.keep(libbpf.attachKprobe(this.selected(program), false, func), `kprobe ${func}`);
+  }
+
+  attachTracepoint(program: string, category: string, event: string): void {
+    this.keep(libbpf.attachTracepoint(this.selected(program), category, event), `tracepoint ${category}:${event}`);
+  }
+
+  /** pid -1 traces every process that maps `path`. */
+  attachUprobe(program: string, path: string, offset: number, pid: number): void {
+    this.keep(libbpf.attachUprobe(this.selected(program), false, pid, path, offset),
+      `uprobe ${path}:0x${offset.toString(16)}`);
+  }
+
+  /** Lets libbpf find `symbol` in the ELF file at `path` (it reads the symbol tables). */
+  attachUprobeSymbol(program: string, path: string, symbol: string, pid: number): void {
+    const opts = { sz: UPROBE_OPTS_SIZE, ref_ctr_offset: 0, bpf_cookie: 0, retprobe: false, func_name: symbol };
+    this.keep(libbpf.attachUprobeOpts(this.selected(program), pid, path, 0, opts), `uprobe ${path}:${symbol}`);
+  }
+
+  mapFd(mapName: string): number {
+    const fd = libbpf.mapFd(this.map(mapName));
+    if (fd < 0) throw new LabError('internal', `${this.name}: map ${mapName} is not loaded`);
+    return fd;
+  }
+
+  get attachedLinks(): number {
+    return this.links.length;
+  }
+
+  /** Destroys every link: the program stops firing, its maps stay readable. */
+  detach(): void {
+    for (const link of this.links.splice(0)) libbpf.linkDestroy(link);
+  }
+
+  /** Detaches, then closes the object (which frees its maps and programs). Idempotent. */
+  dispose(): void {
+    this.detach();
+    if (this.obj) libbpf.objectClose(this.obj);
+    this.obj = null;
+  }
+
+  private selected(program: string): Pointer {
+    const prog = this.programs.get(program);
+    if (!prog) throw new LabError('internal', `${this.name}: program ${program} was not selected`);
+    return prog;
+  }
+
+  private map(mapName: string): Pointer {
+    const map = libbpf.findMap(this.handle, mapName);
+    if (!map) throw new LabError('internal', `${this.name}: no map ${mapName}`);
+    return map;
+  }
+
+  private keep(link: Pointer | null, what: string): void {
+    if (!link) throw new LabError('bpf-attach', `Cannot attach ${what}: ${errorText(lastErrno())}`);
+    this.links.push(link);
+  }
+
+  private check(err: number, what: string): void {
+    if (err < 0) throw new LabError('internal', `${this.name}: ${what}: ${errorText(err)}`);
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * What the running kernel offers, read from /proc and /sys: kprobe and uprobe
+ * support, BTF, kernel symbols and the ranges kprobes refuse, and tracepoint
+ * formats. Read once per helper; the answers do not change while it runs.
+ */
+import fs from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+const TRACEFS = '/sys/kernel/tracing';
+const DEBUGFS = '/sys/kernel/debug';
+
+export interface TracepointField {
+  name: string;
+  type: string;
+  offset: number;
+  size: number;
+  signed: boolean;
+}
+
+interface Symbols {
+  /** Text symbols (t/T) and their addresses; 0n when kptr_restrict hides them. */
+  text: Map<string, bigint>;
+  noinstr: { start: bigint; end: bigint } | null;
+}
+
+/** Mounts tracefs or debugfs where the boot did not, as perf and bpftrace users do by hand. */
+function ensureMounted(type: 'tracefs' | 'debugfs', where: string, probe: string): boolean {
+  if (fs.existsSync(`${where}/${probe}`)) return true;
+  try {
+    execFileSync('mount', ['-t', type, 'nodev', where], { stdio: 'ignore' });
+  } catch {
+    return false;
+  }
+  return fs.existsSync(`${where}/${probe}`);
+}
+
+export class Kernel {
+  private symbols: Symbols | null = null;
+  private blacklist: Set<string> | null = null;
+  readonly tracefs: boolean;
+  readonly debugfs: boolean;
+
+  constructor() {
+    this.tracefs = ensureMounted('tracefs', TRACEFS, 'events');
+    this.debugfs = ensureMounted('debugfs', DEBUGFS, 'tracing') || fs.existsSync(`${DEBUGFS}/kprobes`);
+  }
+
+  get release(): string {
+    return fs.readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  }
+
+  get arch(): string {
+    return process.arch;
+  }
+
+  /** kprobes exist when the kprobe PMU is registered or the legacy tracefs interface is there. */
+  get hasKprobes(): boolean {
+    return fs.existsSync('/sys/bus/event_source/devices/kprobe') || fs.existsSync(`${TRACEFS}/kprobe_events`);
+  }
+
+  get hasUprobes(): boolean {
+    return fs.existsSync('/sys/bus/event_source/devices/uprobe') || fs.existsSync(`${TRACEFS}/uprobe_events`);
+  }
+
+  get hasBtf(): boolean {
+    return fs.existsSync('/sys/kernel/btf/vmlinux');
+  }
+
+  /** The address of a kernel text symbol, or undefined when no such function exists. */
+  functionAddress(name: string): bigint | undefined {
+    return this.loadSymbols().text.get(name);
+  }
+
+  /** Whether the function sits in .noinstr.text, where instrumentation of any kind is refused. */
+  inNoinstr(name: string): boolean {
+    const { text, noinstr } = this.loadSymbols();
+    const at = text.get(name);
+    if (!noinstr || at === undefined || at === 0n) return false;
+    return at >= noinstr.start && at < noinstr.end;
+  }
+
+  /** Whether the kernel's kprobe blacklist names the function (null when the list cannot be read). */
+  blacklisted(name: string): boolean | null {
+    if (this.blacklist === null) {
+      const path = `${DEBUGFS}/kprobes/blacklist`;
+      if (!fs.existsSync(path)) return null;
+      this.blacklist = new Set(fs.readFileSync(path, 'utf8').split('\n')
+        .map((line) => line.trim().split(/\s+/)[1] ?? '').filter(Boolean));
+    }
+    return this.blacklist.has(name);
+  }
+
+  /** The fields of a tracepoint's record, or null when the tracepoint does not exist. */
+  tracepointFields(category: string, event: string): TracepointField[] | null {
+    const path = `${TRACEFS}/events/${category}/${event}/format`;
+    if (!this.tracefs || !fs.existsSync(path)) return null;
+    return parseFormat(fs.readFileSync(path, 'utf8'));
+  }
+
+  private loadSymbols(): Symbols {
+    if (!this.symbols) this.symbols = parseKallsyms(fs.readFileSync('/proc/kallsyms', 'utf8'));
+    return this.symbols;
+  }
+}
+
+/** Parses /proc/kallsyms into text symbols and the .noinstr.text range. */
+export function parseKallsyms(text: string): Symbols {
+  const syms = new Map<string, bigint>();
+  for (const line of text.split('\n')) {
+    const [addr, type, name, module] = line.split(/\s+/);
+    if (!addr || !name || module || (type !== 't' && type !== 'T')) continue;
+    if (!syms.has(name)) syms.set(name, BigInt(`0x${addr}`));
+  }
+  const start = syms.get('__noinstr_text_start');
+  const end = syms.get('__noinstr_text_end');
+  const noinstr = start !== undefined && end !== undefined && end > start ? { start, end } : null;
+  return { text: syms, noinstr };
+}
+
+/** Parses a tracefs `format` file's field lines, common_* fields included. */
+export function parseFormat(text: string): TracepointField[] {
+  const fields: TracepointField[] = [];
+  const re = /^\s*field:(.+?);\s*offset:(\d+);\s*size:(\d+);\s*signed:(\d);/;
+  for (const line of text.split('\n')) {
+    const m = re.exec(line);
+    if (!m) continue;
+    const decl = m[1]!.trim();
+    const name = /([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\])?$/.exec(decl)?.[1] ?? decl;
+    fields.push({
+      name,
+      type: decl.slice(0, decl.lastIndexOf(name)).trim() + (decl.includes('[') ? '[]' : ''),
+      offset: Number(m[2]),
+      size: Number(m[3]),
+      signed: m[4] === '1',
+    });
+  }
+  return fields;
+}

@@ -1,0 +1,145 @@
+/**
+ * koffi bindings to the system's libbpf.so.1: the one place that knows C signatures.
+ * Everything above this file works with the typed wrappers in bpf-object.ts.
+ */
+import koffi from 'koffi';
+
+const lib = koffi.load('libbpf.so.1');
+const libc = koffi.load('libc.so.6');
+
+koffi.opaque('bpf_object');
+koffi.opaque('bpf_program');
+koffi.opaque('bpf_map');
+koffi.opaque('bpf_link');
+koffi.opaque('ring_buffer');
+
+/** struct bpf_uprobe_opts of libbpf 1.x; `sz` tells libbpf which fields we know. */
+const uprobeOpts = koffi.struct('bpf_uprobe_opts', {
+  sz: 'size_t', ref_ctr_offset: 'size_t', bpf_cookie: 'uint64_t', retprobe: 'bool', func_name: 'const char *',
+});
+export const UPROBE_OPTS_SIZE = koffi.sizeof(uprobeOpts);
+
+/** va_list decays to a pointer when passed as an argument, on x86-64 and arm64 alike. */
+const printFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *args)');
+const sampleFn = koffi.proto('int ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
+
+export type Pointer = object;
+
+export const libbpf = {
+  majorVersion: lib.func('uint32_t libbpf_major_version(void)') as () => number,
+  minorVersion: lib.func('uint32_t libbpf_minor_version(void)') as () => number,
+  setPrint: lib.func('void *libbpf_set_print(libbpf_print_fn *fn)') as (fn: unknown) => unknown,
+  strerror: lib.func('int libbpf_strerror(int err, _Out_ char *buf, size_t size)') as (
+    err: number, buf: Buffer, size: number) => number,
+  numPossibleCpus: lib.func('int libbpf_num_possible_cpus(void)') as () => number,
+
+  objectOpenFile: lib.func('bpf_object *bpf_object__open_file(const char *path, void *opts)') as (
+    path: string, opts: null) => Pointer | null,
+  objectLoad: lib.func('int bpf_object__load(bpf_object *obj)') as (obj: Pointer) => number,
+  objectClose: lib.func('void bpf_object__close(bpf_object *obj)') as (obj: Pointer) => void,
+  findProgram: lib.func('bpf_program *bpf_object__find_program_by_name(bpf_object *obj, const char *name)') as (
+    obj: Pointer, name: string) => Pointer | null,
+  findMap: lib.func('bpf_map *bpf_object__find_map_by_name(bpf_object *obj, const char *name)') as (
+    obj: Pointer, name: string) => Pointer | null,
+
+  programSetAutoload: lib.func('int bpf_program__set_autoload(bpf_program *prog, bool autoload)') as (
+    prog: Pointer, autoload: boolean) => number,
+  programSetLogBuf: lib.func('int bpf_program__set_log_buf(bpf_program *prog, void *buf, size_t size)') as (
+    prog: Pointer, buf: unknown, size: number) => number,
+  attachKprobe: lib.func('bpf_link *bpf_program__attach_kprobe(bpf_program *prog, bool retprobe, const char *func)') as (
+    prog: Pointer, retprobe: boolean, func: string) => Pointer | null,
+  attachTracepoint: lib.func(
+    'bpf_link *bpf_program__attach_tracepoint(bpf_program *prog, const char *category, const char *name)') as (
+    prog: Pointer, category: string, name: string) => Pointer | null,
+  attachUprobe: lib.func(
+    'bpf_link *bpf_program__attach_uprobe(bpf_program *prog, bool retprobe, int pid, const char *path, size_t offset)') as (
+    prog: Pointer, retprobe: boolean, pid: number, path: string, offset: number) => Pointer | null,
+  attachUprobeOpts: lib.func(
+    'bpf_link *bpf_program__attach_uprobe_opts(bpf_program *prog, int pid, const char *path, size_t offset, '
+    + 'const bpf_uprobe_opts *opts)') as (
+    prog: Pointer, pid: number, path: string, offset: number, opts: object) => Pointer | null,
+  linkDestroy: lib.func('int bpf_link__destroy(bpf_link *link)') as (link: Pointer) => number,
+
+  mapSetMaxEntries: lib.func('int bpf_map__set_max_entries(bpf_map *map, uint32_t max)') as (
+    map: Pointer, max: number) => number,
+  mapSetInitialValue: lib.func('int bpf_map__set_initial_value(bpf_map *map, const void *data, size_t size)') as (
+    map: Pointer, data: Uint8Array, size: number) => number,
+  mapInitialValue: lib.func('const void *bpf_map__initial_value(bpf_map *map, _Out_ size_t *psize)') as (
+    map: Pointer, psize: number[]) => Pointer | null,
+  mapFd: lib.func('int bpf_map__fd(bpf_map *map)') as (map: Pointer) => number,
+  mapLookupElem: lib.func('int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)') as (
+    fd: number, key: Uint8Array, value: Uint8Array) => number,
+
+  ringBufferNew: lib.func('ring_buffer *ring_buffer__new(int fd, ring_buffer_sample_fn *cb, void *ctx, void *opts)') as (
+    fd: number, cb: unknown, ctx: null, opts: null) => Pointer | null,
+  ringBufferConsume: lib.func('int ring_buffer__consume(ring_buffer *rb)') as (rb: Pointer) => number,
+  ringBufferFree: lib.func('void ring_buffer__free(ring_buffer *rb)') as (rb: Pointer) => void,
+};
+
+const vsnprintf = libc.func('int vsnprintf(_Out_ char *buf, size_t size, const char *fmt, void *args)') as (
+  buf: Buffer, size: number, fmt: string, args: unknown) => number;
+
+/** The errno of the last libbpf call, as libbpf's functions return NULL and set errno on failure. */
+export function lastErrno(): number {
+  return koffi.errno();
+}
+
+/** A readable message for a (positive or negative) errno or libbpf error code. */
+export function errorText(err: number): string {
+  const buf = Buffer.alloc(256);
+  libbpf.strerror(-Math.abs(err), buf, buf.length);
+  return buf.toString('utf8', 0, buf.indexOf(0) < 0 ? buf.length : buf.indexOf(0));
+}
+
+export type LogLevel = 'warn' | 'info' | 'debug';
+const LEVELS: LogLevel[] = ['warn', 'info', 'debug'];
+
+/**
+ * Routes libbpf's own log lines to `sink` (formatted in C by vsnprintf, since koffi
+ * cannot walk a va_list). Debug lines are dropped unless `verbose` is set.
+ */
+export function captureLibbpfLog(sink: (level: LogLevel, line: string) => void, verbose: boolean): void {
+  const buf = Buffer.alloc(4096);
+  const cb = koffi.register((level: number, fmt: string, args: unknown) => {
+    const name = LEVELS[level] ?? 'debug';
+    if (name === 'debug' && !verbose) return 0;
+    const n = vsnprintf(buf, buf.length, fmt, args);
+    const text = buf.toString('utf8', 0, Math.max(0, Math.min(n, buf.length - 1))).trimEnd();
+    if (text) sink(name, text);
+    return 0;
+  }, koffi.pointer(printFn));
+  libbpf.setPrint(cb);
+}
+
+/**
+ * Registers a ring buffer sample callback; the returned handle must be released with
+ * unregister. `fn` returns false to make ring_buffer__consume stop after this sample.
+ */
+export function registerSampleCallback(fn: (data: unknown, size: number) => boolean): unknown {
+  return koffi.register((_ctx: unknown, data: unknown, size: number | bigint) => (fn(data, Number(size)) ? 0 : -1),
+    koffi.pointer(sampleFn));
+}
+
+export function unregisterCallback(handle: unknown): void {
+  koffi.unregister(handle as bigint);
+}
+
+/** Copies `size` bytes from native memory into a fresh Buffer. */
+export function copyBytes(ptr: unknown, size: number): Buffer {
+  return Buffer.from(koffi.view(ptr, size).slice(0));
+}
+
+/** Allocates native memory for a verifier log; freed with freeNative. */
+export function allocNative(size: number): unknown {
+  return koffi.alloc('char', size);
+}
+
+export function readCString(ptr: unknown, max: number): string {
+  const bytes = copyBytes(ptr, max);
+  const end = bytes.indexOf(0);
+  return bytes.toString('utf8', 0, end < 0 ? max : end);
+}
+
+export function freeNative(ptr: unknown): void {
+  koffi.free(ptr);
+}

@@ -1,0 +1,43 @@
+/**
+ * The root helper's entry point: `node helper/main.js [--verbose]`, started by a client with
+ * pipes on stdin and stdout (stderr is for humans). It exits when stdin closes or
+ * on SIGTERM, SIGINT or SIGHUP, detaching everything it attached first.
+ */
+import { HELPER_EXIT_NOT_PRIVILEGED } from '../src/shared/protocol.js';
+import { VERSION } from '../src/shared/version.js';
+import { Kernel } from './kernel.js';
+import { captureLibbpfLog } from './libbpf.js';
+import { canTrace } from './privileges.js';
+import { Server } from './server.js';
+
+function main(): void {
+  if (!canTrace()) {
+    process.stderr.write('bpf-lab-helper: needs root (CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON)\n');
+    process.exit(HELPER_EXIT_NOT_PRIVILEGED);
+  }
+  const server = new Server(new Kernel(), {
+    write: (bytes) => process.stdout.write(bytes),
+    backlog: () => process.stdout.writableLength,
+  }, VERSION);
+  captureLibbpfLog((level, line) => server.log(level, line), process.argv.includes('--verbose'));
+
+  let exiting = false;
+  const shutdown = (status: number): void => {
+    if (exiting) return;
+    exiting = true;
+    server.dispose();
+    process.stdout.end(() => process.exit(status));
+    setTimeout(() => process.exit(status), 2000).unref();
+  };
+  process.stdin.on('data', (chunk: Buffer) => server.receive(chunk));
+  process.stdin.on('end', () => shutdown(0));
+  process.stdin.on('error', () => shutdown(0));
+  process.stdout.on('error', () => shutdown(0));
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => shutdown(0));
+  process.on('uncaughtException', (e) => {
+    process.stderr.write(`bpf-lab-helper: ${e.stack ?? e.message}\n`);
+    shutdown(1);
+  });
+}
+
+main();

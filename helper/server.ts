@@ -1,0 +1,119 @@
+/**
+ * The helper's request loop over stdio. Every frame is validated; anything
+ * malformed gets an error reply, never a crash. Sessions are owned here and
+ * released on stop, on stdin close, on signals and on fatal errors alike.
+ */
+import { LabError } from '../src/shared/errors.js';
+import { encodeFrame, FrameDecoder } from '../src/shared/framing.js';
+import {
+  describeIssue, MAX_FRAME_BYTES, MAX_SESSIONS, PROTOCOL_VERSION, requestSchema,
+  type Push, type Request, type Result,
+} from '../src/shared/protocol.js';
+import { HistSession } from './hist-session.js';
+import type { Kernel } from './kernel.js';
+import { kernelInfo, probeStatuses } from './probe-status.js';
+import type { Session } from './session.js';
+import { TraceSession } from './trace-session.js';
+
+/** Above this many unsent bytes, droppable pushes are refused (and counted by their session). */
+const STDOUT_HIGH_WATER = 8 << 20;
+
+export interface Transport {
+  write(bytes: Uint8Array): void;
+  /** Bytes written but not yet taken by the reader. */
+  backlog(): number;
+}
+
+export class Server {
+  private readonly sessions = new Map<number, Session>();
+  private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
+  private nextSession = 1;
+
+  constructor(private readonly kernel: Kernel, private readonly out: Transport, private readonly version: string) {}
+
+  /** Feeds bytes from stdin; replies go out through the transport. */
+  receive(chunk: Uint8Array): void {
+    for (const frame of this.decoder.push(chunk)) {
+      if (!frame.ok) {
+        this.replyError(null, new LabError('bad-request', frame.error));
+        continue;
+      }
+      this.handle(frame.message);
+    }
+  }
+
+  private handle(message: unknown): void {
+    const parsed = requestSchema.safeParse(message);
+    if (!parsed.success) {
+      const id = typeof message === 'object' && message !== null && 'id' in message
+        && Number.isSafeInteger(message.id) && (message.id as number) > 0 ? message.id as number : null;
+      this.replyError(id, new LabError('bad-request', describeIssue(parsed.error)));
+      return;
+    }
+    const request = parsed.data;
+    try {
+      this.send({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result: this.dispatch(request) });
+    } catch (e) {
+      this.replyError(request.id, e);
+    }
+  }
+
+  private dispatch(request: Request): Result<Request['method']> {
+    switch (request.method) {
+      case 'hello':
+        return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel) };
+      case 'probes':
+        return { kernel: kernelInfo(this.kernel), probes: probeStatuses(this.kernel) };
+      case 'start':
+        return this.start(request.params);
+      case 'stop': {
+        const session = this.sessions.get(request.params.session);
+        if (!session) throw new LabError('no-session', `no session ${request.params.session}`);
+        this.sessions.delete(session.id);
+        return session.stop();
+      }
+    }
+  }
+
+  private start(params: Extract<Request, { method: 'start' }>['params']): Result<'start'> {
+    if (this.sessions.size >= MAX_SESSIONS) {
+      throw new LabError('busy', `at most ${MAX_SESSIONS} sessions may run at once; stop one first`);
+    }
+    const id = this.nextSession++;
+    const sink = (push: Push, droppable: boolean): boolean => this.push(push, droppable);
+    const [session, result] = params.mode === 'stat'
+      ? HistSession.start(id, this.kernel, params, sink)
+      : TraceSession.start(id, this.kernel, params, sink);
+    this.sessions.set(id, session);
+    return result;
+  }
+
+  /** Sends a push unless it is droppable and the reader has fallen behind. */
+  push(push: Push, droppable: boolean): boolean {
+    if (droppable && this.out.backlog() > STDOUT_HIGH_WATER) return false;
+    this.send(push);
+    return true;
+  }
+
+  log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void {
+    this.push({ v: PROTOCOL_VERSION, type: 'log', level, message }, level === 'debug');
+  }
+
+  private replyError(id: number | null, e: unknown): void {
+    this.send({ v: PROTOCOL_VERSION, type: 'error', id, error: LabError.toData(e) });
+  }
+
+  private send(message: object): void {
+    this.out.write(encodeFrame(message));
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Releases every session; the exit paths all come through here. */
+  dispose(): void {
+    for (const session of this.sessions.values()) session.dispose();
+    this.sessions.clear();
+  }
+}

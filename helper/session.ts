@@ -1,0 +1,14 @@
+/** What the server needs of a running session, whatever its mode. */
+import type { Push, Result } from '../src/shared/protocol.js';
+
+/** Sends a push to the client; `droppable` pushes may be dropped under backpressure (returns false). */
+export type SessionSink = (push: Push, droppable: boolean) => boolean;
+
+export interface Session {
+  readonly id: number;
+  readonly mode: 'stat' | 'trace';
+  /** Detaches, delivers what is left, releases everything. */
+  stop(): Result<'stop'>;
+  /** Releases everything at once, on exit paths. Idempotent. */
+  dispose(): void;
+}

@@ -1,0 +1,142 @@
+/**
+ * The bpf-lab command line, parsed into a typed command. Pure: no I/O, so every
+ * spelling and every error message is unit-tested.
+ */
+import { parseArgs } from 'node:util';
+import { formatLayout, parseLayout } from '../shared/buckets.js';
+import {
+  parseCatalogId, parseKprobe, parseTracepoint, parseUprobe, type ProbeSpec,
+} from '../shared/probes.js';
+
+export type Command =
+  | { name: 'help' }
+  | { name: 'version' }
+  | { name: 'probes'; json: boolean; verbose: boolean }
+  | {
+    name: 'stat' | 'trace';
+    probe: ProbeSpec;
+    layout: string;
+    intervalMs: number;
+    /** Set when --interval was given; with `-- CMD`, tables are then printed while it runs too. */
+    intervalGiven: boolean;
+    count: number | null;
+    pid: number | null;
+    json: boolean;
+    verbose: boolean;
+    run: string[] | null;
+  };
+
+/** A mistake in how bpf-lab was called: one line, exit status 2. */
+export class UsageError extends Error {}
+
+export const USAGE = `Usage:
+  bpf-lab probes [--json]
+  bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
+                [--pid PID] [--json] [-- CMD ARGS...]
+  bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [-- CMD ARGS...]
+
+PROBE is one of (default --probe auto):
+  --probe ID                  auto, memcpy, usercopy, libc-memcpy, kmalloc, read, write, vfs-read
+  --kprobe FUNCTION:ARG       a kernel function and the argument holding the size, e.g. vfs_read:3
+  --tracepoint CAT:EVENT:FIELD  e.g. kmem:kmalloc:bytes_req
+  --uprobe PATH:SYMBOL:ARG    a function in a binary or library, e.g. /usr/bin/gzip:memcpy:3
+
+Options:
+  --buckets LAYOUT   seed (the demo's 64-byte buckets, default), log2, or linear:MIN:MAX:STEP
+  --interval S       seconds between tables (default 2)
+  --count N          stat: stop after N tables; trace: stop after N events
+  --pid PID          only this process
+  --json             NDJSON records, each with a "type"
+  --verbose          include libbpf's debug log
+  -- CMD ARGS...     attach, then run CMD and trace only it; print the final histogram when it
+                     exits and exit with its status
+  -h, --help         this text;  -V, --version  the version
+
+Needs root (it loads BPF programs). Exit status: 0 ok, 1 runtime error, 2 usage error.`;
+
+const OPTIONS = {
+  probe: { type: 'string' },
+  kprobe: { type: 'string' },
+  tracepoint: { type: 'string' },
+  uprobe: { type: 'string' },
+  buckets: { type: 'string' },
+  interval: { type: 'string' },
+  count: { type: 'string' },
+  pid: { type: 'string' },
+  json: { type: 'boolean' },
+  verbose: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function usage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+function probeOf(v: Values): ProbeSpec {
+  const given = (['probe', 'kprobe', 'tracepoint', 'uprobe'] as const).filter((k) => v[k] !== undefined);
+  if (given.length > 1) throw new UsageError(`choose one probe: --${given.join(' and --')} were both given`);
+  return usage(() => {
+    if (v.kprobe !== undefined) return parseKprobe(v.kprobe);
+    if (v.tracepoint !== undefined) return parseTracepoint(v.tracepoint);
+    if (v.uprobe !== undefined) return parseUprobe(v.uprobe);
+    return parseCatalogId(v.probe ?? 'auto');
+  });
+}
+
+function positiveInt(text: string | undefined, what: string, max: number): number | null {
+  if (text === undefined) return null;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > max) {
+    throw new UsageError(`bad ${what} "${text}": use a whole number from 1 to ${max}`);
+  }
+  return Number(text);
+}
+
+function intervalMs(text: string | undefined): number {
+  if (text === undefined) return 2000;
+  const s = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || s < 0.1 || s > 60) {
+    throw new UsageError(`bad --interval "${text}": use seconds from 0.1 to 60`);
+  }
+  return Math.round(s * 1000);
+}
+
+/** Parses argv (without node and script); throws UsageError with a one-line reason. */
+export function parseCommand(argv: string[]): Command {
+  const dash = argv.indexOf('--');
+  const [own, run] = dash < 0 ? [argv, null] : [argv.slice(0, dash), argv.slice(dash + 1)];
+  const { values: v, positionals } = usage(() => parseArgs({ args: own, options: OPTIONS, allowPositionals: true }));
+  if (v.help) return { name: 'help' };
+  if (v.version) return { name: 'version' };
+  const [name, ...extra] = positionals;
+  if (name === undefined) return { name: 'help' };
+  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (a command to run goes after --)`);
+  if (name === 'probes') return { name, json: v.json ?? false, verbose: v.verbose ?? false };
+  if (name !== 'stat' && name !== 'trace') {
+    throw new UsageError(`unknown command "${name}": use probes, stat or trace`);
+  }
+  if (name === 'trace' && (v.buckets !== undefined || v.interval !== undefined)) {
+    throw new UsageError('--buckets and --interval are for stat; trace prints every event');
+  }
+  if (run !== null && run.length === 0) throw new UsageError('nothing to run after --');
+  const pid = positiveInt(v.pid, '--pid', 4_194_304);
+  if (pid !== null && run !== null) throw new UsageError('--pid and -- CMD cannot be combined: CMD sets the pid');
+  return {
+    name,
+    probe: probeOf(v),
+    layout: usage(() => formatLayout(parseLayout(v.buckets ?? 'seed'))),
+    intervalMs: intervalMs(v.interval),
+    intervalGiven: v.interval !== undefined,
+    count: positiveInt(v.count, '--count', Number.MAX_SAFE_INTEGER),
+    pid,
+    json: v.json ?? false,
+    verbose: v.verbose ?? false,
+    run,
+  };
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+/**
+ * bpf-lab: the headless front end. It parses the command line, starts the root
+ * helper as a child (bpf-lab itself must run as root) and prints what it streams.
+ */
+import { directLaunch, HelperClient } from '../backend/helper-client.js';
+import { LabError } from '../shared/errors.js';
+import { VERSION } from '../shared/version.js';
+import { parseCommand, USAGE, UsageError, type Command } from './args.js';
+import { jsonOutput, textOutput } from './output.js';
+import { runSession } from './session.js';
+
+const write = (stream: NodeJS.WriteStream) => (text: string): void => { stream.write(text); };
+
+async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
+  const out = cmd.json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
+  const client = await HelperClient.start(directLaunch(cmd.verbose));
+  try {
+    if (cmd.name === 'probes') {
+      out.probes(await client.request('probes', {}));
+      return 0;
+    }
+    return await runSession(client, cmd, out);
+  } finally {
+    await client.close();
+  }
+}
+
+/** Exit status for a failure: 2 when the probe names nothing that exists, as for other bad input. */
+function statusOf(e: LabError): number {
+  return e.code === 'bad-probe' || e.code === 'bad-request' ? 2 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let cmd: Command;
+  try {
+    cmd = parseCommand(argv);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    process.stderr.write(`bpf-lab: ${e.message}\nTry 'bpf-lab --help'.\n`);
+    return 2;
+  }
+  if (cmd.name === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (cmd.name === 'version') {
+    process.stdout.write(`bpf-lab ${VERSION}\n`);
+    return 0;
+  }
+  try {
+    return await run(cmd);
+  } catch (e) {
+    if (!(e instanceof LabError)) throw e;
+    process.stderr.write(`bpf-lab: ${e.message}\n`);
+    if (e.detail) process.stderr.write(`${e.detail}\n`);
+    return statusOf(e);
+  }
+}
+
+main(process.argv.slice(2)).then((status) => {
+  process.exitCode = status;
+}, (e: unknown) => {
+  process.stderr.write(`bpf-lab: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,73 @@
+/**
+ * How bpf-lab prints: the demo's text (tables, trace lines; notices on stderr)
+ * or NDJSON records on stdout, one per line, each with a "type".
+ */
+import { bucketBounds, parseLayout } from '../shared/buckets.js';
+import type { ProbeStatus, Result, TraceEvent } from '../shared/protocol.js';
+import { formatTable, formatTraceLine } from '../shared/table.js';
+
+export interface Output {
+  notice(message: string): void;
+  histogram(probe: string, layout: string, counts: number[], total: number, final: boolean): void;
+  events(probe: string, events: TraceEvent[]): void;
+  traceSummary(probe: string, seen: number, lost: number): void;
+  probes(result: Result<'probes'>): void;
+}
+
+/** JSON with bigints written as plain (exact) numbers. */
+function ndjson(record: object): string {
+  return JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}\u0000` : v))
+    .replace(/"\\u0000(\d+)\\u0000"/g, '$1');
+}
+
+type Write = (text: string) => void;
+
+export function jsonOutput(out: Write): Output {
+  const emit = (record: object): void => out(`${ndjson(record)}\n`);
+  return {
+    notice: (message) => emit({ type: 'notice', message }),
+    histogram(probe, layout, counts, total, final) {
+      const buckets = bucketBounds(parseLayout(layout)).map((b, i) => ({ low: b.low, high: b.high, count: counts[i] ?? 0 }));
+      emit({ type: 'histogram', probe, layout, buckets, total, lost: 0, final });
+    },
+    events(probe, events) {
+      for (const e of events) {
+        emit({ type: 'event', probe, ts_us: e.tsUs, cpu: e.cpu, pid: e.pid, tid: e.tid, comm: e.comm, size: BigInt(e.size) });
+      }
+    },
+    traceSummary: (probe, seen, lost) => emit({ type: 'summary', probe, seen, lost }),
+    probes(result) {
+      emit({ type: 'kernel', ...result.kernel });
+      for (const p of result.probes) emit({ type: 'probe', ...p });
+    },
+  };
+}
+
+function probeLine(p: ProbeStatus): string {
+  const head = `${p.id.padEnd(12)} ${p.available ? 'yes' : 'no '}  ${p.title}`;
+  const detail = p.available ? `via ${p.via}` : (p.reasons.map((r) => r.message).join(' ') || 'unavailable');
+  return `${head}\n${' '.repeat(18)}${detail}`;
+}
+
+export function textOutput(out: Write, err: Write): Output {
+  let lastLost = 0;
+  return {
+    notice: (message) => err(`bpf-lab: ${message}\n`),
+    histogram(_probe, layout, counts, _total, final) {
+      out(`${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
+    },
+    events(probe, events) {
+      out(events.map((e) => `${formatTraceLine(probe, e)}\n`).join(''));
+    },
+    traceSummary(_probe, seen, lost) {
+      if (lost > lastLost) err(`bpf-lab: ${lost} of ${seen} events were lost (the reader fell behind)\n`);
+      lastLost = lost;
+    },
+    probes(result) {
+      const k = result.kernel;
+      out(`Kernel ${k.release} (${k.arch}), libbpf ${k.libbpf}: kprobes ${k.kprobes ? 'yes' : 'no'}, `
+        + `uprobes ${k.uprobes ? 'yes' : 'no'}, BTF ${k.btf ? 'yes' : 'no'}\n\n`);
+      out(`${'PROBE'.padEnd(12)} WORKS\n${result.probes.map(probeLine).join('\n')}\n`);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Runs one stat or trace session from the command line: start it (after forking
+ * `-- CMD` if given), print what streams in, and stop it when the count is
+ * reached, CMD exits, or the user interrupts. The last table comes from the
+ * stop reply, read after detaching, so it is exact.
+ */
+import type { HelperClient } from '../backend/helper-client.js';
+import type { Push, Result } from '../shared/protocol.js';
+import type { Command } from './args.js';
+import { GatedChild } from './gated-child.js';
+import type { Output } from './output.js';
+
+export type SessionCommand = Extract<Command, { name: 'stat' | 'trace' }>;
+
+/** Resolves when the session should end: CMD's exit status, or 0. */
+function endSignal(child: GatedChild | null): { done: Promise<number>; finish: () => void; cleanup: () => void } {
+  let finish: (status: number) => void = () => undefined;
+  const done = new Promise<number>((resolve) => { finish = resolve; });
+  const onSignal = (): void => finish(0);
+  if (child) void child.exited.then(finish);
+  else for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
+  // With -- CMD the terminal's Ctrl-C reaches CMD, whose exit ends the session.
+  if (child) process.on('SIGINT', () => undefined);
+  return {
+    done,
+    finish: () => finish(0),
+    cleanup: () => { for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal); },
+  };
+}
+
+export async function runSession(client: HelperClient, cmd: SessionCommand, out: Output): Promise<number> {
+  const child = cmd.run ? new GatedChild(cmd.run) : null;
+  const pid = child?.pid ?? cmd.pid ?? undefined;
+  let started: Result<'start'>;
+  try {
+    started = await client.request('start', {
+      mode: cmd.name, probe: cmd.probe, layout: cmd.layout, intervalMs: cmd.intervalMs,
+      ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
+    });
+  } catch (e) {
+    child?.kill();
+    throw e;
+  }
+  for (const notice of started.notices) out.notice(notice);
+  const end = endSignal(child);
+  const showTables = !child || cmd.intervalGiven;
+  let tables = 0;
+  let events = 0;
+  const unsubscribe = client.onPush((push: Push) => {
+    if (push.type === 'log') {
+      if (cmd.verbose || push.level === 'error') out.notice(`${push.level}: ${push.message}`);
+      return;
+    }
+    if (push.session !== started.session) return;
+    if (push.type === 'histogram') {
+      if (cmd.count !== null && ++tables >= cmd.count) return end.finish();
+      if (showTables) out.histogram(started.probe, started.layout, push.counts, push.total, false);
+    } else {
+      const room = cmd.count === null ? push.events.length : Math.max(0, cmd.count - events);
+      out.events(started.probe, push.events.slice(0, room));
+      events += push.events.length;
+      out.traceSummary(started.probe, events, push.lost);
+      if (cmd.count !== null && events >= cmd.count) end.finish();
+    }
+  });
+  child?.release();
+  const status = await end.done;
+  end.cleanup();
+  const stopped = await client.request('stop', { session: started.session });
+  unsubscribe();
+  if (stopped.histogram) {
+    const h = stopped.histogram;
+    out.histogram(started.probe, started.layout, h.counts, h.total, true);
+  }
+  if (stopped.trace) out.traceSummary(started.probe, stopped.trace.seen, stopped.trace.lost);
+  return status;
+}

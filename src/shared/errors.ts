@@ -1,0 +1,50 @@
+/**
+ * Error codes that cross the helper and IPC boundaries as data. Every failure a
+ * user can meet has one, so callers branch on the code, never on message text.
+ */
+export const ERROR_CODES = [
+  'bad-request',      // the message failed validation
+  'bad-probe',        // the probe spec names nothing that exists
+  'not-probeable',    // it exists but this kernel refuses to probe it
+  'bpf-open',         // libbpf could not open the object
+  'bpf-load',         // the verifier or the kernel refused the program
+  'bpf-attach',       // attaching the program failed
+  'no-session',       // the session id is unknown
+  'busy',             // too many sessions
+  'not-root',         // the helper lacks the privileges it needs
+  'internal',         // a bug: everything else
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** The wire form of an error. `detail` carries long text such as a verifier log. */
+export interface ErrorData {
+  code: ErrorCode;
+  message: string;
+  detail?: string | undefined;
+}
+
+/** An Error that knows its code, rebuilt on the far side of a boundary. */
+export class LabError extends Error {
+  constructor(readonly code: ErrorCode, message: string, readonly detail?: string) {
+    super(message);
+    this.name = 'LabError';
+  }
+
+  toData(): ErrorData {
+    return this.detail === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, detail: this.detail };
+  }
+
+  static fromData(data: ErrorData): LabError {
+    return new LabError(data.code, data.message, data.detail);
+  }
+
+  /** Any thrown value as error data; unknown throws are bugs and say so. */
+  static toData(e: unknown): ErrorData {
+    if (e instanceof LabError) return e.toData();
+    const message = e instanceof Error ? e.message : String(e);
+    return { code: 'internal', message };
+  }
+}

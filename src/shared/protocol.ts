@@ -1,0 +1,158 @@
+/**
+ * The helper protocol: every message between a client (the CLI, Electron main)
+ * and the root helper, as zod schemas and the types inferred from them. Both
+ * sides validate with these; nothing else defines a message.
+ */
+import { z } from 'zod';
+import { parseLayout } from './buckets.js';
+import { ERROR_CODES } from './errors.js';
+import {
+  CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, TRACE_NAME, USER_SYMBOL,
+} from './probes.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest frame either side accepts. */
+export const MAX_FRAME_BYTES = 1 << 20;
+export const MAX_SESSIONS = 8;
+/** The helper's exit status when it lacks the privileges to trace. */
+export const HELPER_EXIT_NOT_PRIVILEGED = 77;
+
+const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const pid = z.number().int().min(1).max(4_194_304);
+const arg = z.number().int().min(1).max(MAX_ARG);
+
+export const probeSpecSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('catalog'), id: z.enum(CATALOG_IDS) }),
+  z.strictObject({ kind: z.literal('kprobe'), func: z.string().regex(KERNEL_SYMBOL), arg }),
+  z.strictObject({
+    kind: z.literal('tracepoint'),
+    category: z.string().regex(TRACE_NAME), event: z.string().regex(TRACE_NAME), field: z.string().regex(TRACE_NAME),
+  }),
+  z.strictObject({
+    kind: z.literal('uprobe'),
+    path: z.string().min(2).max(4096).regex(/^\/[^\0]*$/, 'must be an absolute path'),
+    symbol: z.string().regex(USER_SYMBOL),
+    arg,
+  }),
+]);
+
+/** A layout travels as its text form (`seed`, `log2`, `linear:MIN:MAX:STEP`) and must parse. */
+export const layoutSchema = z.string().max(80).refine((text) => {
+  try {
+    parseLayout(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, { message: 'must be seed, log2 or linear:MIN:MAX:STEP with STEP dividing MAX - MIN' });
+
+const envelope = { v: z.literal(PROTOCOL_VERSION), id };
+
+export const requestSchema = z.discriminatedUnion('method', [
+  z.strictObject({ ...envelope, method: z.literal('hello'), params: z.strictObject({}) }),
+  z.strictObject({ ...envelope, method: z.literal('probes'), params: z.strictObject({}) }),
+  z.strictObject({
+    ...envelope,
+    method: z.literal('start'),
+    params: z.strictObject({
+      mode: z.enum(['stat', 'trace']),
+      probe: probeSpecSchema,
+      layout: layoutSchema.default('seed'),
+      pid: pid.optional(),
+      /** With pid: count nothing until that process calls exec (how `-- CMD` starts clean). */
+      armOnExec: z.boolean().default(false),
+      intervalMs: z.number().int().min(100).max(60_000).default(2000),
+    }),
+  }),
+  z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session: id }) }),
+]);
+
+export type Request = z.infer<typeof requestSchema>;
+export type Method = Request['method'];
+export type Params<M extends Method> = Extract<Request, { method: M }>['params'];
+export type StartParams = Params<'start'>;
+
+export const reasonSchema = z.strictObject({ code: z.string(), message: z.string() });
+export type Reason = z.infer<typeof reasonSchema>;
+
+const errorSchema = z.strictObject({
+  code: z.enum(ERROR_CODES), message: z.string(), detail: z.string().optional(),
+});
+
+export const traceEventSchema = z.strictObject({
+  /** Microseconds since boot (CLOCK_MONOTONIC), as the demo's trace lines show it. */
+  tsUs: z.number(),
+  cpu: z.number().int(),
+  pid: z.number().int(),
+  tid: z.number().int(),
+  comm: z.string(),
+  /** Decimal digits: a u64 may not fit a JSON number exactly. */
+  size: z.string().regex(/^\d+$/),
+});
+export type TraceEvent = z.infer<typeof traceEventSchema>;
+
+const kernelInfoSchema = z.strictObject({
+  release: z.string(), arch: z.string(), kprobes: z.boolean(), uprobes: z.boolean(), btf: z.boolean(),
+  tracefs: z.boolean(), libbpf: z.string(),
+});
+
+export const probeStatusSchema = z.strictObject({
+  id: z.enum(CATALOG_IDS),
+  title: z.string(),
+  description: z.string(),
+  available: z.boolean(),
+  via: z.string().optional(),
+  reasons: z.array(reasonSchema),
+});
+export type ProbeStatus = z.infer<typeof probeStatusSchema>;
+
+const histogramBody = {
+  session: id,
+  counts: z.array(z.number().int().min(0)),
+  total: z.number().int().min(0),
+};
+
+/** Results, one per method. */
+export const resultSchemas = {
+  hello: z.strictObject({ protocol: z.literal(PROTOCOL_VERSION), version: z.string(), kernel: kernelInfoSchema }),
+  probes: z.strictObject({ kernel: kernelInfoSchema, probes: z.array(probeStatusSchema) }),
+  start: z.strictObject({
+    session: id, mode: z.enum(['stat', 'trace']), probe: z.string(), via: z.string(), layout: z.string(),
+    notices: z.array(z.string()),
+  }),
+  stop: z.strictObject({
+    session: id,
+    histogram: z.strictObject(histogramBody).optional(),
+    trace: z.strictObject({ seen: z.number().int(), lost: z.number().int() }).optional(),
+  }),
+} satisfies Record<Method, z.ZodType>;
+export type Result<M extends Method> = z.infer<(typeof resultSchemas)[M]>;
+export type KernelInfo = z.infer<typeof kernelInfoSchema>;
+
+export const replySchema = z.discriminatedUnion('type', [
+  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('response'), id, result: z.unknown() }),
+  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('error'), id: id.nullable(), error: errorSchema }),
+  /** A periodic snapshot of a stat session. */
+  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('histogram'), ...histogramBody }),
+  /** A batch of trace events; `lost` counts events lost so far, in the kernel and in the helper. */
+  z.strictObject({
+    v: z.literal(PROTOCOL_VERSION), type: z.literal('trace'), session: id,
+    events: z.array(traceEventSchema), lost: z.number().int().min(0),
+  }),
+  z.strictObject({
+    v: z.literal(PROTOCOL_VERSION), type: z.literal('log'),
+    level: z.enum(['error', 'warn', 'info', 'debug']), message: z.string(),
+  }),
+]);
+export type Reply = z.infer<typeof replySchema>;
+export type Push = Exclude<Reply, { type: 'response' | 'error' }>;
+export type HistogramPush = Extract<Reply, { type: 'histogram' }>;
+export type TracePush = Extract<Reply, { type: 'trace' }>;
+
+/** Describes the first problem zod found, in one line, for error responses. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'invalid message';
+  const path = issue.path.length ? issue.path.join('.') : 'message';
+  return `${path}: ${issue.message}`;
+}

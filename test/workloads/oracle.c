@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Oracle workload for the kernel tests: makes calls of exactly the sizes it is
+ * given, and nothing else of the kind, so the histogram that comes out can be
+ * checked bucket by bucket.
+ *
+ *   oracle MODE SIZE[xCOUNT]...
+ *   MODE: read (from /dev/zero), write (to /dev/null), memcpy (libc),
+ *         hostname (sethostname(2), a kernel copy_from_user of SIZE <= 64 bytes)
+ *
+ * Built with -fno-builtin so that memcpy stays a call into libc.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char src[1 << 20];
+static char dst[1 << 20];
+
+static int one(const char *mode, int fd, size_t size)
+{
+	if (!strcmp(mode, "read"))
+		return read(fd, dst, size) == (ssize_t)size ? 0 : -1;
+	if (!strcmp(mode, "write"))
+		return write(fd, src, size) == (ssize_t)size ? 0 : -1;
+	if (!strcmp(mode, "memcpy"))
+		return memcpy(dst, src, size) == dst ? 0 : -1;
+	if (!strcmp(mode, "hostname"))
+		return sethostname(src, size);
+	return -1;
+}
+
+static int fail(const char *what)
+{
+	write(2, "oracle: ", 8);
+	write(2, what, strlen(what));
+	write(2, "\n", 1);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 1 ? argv[1] : "";
+	int fd = -1;
+
+	if (!strcmp(mode, "read"))
+		fd = open("/dev/zero", O_RDONLY);
+	else if (!strcmp(mode, "write"))
+		fd = open("/dev/null", O_WRONLY);
+	memset(src, 'a', 64);
+	for (int i = 2; i < argc; i++) {
+		char *end;
+		size_t size = strtoul(argv[i], &end, 10);
+		long count = *end == 'x' ? strtol(end + 1, &end, 10) : 1;
+
+		if (*end || size > sizeof(dst))
+			return fail("bad SIZE[xCOUNT]");
+		while (count-- > 0)
+			if (one(mode, fd, size))
+				return fail("call failed or bad MODE");
+	}
+	return 0;
+}
