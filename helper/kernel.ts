@@ -125,10 +125,12 @@ export function parseFormat(text: string): TracepointField[] {
     const m = re.exec(line);
     if (!m) continue;
     const decl = m[1]!.trim();
-    const name = /([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\])?$/.exec(decl)?.[1] ?? decl;
+    // "unsigned long args[6]": type "unsigned long[6]", name "args".
+    const parts = /^(.*?)([A-Za-z_][A-Za-z0-9_]*)\s*(\[[^\]]*\])?$/.exec(decl);
+    const name = parts?.[2] ?? decl;
     fields.push({
       name,
-      type: decl.slice(0, decl.lastIndexOf(name)).trim() + (decl.includes('[') ? '[]' : ''),
+      type: `${(parts?.[1] ?? '').trim()}${parts?.[3] ?? ''}`,
       offset: Number(m[2]),
       size: Number(m[3]),
       signed: m[4] === '1',

@@ -124,9 +124,14 @@ export function unregisterCallback(handle: unknown): void {
   koffi.unregister(handle as bigint);
 }
 
+/** A view of native memory, valid only while that memory is (e.g. inside a ring buffer callback). */
+export function nativeBytes(ptr: unknown, size: number): Uint8Array {
+  return new Uint8Array(koffi.view(ptr, size));
+}
+
 /** Copies `size` bytes from native memory into a fresh Buffer. */
 export function copyBytes(ptr: unknown, size: number): Buffer {
-  return Buffer.from(koffi.view(ptr, size).slice(0));
+  return Buffer.from(nativeBytes(ptr, size));
 }
 
 /** Allocates native memory for a verifier log; freed with freeNative. */

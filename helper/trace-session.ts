@@ -8,7 +8,7 @@ import { attachSpec } from './attach.js';
 import { encodeTraceConfig, sizeSource } from './bpf-config.js';
 import type { BpfObject } from './bpf-object.js';
 import type { Kernel } from './kernel.js';
-import { copyBytes, libbpf, registerSampleCallback, unregisterCallback, type Pointer } from './libbpf.js';
+import { libbpf, nativeBytes, registerSampleCallback, unregisterCallback, type Pointer } from './libbpf.js';
 import { PerCpuReader } from './percpu.js';
 import type { Session, SessionSink } from './session.js';
 import { decodeTraceEvent, TRACE_EVENT_SIZE } from './trace-reader.js';
@@ -61,7 +61,7 @@ export class TraceSession implements Session {
   /** One ring buffer sample; false stops this drain. */
   private take(data: unknown, size: number): boolean {
     if (size < TRACE_EVENT_SIZE) this.userDropped++;
-    else this.batch.push(decodeTraceEvent(copyBytes(data, TRACE_EVENT_SIZE)));
+    else this.batch.push(decodeTraceEvent(nativeBytes(data, TRACE_EVENT_SIZE)));
     if (this.batch.length >= MAX_BATCH) this.flush();
     return ++this.drained < MAX_DRAIN;
   }
@@ -70,11 +70,12 @@ export class TraceSession implements Session {
     return Number(this.counters.slot(DROPPED)) + this.userDropped;
   }
 
-  /** Consumes what the ring buffer holds and pushes it. */
-  private drain(): void {
+  /** Consumes up to MAX_DRAIN events from the ring buffer and pushes them; true if it stopped at the cap. */
+  private drain(): boolean {
     this.drained = 0;
     if (this.ring) libbpf.ringBufferConsume(this.ring);
     this.flush();
+    return this.drained >= MAX_DRAIN;
   }
 
   private flush(): void {
@@ -89,7 +90,7 @@ export class TraceSession implements Session {
   stop(): Result<'stop'> {
     clearInterval(this.timer);
     this.object.detach();
-    this.drain();
+    while (this.drain());
     const trace = { seen: Number(this.counters.slot(SEEN)), lost: this.lost };
     this.dispose();
     return { session: this.id, trace };

@@ -92,6 +92,11 @@ export class HelperClient {
     return () => this.listeners.delete(listener);
   }
 
+  /** The helper's process id (for diagnostics and signals). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Closes stdin, which makes the helper detach everything and exit; resolves with its status. */
   async close(): Promise<number> {
     this.child.stdin.end();

@@ -115,7 +115,10 @@ export function parseCommand(argv: string[]): Command {
   if (v.help) return { name: 'help' };
   if (v.version) return { name: 'version' };
   const [name, ...extra] = positionals;
-  if (name === undefined) return { name: 'help' };
+  if (name === undefined) {
+    if (run !== null) throw new UsageError('say what to do with the command: bpf-lab stat -- CMD or bpf-lab trace -- CMD');
+    return { name: 'help' };
+  }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (a command to run goes after --)`);
   if (name === 'probes') return { name, json: v.json ?? false, verbose: v.verbose ?? false };
   if (name !== 'stat' && name !== 'trace') {

@@ -9,7 +9,8 @@ import { formatTable, formatTraceLine } from '../shared/table.js';
 export interface Output {
   notice(message: string): void;
   histogram(probe: string, layout: string, counts: number[], total: number, final: boolean): void;
-  events(probe: string, events: TraceEvent[]): void;
+  /** A batch of events; `lost` counts events lost so far. */
+  events(probe: string, events: TraceEvent[], lost: number): void;
   traceSummary(probe: string, seen: number, lost: number): void;
   probes(result: Result<'probes'>): void;
 }
@@ -50,19 +51,22 @@ function probeLine(p: ProbeStatus): string {
 }
 
 export function textOutput(out: Write, err: Write): Output {
-  let lastLost = 0;
+  let reportedLost = 0;
+  const reportLost = (lost: number, seen?: number): void => {
+    if (lost <= reportedLost) return;
+    err(`bpf-lab: ${lost}${seen === undefined ? '' : ` of ${seen}`} events lost so far: the reader fell behind\n`);
+    reportedLost = lost;
+  };
   return {
     notice: (message) => err(`bpf-lab: ${message}\n`),
     histogram(_probe, layout, counts, _total, final) {
       out(`${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
     },
-    events(probe, events) {
+    events(probe, events, lost) {
       out(events.map((e) => `${formatTraceLine(probe, e)}\n`).join(''));
+      reportLost(lost);
     },
-    traceSummary(_probe, seen, lost) {
-      if (lost > lastLost) err(`bpf-lab: ${lost} of ${seen} events were lost (the reader fell behind)\n`);
-      lastLost = lost;
-    },
+    traceSummary: (_probe, seen, lost) => reportLost(lost, seen),
     probes(result) {
       const k = result.kernel;
       out(`Kernel ${k.release} (${k.arch}), libbpf ${k.libbpf}: kprobes ${k.kprobes ? 'yes' : 'no'}, `

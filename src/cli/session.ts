@@ -57,9 +57,8 @@ export async function runSession(client: HelperClient, cmd: SessionCommand, out:
       if (showTables) out.histogram(started.probe, started.layout, push.counts, push.total, false);
     } else {
       const room = cmd.count === null ? push.events.length : Math.max(0, cmd.count - events);
-      out.events(started.probe, push.events.slice(0, room));
+      out.events(started.probe, push.events.slice(0, room), push.lost);
       events += push.events.length;
-      out.traceSummary(started.probe, events, push.lost);
       if (cmd.count !== null && events >= cmd.count) end.finish();
     }
   });

@@ -1,0 +1,142 @@
+/**
+ * The root helper trusts nothing from its client: malformed, oversized and
+ * invalid messages get error replies (never a crash), sessions are bounded, and
+ * every exit path detaches everything it attached.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { afterEach, describe, it } from 'node:test';
+import { helperScript } from '../../src/backend/helper-client.js';
+import { encodeFrame, FrameDecoder } from '../../src/shared/framing.js';
+import { MAX_FRAME_BYTES, MAX_SESSIONS } from '../../src/shared/protocol.js';
+import { needsRoot, ourPrograms } from './harness.js';
+
+type Reply = { type: string; id?: number | null; error?: { code: string; message: string }; result?: unknown };
+
+/** A helper on raw pipes, so the test can send bytes no well-behaved client would. */
+class RawHelper {
+  readonly child: ChildProcessByStdio<Writable, Readable, null>;
+  private readonly replies: Reply[] = [];
+  private wake: (() => void) | null = null;
+
+  constructor() {
+    this.child = spawn(process.execPath, [helperScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const decoder = new FrameDecoder(64 << 20);
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      for (const f of decoder.push(chunk)) if (f.ok) this.replies.push(f.message as Reply);
+      this.wake?.();
+    });
+  }
+
+  send(message: unknown): void {
+    this.child.stdin.write(encodeFrame(message));
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.child.stdin.write(bytes);
+  }
+
+  /** The next response or error reply (pushes are skipped). */
+  async next(): Promise<Reply> {
+    for (;;) {
+      const i = this.replies.findIndex((r) => r.type === 'response' || r.type === 'error');
+      if (i >= 0) return this.replies.splice(i, 1)[0]!;
+      await new Promise<void>((resolve) => { this.wake = resolve; });
+    }
+  }
+
+  async call(id: number, method: string, params: unknown = {}): Promise<Reply> {
+    this.send({ v: 1, id, method, params });
+    return this.next();
+  }
+
+  async exit(): Promise<number | null> {
+    const [code] = await once(this.child, 'exit') as [number | null];
+    return code;
+  }
+}
+
+const errorCode = (r: Reply): string | undefined => r.error?.code;
+const startRead = { mode: 'stat', probe: { kind: 'catalog', id: 'read' } };
+
+describe('the helper protocol', () => {
+  afterEach(() => assert.deepEqual(ourPrograms(), [], 'the helper left a program loaded'));
+
+  it('answers malformed and invalid messages with errors and keeps serving', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    h.raw(new Uint8Array([0, 0, 0, 3, 0x7b, 0x7b, 0x7b]));
+    assert.equal(errorCode(await h.next()), 'bad-request');
+    const bad: Array<[unknown, RegExp]> = [
+      [{ v: 2, id: 1, method: 'hello', params: {} }, /^v:/],
+      [{ v: 1, id: 2, method: 'format-disk', params: {} }, /^method:/],
+      [{ v: 1, id: 3, method: 'start', params: { ...startRead, layout: 'linear:0:10:3' } }, /^params\.layout:/],
+      [{ v: 1, id: 4, method: 'start', params: { mode: 'stat', probe: { kind: 'kprobe', func: '../x', arg: 1 } } }, /^params\.probe\.func:/],
+      [{ v: 1, id: 5, method: 'start', params: { mode: 'stat', probe: { kind: 'uprobe', path: 'rel/lib.so', symbol: 'f', arg: 1 } } }, /^params\.probe\.path:/],
+      [{ v: 1, id: 6, method: 'start', params: { ...startRead, pid: 0 } }, /^params\.pid:/],
+      [{ v: 1, id: 7, method: 'start', params: { ...startRead, extra: true } }, /^params:/],
+      [{ v: 1, id: 8, method: 'stop', params: { session: 'all' } }, /^params\.session:/],
+      ['just a string', /^message:/],
+    ];
+    for (const [message, path] of bad) {
+      h.send(message);
+      const r = await h.next();
+      assert.equal(errorCode(r), 'bad-request', JSON.stringify(message));
+      assert.match(r.error!.message, path);
+    }
+    assert.equal(errorCode(await h.call(9, 'stop', { session: 12345 })), 'no-session');
+    assert.equal((await h.call(10, 'hello')).type, 'response');
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('skips an oversized frame whole and stays in sync', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    const size = MAX_FRAME_BYTES + 10;
+    const header = new Uint8Array(4);
+    new DataView(header.buffer).setUint32(0, size, false);
+    h.raw(header);
+    for (let sent = 0; sent < size; sent += 65536) h.raw(new Uint8Array(Math.min(65536, size - sent)).fill(0x20));
+    const r = await h.next();
+    assert.equal(errorCode(r), 'bad-request');
+    assert.match(r.error!.message, /over the \d+-byte limit/);
+    assert.equal((await h.call(1, 'hello')).type, 'response');
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('bounds the number of sessions', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    for (let i = 1; i <= MAX_SESSIONS; i++) assert.equal((await h.call(i, 'start', startRead)).type, 'response');
+    const r = await h.call(99, 'start', startRead);
+    assert.equal(errorCode(r), 'busy');
+    assert.equal(ourPrograms().length, MAX_SESSIONS);
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('detaches everything on SIGTERM', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    assert.equal((await h.call(1, 'start', startRead)).type, 'response');
+    assert.equal((await h.call(2, 'start', { ...startRead, mode: 'trace' })).type, 'response');
+    assert.deepEqual(ourPrograms().sort(), ['hist_tracepoint', 'trace_tracepoint']);
+    h.child.kill('SIGTERM');
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('leaves nothing behind when a probe cannot be attached', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    const r = await h.call(1, 'start', { mode: 'trace', probe: { kind: 'catalog', id: 'vfs-read' } });
+    assert.equal(errorCode(r), 'not-probeable');
+    assert.match(r.error!.message, /without kprobes/);
+    assert.deepEqual(ourPrograms(), []);
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+});

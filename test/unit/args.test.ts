@@ -1,0 +1,142 @@
+// Pins down src/cli/args.ts: the defaults of stat and trace, option parsing,
+// that nothing after `--` is read as an option, and that every mistake is a
+// one-line UsageError.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseCommand, UsageError, type Command } from '../../src/cli/args.js';
+
+type Session = Extract<Command, { name: 'stat' | 'trace' }>;
+
+function session(argv: string[]): Session {
+  const c = parseCommand(argv);
+  assert.ok(c.name === 'stat' || c.name === 'trace', `expected stat or trace, got ${c.name}`);
+  return c;
+}
+
+function usageError(argv: string[], pattern?: RegExp): void {
+  assert.throws(() => parseCommand(argv), (e: unknown) => {
+    assert.ok(e instanceof UsageError, `${argv.join(' ')}: ${String(e)}`);
+    assert.ok(e instanceof Error);
+    assert.ok(e.message.length > 0 && !e.message.includes('\n'), `${argv.join(' ')}: ${e.message}`);
+    if (pattern) assert.match(e.message, pattern);
+    return true;
+  }, argv.join(' '));
+}
+
+test('stat defaults', () => {
+  const c = session(['stat']);
+  assert.equal(c.name, 'stat');
+  assert.deepEqual(c.probe, { kind: 'catalog', id: 'auto' });
+  assert.equal(c.layout, 'seed');
+  assert.equal(c.intervalMs, 2000);
+  assert.equal(c.count, null);
+  assert.equal(c.pid, null);
+  assert.equal(c.json, false);
+  assert.equal(c.run, null);
+});
+
+test('trace defaults', () => {
+  const c = session(['trace']);
+  assert.equal(c.name, 'trace');
+  assert.deepEqual(c.probe, { kind: 'catalog', id: 'auto' });
+  assert.equal(c.count, null);
+  assert.equal(c.pid, null);
+  assert.equal(c.json, false);
+  assert.equal(c.run, null);
+});
+
+test('probe options', () => {
+  assert.deepEqual(session(['stat', '--probe', 'memcpy']).probe, { kind: 'catalog', id: 'memcpy' });
+  assert.deepEqual(session(['stat', '--kprobe', 'vfs_read:3']).probe, { kind: 'kprobe', func: 'vfs_read', arg: 3 });
+  assert.deepEqual(session(['trace', '--tracepoint', 'kmem:kmalloc:bytes_req']).probe,
+    { kind: 'tracepoint', category: 'kmem', event: 'kmalloc', field: 'bytes_req' });
+  assert.deepEqual(session(['stat', '--uprobe', '/usr/bin/gzip:memcpy:3']).probe,
+    { kind: 'uprobe', path: '/usr/bin/gzip', symbol: 'memcpy', arg: 3 });
+});
+
+test('--buckets, --interval, --count, --pid, --json', () => {
+  assert.equal(session(['stat', '--buckets', 'log2']).layout, 'log2');
+  assert.equal(session(['stat', '--buckets', 'linear:0:1024:64']).layout, 'linear:0:1024:64');
+  assert.equal(session(['stat', '--interval', '0.5']).intervalMs, 500);
+  assert.equal(session(['stat', '--interval', '0.1']).intervalMs, 100);
+  assert.equal(session(['stat', '--interval', '60']).intervalMs, 60000);
+  assert.equal(session(['stat', '--interval', '3']).intervalMs, 3000);
+  assert.equal(session(['stat', '--count', '5']).count, 5);
+  assert.equal(session(['trace', '--count', '1']).count, 1);
+  assert.equal(session(['stat', '--pid', '1234']).pid, 1234);
+  assert.equal(session(['stat', '--json']).json, true);
+  assert.equal(session(['stat', '--interval=2', '--json', '--count=3']).count, 3);
+});
+
+test('-- CMD ARGS becomes run, and nothing after -- is an option', () => {
+  assert.deepEqual(session(['stat', '--', 'cmd', 'a', 'b']).run, ['cmd', 'a', 'b']);
+  const c = session(['stat', '--', 'ls', '--json']);
+  assert.equal(c.json, false);
+  assert.deepEqual(c.run, ['ls', '--json']);
+  const t = session(['trace', '--json', '--', 'gzip', '-k', '--help', '--', 'x']);
+  assert.equal(t.json, true);
+  assert.deepEqual(t.run, ['gzip', '-k', '--help', '--', 'x']);
+  // --pid after -- belongs to the command, so it does not clash with running one.
+  const p = session(['stat', '--', 'kill', '--pid', '5']);
+  assert.equal(p.pid, null);
+  assert.deepEqual(p.run, ['kill', '--pid', '5']);
+});
+
+test('two probes are a usage error', () => {
+  usageError(['stat', '--probe', 'memcpy', '--kprobe', 'vfs_read:3']);
+  usageError(['stat', '--kprobe', 'vfs_read:3', '--uprobe', '/usr/bin/gzip:memcpy:3']);
+  usageError(['trace', '--tracepoint', 'kmem:kmalloc:bytes_req', '--probe', 'auto']);
+});
+
+test('bad probe specs are usage errors carrying the parser message', () => {
+  usageError(['stat', '--kprobe', 'vfs_read:7'], /^bad --kprobe/);
+  usageError(['stat', '--tracepoint', 'kmem:kmalloc'], /^bad --tracepoint/);
+  usageError(['stat', '--uprobe', 'gzip:memcpy:3'], /^bad --uprobe/);
+  usageError(['stat', '--probe', 'nope'], /^unknown probe/);
+  usageError(['stat', '--buckets', 'linear:0:10:3'], /^bad buckets "/);
+});
+
+test('bad --count, --interval and --pid', () => {
+  for (const n of ['0', 'x', '1.5', '-1', '']) usageError(['stat', `--count=${n}`]);
+  for (const s of ['0', '61', 'abc', '0.05', '1e1', '']) usageError(['stat', `--interval=${s}`]);
+  for (const p of ['0', 'x', '4194305']) usageError(['stat', `--pid=${p}`]);
+});
+
+test('--pid cannot be combined with -- CMD', () => {
+  usageError(['stat', '--pid', '5', '--', 'ls']);
+});
+
+test('trace takes neither --buckets nor --interval', () => {
+  usageError(['trace', '--buckets', 'log2']);
+  usageError(['trace', '--interval', '1']);
+});
+
+test('unknown command, empty --, unknown option, stray argument', () => {
+  usageError(['frobnicate']);
+  usageError(['stat', '--']);
+  usageError(['stat', '--bogus']);
+  usageError(['stat', '-x']);
+  usageError(['stat', 'ls']);
+});
+
+test('help, version and no arguments', () => {
+  assert.deepEqual(parseCommand([]), { name: 'help' });
+  assert.deepEqual(parseCommand(['--help']), { name: 'help' });
+  assert.deepEqual(parseCommand(['-h']), { name: 'help' });
+  assert.deepEqual(parseCommand(['stat', '--help']), { name: 'help' });
+  assert.deepEqual(parseCommand(['--version']), { name: 'version' });
+  assert.deepEqual(parseCommand(['-V']), { name: 'version' });
+});
+
+test('probes command', () => {
+  const c = parseCommand(['probes']);
+  assert.equal(c.name, 'probes');
+  assert.equal(c.name === 'probes' && c.json, false);
+  const j = parseCommand(['probes', '--json']);
+  assert.equal(j.name === 'probes' && j.json, true);
+});
+
+test('a command to run without stat or trace is a usage error, not help', () => {
+  usageError(['--', 'ls'], /bpf-lab stat -- CMD/);
+  usageError(['--json', '--', 'ls']);
+});
