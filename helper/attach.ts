@@ -56,7 +56,10 @@ function tryPlan(name: ObjectName, plan: AttachPlan, configure: Configure, targe
 interface Skip { probe: string; via: string; why: string }
 
 function notices(spec: ProbeSpec, plan: AttachPlan, skipped: Skip[], target: Target): string[] {
-  const out = skipped.map((s) => `${s.probe} (${s.via}) cannot be used here. ${s.why}`);
+  // One line per skipped probe, however many of its candidates were tried.
+  const whys = new Map<string, Set<string>>();
+  for (const s of skipped) whys.set(s.probe, (whys.get(s.probe) ?? new Set()).add(s.why));
+  const out = [...whys].map(([probe, why]) => `${probe} cannot be used here. ${[...why].join(' ')}`);
   if (skipped.length || (spec.kind === 'catalog' && spec.id === 'auto')) {
     const which = plan.probe === probeName(spec) ? plan.probe : `${plan.probe} for ${probeName(spec)}`;
     out.push(`Using ${which}: ${plan.via}.`);

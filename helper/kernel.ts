@@ -18,7 +18,7 @@ export interface TracepointField {
 }
 
 interface Symbols {
-  /** Text symbols (t/T) and their addresses; 0n when kptr_restrict hides them. */
+  /** Text and weak symbols (t/T/w/W) and their addresses; 0n when kptr_restrict hides them. */
   text: Map<string, bigint>;
   noinstr: { start: bigint; end: bigint } | null;
 }
@@ -108,7 +108,8 @@ export function parseKallsyms(text: string): Symbols {
   const syms = new Map<string, bigint>();
   for (const line of text.split('\n')) {
     const [addr, type, name, module] = line.split(/\s+/);
-    if (!addr || !name || module || (type !== 't' && type !== 'T')) continue;
+    // t/T: text; w/W: weak symbols, which is how 6.1 lists memmove and memset.
+    if (!addr || !name || module || !type || !'tTwW'.includes(type)) continue;
     if (!syms.has(name)) syms.set(name, BigInt(`0x${addr}`));
   }
   const start = syms.get('__noinstr_text_start');

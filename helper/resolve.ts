@@ -34,22 +34,30 @@ export type Check =
 
 const MEMCPY_FAMILY = new Set(['memcpy', '__memcpy', 'memmove', '__memmove', 'memset', '__memset']);
 
-function noinstrReason(func: string): Reason {
+function noinstrReason(func: string, alias?: string): Reason {
   const history = MEMCPY_FAMILY.has(func)
     ? ' On x86-64 the kernel\'s memcpy has lived there since Linux 5.8, so the learn-bpf demo\'s probe no longer works.'
     : '';
+  const name = alias ? `${func}() (here an alias of ${alias}())` : `${func}()`;
   return {
     code: 'noinstr',
-    message: `${func}() sits in .noinstr.text, code the kernel must run without instrumentation, `
+    message: `${name} sits in .noinstr.text, code the kernel must run without instrumentation, `
       + `and kprobes refuse every address in it.${history}`,
   };
 }
 
-/** Static checks for a kprobe on `func`; an empty list means it should attach. */
+/**
+ * Static checks for a kprobe on `func`; an empty list means it should attach.
+ * Some kernels (6.1 on x86-64) list only `__memcpy`, with `memcpy` as an alias
+ * that kallsyms omits; the refusal is then explained through the alias.
+ */
 export function kprobeReasons(kernel: Kernel, func: string): Reason[] {
   const reasons: Reason[] = [];
+  const alias = `__${func}`;
   if (kernel.functionAddress(func) === undefined) {
-    reasons.push({ code: 'no-such-function', message: `This kernel has no function named ${func}().` });
+    reasons.push(kernel.functionAddress(alias) !== undefined && kernel.inNoinstr(alias)
+      ? noinstrReason(func, alias)
+      : { code: 'no-such-function', message: `This kernel has no function named ${func}().` });
   } else if (kernel.inNoinstr(func)) {
     reasons.push(noinstrReason(func));
   } else if (kernel.blacklisted(func)) {

@@ -151,6 +151,8 @@ function exitError(code: number | null, signal: NodeJS.Signals | null, stderr: s
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');
   }
   const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
-  const tail = stderr.trim().split('\n').slice(-3).join(' | ');
+  // Node's crash output ends with a stack and its version; the Error line says the most.
+  const lines = stderr.trim().split('\n').filter((l) => l.trim() && !/^Node\.js v/.test(l));
+  const tail = (lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1) ?? '').trim();
   return new LabError('internal', `the helper ${how}${tail ? `: ${tail}` : ''}`);
 }

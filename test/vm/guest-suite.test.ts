@@ -1,0 +1,50 @@
+/**
+ * The VM stage: boots Debian's stock kernel (kprobes, BTF) under qemu with this
+ * build inside, runs build/test/guest there, and fails unless every guest test
+ * ran and passed. It cannot skip in CI: without root or qemu it fails there.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { it } from 'node:test';
+import { needsRoot } from '../kernel/harness.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+/** What the guest needs from node_modules: koffi, its Linux x64 binary, and zod. */
+const MODULES = ['koffi', ...['linux_x64', 'package.json', 'index.js'].map((f) => `@koromix/koffi-linux-x64/${f}`), 'zod'];
+
+/** A small copy of the build for the initramfs: compiled JS, BPF objects, workloads and runtime modules. */
+function makePayload(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-payload-'));
+  const copy = (rel: string): void => fs.cpSync(path.join(REPO, rel), path.join(dir, rel), { recursive: true });
+  for (const rel of ['package.json', 'build', 'resources/bpf']) copy(rel);
+  for (const rel of MODULES) copy(`node_modules/${rel}`);
+  return dir;
+}
+
+it('passes every guest test inside Debian\'s stock kernel', { timeout: 15 * 60_000 }, (t) => {
+  if (!needsRoot(t)) return;
+  const payload = makePayload();
+  try {
+    const guestTests = fs.readdirSync(path.join(payload, 'build/test/guest')).filter((f) => f.endsWith('.test.js'));
+    assert.ok(guestTests.length > 0, 'no guest tests were built');
+    const files = guestTests.map((f) => `build/test/guest/${f}`).join(' ');
+    const run = spawnSync('bash', [path.join(REPO, 'test/vm/run.sh'), payload, '--',
+      `node --test --test-concurrency=1 --test-reporter=tap ${files}`], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const out = run.stdout;
+    const log = path.join(REPO, 'build/vm-guest.log');
+    fs.writeFileSync(log, `${out}\n--- stderr ---\n${run.stderr}`);
+    t.diagnostic(`guest output: ${log}`);
+    const failures = out.split('\n').filter((l) => /^\s*not ok|^\s+(error|bpf-lab|expected|actual):/.test(l)).slice(0, 30);
+    assert.equal(run.status, 0, `the guest suite failed (status ${run.status}):\n${failures.join('\n')}\n${run.stderr}`);
+    const count = (name: string): number => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(out)?.[1] ?? NaN);
+    assert.ok(count('pass') >= 8, `expected at least 8 guest tests to pass, saw ${count('pass')}`);
+    assert.equal(count('fail'), 0);
+    assert.equal(count('skipped'), 0, 'a guest test skipped');
+  } finally {
+    fs.rmSync(payload, { recursive: true, force: true });
+  }
+});
