@@ -55,6 +55,12 @@ function tryPlan(name: ObjectName, plan: AttachPlan, configure: Configure, targe
 
 interface Skip { probe: string; via: string; why: string }
 
+/** A refused kprobe on a function ftrace cannot hook is usually inlined away or marked notrace. */
+function ftraceHint(kernel: Kernel, plan: AttachPlan): string {
+  if (plan.point.kind !== 'kprobe' || kernel.ftraceable(plan.point.func) !== false) return '';
+  return ` (${plan.point.func}() is not in available_filter_functions: it may be inlined or marked notrace.)`;
+}
+
 function notices(spec: ProbeSpec, plan: AttachPlan, skipped: Skip[], target: Target): string[] {
   // One line per skipped probe, however many of its candidates were tried.
   const whys = new Map<string, Set<string>>();
@@ -90,10 +96,12 @@ export function attachSpec(
     } catch (e) {
       if (!(e instanceof LabError) || !['bpf-attach', 'bpf-load'].includes(e.code)) throw e;
       firstError ??= e;
-      skipped.push({ probe: check.plan.probe, via: check.plan.via, why: e.message });
+      skipped.push({ probe: check.plan.probe, via: check.plan.via, why: e.message + ftraceHint(kernel, check.plan) });
     }
   }
-  if (firstError && skipped.length === 1) throw firstError;
+  if (firstError && skipped.length === 1) {
+    throw new LabError(firstError.code, `${probeName(spec)} cannot be probed here. ${skipped[0]!.why}`, firstError.detail);
+  }
   const missing = reasons.length > 0 && reasons.every((r) => MISSING_CODES.has(r.code) || r.code === 'no-kprobes')
     && reasons.some((r) => MISSING_CODES.has(r.code));
   const why = skipped.map((s) => (skipped.length > 1 ? `${s.probe} (${s.via}): ${s.why}` : s.why)).join(' ');

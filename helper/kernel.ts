@@ -37,6 +37,7 @@ function ensureMounted(type: 'tracefs' | 'debugfs', where: string, probe: string
 export class Kernel {
   private symbols: Symbols | null = null;
   private blacklist: Set<string> | null = null;
+  private ftrace: Set<string> | null = null;
   readonly tracefs: boolean;
   readonly debugfs: boolean;
 
@@ -88,6 +89,19 @@ export class Kernel {
         .map((line) => line.trim().split(/\s+/)[1] ?? '').filter(Boolean));
     }
     return this.blacklist.has(name);
+  }
+
+  /**
+   * Whether ftrace can hook the function (available_filter_functions), or null if unknown.
+   * kprobes work without it, through a breakpoint, so this only helps explain a refusal.
+   */
+  ftraceable(name: string): boolean | null {
+    if (this.ftrace === null) {
+      const path = `${TRACEFS}/available_filter_functions`;
+      if (!this.tracefs || !fs.existsSync(path)) return null;
+      this.ftrace = new Set(fs.readFileSync(path, 'utf8').split('\n').map((l) => l.split(/\s+/)[0] ?? ''));
+    }
+    return this.ftrace.has(name);
   }
 
   /** The fields of a tracepoint's record, or null when the tracepoint does not exist. */

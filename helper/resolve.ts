@@ -63,6 +63,7 @@ export function kprobeReasons(kernel: Kernel, func: string): Reason[] {
   } else if (kernel.blacklisted(func)) {
     reasons.push({ code: 'blacklisted', message: `${func}() is on the kernel's kprobe blacklist.` });
   }
+  if (!kernel.hasBtf) reasons.push(NO_BTF);
   if (!kernel.hasKprobes) {
     reasons.push({
       code: 'no-kprobes',
@@ -102,6 +103,10 @@ function checkTracepoint(
 }
 
 const NO_UPROBES: Reason = { code: 'no-uprobes', message: 'This kernel was built without uprobes.' };
+const NO_BTF: Reason = {
+  code: 'no-btf',
+  message: 'This kernel has no BTF (/sys/kernel/btf/vmlinux), which the kprobe program needs to find arguments.',
+};
 
 /** How a candidate attaches, for people. */
 function viaOf(c: Candidate): string {

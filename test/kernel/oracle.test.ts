@@ -116,3 +116,23 @@ describe('trace with an oracle workload', () => {
     assert.equal(records(run.stdout).filter((r) => r.type === 'event').length, 3);
   });
 });
+
+describe('--pid', () => {
+  afterEach(() => assert.deepEqual(ourPrograms(), [], 'a BPF program of ours is still loaded'));
+
+  it('keeps only the given process\'s events', async (t) => {
+    if (!needsRoot(t)) return;
+    // A shell whose builtin echo writes 3 bytes to /dev/null, forever, from one pid.
+    const { spawn } = await import('node:child_process');
+    const writer = spawn('/bin/sh', ['-c', 'while :; do echo hi; done >/dev/null'], { stdio: 'ignore' });
+    try {
+      const run = cli(['trace', '--probe', 'write', '--pid', String(writer.pid), '--count', '20', '--json']);
+      assert.equal(run.status, 0, run.stderr);
+      const events = records(run.stdout).filter((r) => r.type === 'event');
+      assert.equal(events.length, 20);
+      assert.ok(events.every((e) => e.pid === writer.pid && e.size === 3), JSON.stringify(events[0]));
+    } finally {
+      writer.kill('SIGKILL');
+    }
+  });
+});
