@@ -35,5 +35,10 @@ export class GatedChild {
   kill(): void {
     this.child.kill('SIGKILL');
   }
+
+  /** Passes a termination request on to the command. */
+  terminate(): void {
+    this.child.kill('SIGTERM');
+  }
 }
 

@@ -12,20 +12,19 @@ import type { Output } from './output.js';
 
 export type SessionCommand = Extract<Command, { name: 'stat' | 'trace' }>;
 
-/** Resolves when the session should end: CMD's exit status, or 0. */
-function endSignal(child: GatedChild | null): { done: Promise<number>; finish: () => void; cleanup: () => void } {
-  let finish: (status: number) => void = () => undefined;
-  const done = new Promise<number>((resolve) => { finish = resolve; });
-  const onSignal = (): void => finish(0);
+/**
+ * Resolves when the session should end: --count reached, CMD exited, or (without CMD)
+ * Ctrl-C or SIGTERM. With CMD, Ctrl-C reaches CMD itself and SIGTERM is passed on to it.
+ */
+function endSignal(child: GatedChild | null): { done: Promise<void>; finish: () => void; cleanup: () => void } {
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => { finish = resolve; });
+  const handlers: Array<[NodeJS.Signals, () => void]> = child
+    ? [['SIGINT', () => undefined], ['SIGTERM', () => child.terminate()]]
+    : [['SIGINT', finish], ['SIGTERM', finish]];
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   if (child) void child.exited.then(finish);
-  else for (const s of ['SIGINT', 'SIGTERM'] as const) process.on(s, onSignal);
-  // With -- CMD the terminal's Ctrl-C reaches CMD, whose exit ends the session.
-  if (child) process.on('SIGINT', () => undefined);
-  return {
-    done,
-    finish: () => finish(0),
-    cleanup: () => { for (const s of ['SIGINT', 'SIGTERM'] as const) process.off(s, onSignal); },
-  };
+  return { done, finish, cleanup: () => { for (const [signal, handler] of handlers) process.off(signal, handler); } };
 }
 
 export async function runSession(client: HelperClient, cmd: SessionCommand, out: Output): Promise<number> {
@@ -47,13 +46,12 @@ export async function runSession(client: HelperClient, cmd: SessionCommand, out:
   let tables = 0;
   let events = 0;
   const unsubscribe = client.onPush((push: Push) => {
-    if (push.type === 'log') {
-      if (cmd.verbose || push.level === 'error') out.notice(`${push.level}: ${push.message}`);
-      return;
-    }
-    if (push.session !== started.session) return;
+    if (push.type === 'log' || push.session !== started.session) return;
     if (push.type === 'histogram') {
-      if (cmd.count !== null && ++tables >= cmd.count) return end.finish();
+      if (cmd.count !== null && ++tables >= cmd.count) {
+        end.finish();
+        return;
+      }
       if (showTables) out.histogram(started.probe, started.layout, push.counts, push.total, false);
     } else {
       const room = cmd.count === null ? push.events.length : Math.max(0, cmd.count - events);
@@ -63,8 +61,7 @@ export async function runSession(client: HelperClient, cmd: SessionCommand, out:
     }
   });
   child?.release();
-  const status = await end.done;
-  end.cleanup();
+  await end.done;
   const stopped = await client.request('stop', { session: started.session });
   unsubscribe();
   if (stopped.histogram) {
@@ -72,5 +69,8 @@ export async function runSession(client: HelperClient, cmd: SessionCommand, out:
     out.histogram(started.probe, started.layout, h.counts, h.total, true);
   }
   if (stopped.trace) out.traceSummary(started.probe, stopped.trace.seen, stopped.trace.lost);
+  // After --count, CMD may still be running: bpf-lab still ends with its status.
+  const status = child ? await child.exited : 0;
+  end.cleanup();
   return status;
 }

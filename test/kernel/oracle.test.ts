@@ -109,10 +109,10 @@ describe('trace with an oracle workload', () => {
     assert.equal(received + Number(summary.lost), 200_000);
   });
 
-  it('stops after --count events', (t) => {
+  it('stops after --count events and still ends with the command\'s status', (t) => {
     if (!needsRoot(t)) return;
-    const run = cli(['trace', '--probe', 'write', '--count', '3', '--json', '--', ORACLE_STATIC, 'write', '1x50']);
-    assert.equal(run.status, 0, run.stderr);
+    const run = cli(['trace', '--probe', 'write', '--count', '3', '--json', '--', ORACLE_STATIC, 'write', '1x50', 'oops']);
+    assert.equal(run.status, 2, run.stderr);
     assert.equal(records(run.stdout).filter((r) => r.type === 'event').length, 3);
   });
 });

@@ -89,3 +89,16 @@ describe('bad input to the CLI', () => {
     assert.match(r.stderr, /^bpf-lab: BPF Lab needs root to load BPF programs: run it with sudo/);
   });
 });
+
+describe('libbpf\'s own log', () => {
+  it('is captured and shown with --verbose, and kept quiet without it', (t) => {
+    if (!needsRoot(t)) return;
+    const args = ['stat', '--probe', 'read', '--count', '1', '--interval', '0.1'];
+    const verbose = cli([...args, '--verbose']);
+    assert.equal(verbose.status, 0, verbose.stderr);
+    assert.match(verbose.stderr, /^bpf-lab: debug: libbpf: loading object from .*hist\.bpf\.o$/m);
+    const quiet = cli(args);
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /libbpf:/);
+  });
+});
