@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Histogram layouts, computed in the kernel. The helper sets hist_config in
- * .rodata; helper/hist-reader.ts mirrors the layout and src/shared/buckets.ts
- * is the same bucket math in TypeScript (the unit tests pin both to the seed).
+ * .rodata (helper/bpf-config.ts mirrors it). src/shared/buckets.ts is the same
+ * bucket math in TypeScript: unit tests pin it to hand-computed edges, and the
+ * kernel tests check this copy against it with oracle workloads.
  */
 #ifndef BPF_LAB_HIST_H
 #define BPF_LAB_HIST_H

@@ -11,11 +11,13 @@
 
 struct size_source {
 	__u32 target_tgid;  /* 0: every process */
-	__u32 ignore_tgid;  /* the helper itself, so that a tracer never traces its own work */
+	__u32 self_tgid;    /* the helper, and ... */
+	__u32 client_tgid;  /* ... its client: a tracer never traces its own work */
 	__u32 arg_index;    /* kprobe/uprobe: function argument 1..6 */
 	__u32 field_offset; /* tracepoint: byte offset of the field in the record */
 	__u32 field_size;   /* tracepoint: 1, 2, 4 or 8 */
 	__u32 arm_on_exec;  /* count nothing until target_tgid calls exec (see arm_on_exec) */
+	__u32 pad;
 };
 
 #ifdef __BPF__
@@ -52,7 +54,7 @@ static __always_inline int source_wants_current(const volatile struct size_sourc
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 key = 0, *on;
 
-	if (tgid == src->ignore_tgid)
+	if (tgid == src->self_tgid || tgid == src->client_tgid)
 		return 0;
 	if (src->target_tgid != 0 && src->target_tgid != tgid)
 		return 0;

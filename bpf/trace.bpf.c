@@ -5,6 +5,8 @@
 #include <bpf/bpf_helpers.h>
 
 const volatile struct trace_config cfg = {};
+/* Keeps struct trace_event in the object's BTF, where tests read its layout. */
+const struct trace_event *unused_event __attribute__((unused));
 
 /* The helper sizes the ring buffer before load. */
 struct {

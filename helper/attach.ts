@@ -13,6 +13,8 @@ import { checkSpec, MISSING_CODES, uniqueMessages, type AttachPlan } from './res
 
 export interface Attached {
   object: BpfObject;
+  /** The program that records hits (as opposed to the exec-arming one). */
+  program: string;
   plan: AttachPlan;
   notices: string[];
 }
@@ -92,7 +94,10 @@ export function attachSpec(
     }
     try {
       const object = tryPlan(name, check.plan, configure, target);
-      return { object, plan: check.plan, notices: notices(spec, check.plan, skipped, target) };
+      return {
+        object, program: `${name}_${check.plan.program}`, plan: check.plan,
+        notices: notices(spec, check.plan, skipped, target),
+      };
     } catch (e) {
       if (!(e instanceof LabError) || !['bpf-attach', 'bpf-load'].includes(e.code)) throw e;
       firstError ??= e;

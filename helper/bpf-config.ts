@@ -9,19 +9,20 @@ import type { AttachPlan } from './resolve.js';
 /** Where the size comes from and whose events count (struct size_source). */
 export interface SizeSource {
   targetTgid: number;
-  ignoreTgid: number;
+  selfTgid: number;
+  clientTgid: number;
   argIndex: number;
   fieldOffset: number;
   fieldSize: 0 | 1 | 2 | 4 | 8;
   armOnExec: boolean;
 }
 
-const SOURCE_SIZE = 24;
+const SOURCE_SIZE = 32;
 
-/** The source for a plan: only the target's events if one is given, never the helper's own. */
+/** The source for a plan: only the target's events if one is given, never the helper's or its client's. */
 export function sizeSource(plan: AttachPlan, target: Target): SizeSource {
   return {
-    targetTgid: target.pid ?? 0, ignoreTgid: process.pid,
+    targetTgid: target.pid ?? 0, selfTgid: process.pid, clientTgid: process.ppid,
     argIndex: plan.argIndex, fieldOffset: plan.fieldOffset, fieldSize: plan.fieldSize,
     armOnExec: Boolean(target.pid && target.armOnExec),
   };
@@ -29,12 +30,9 @@ export function sizeSource(plan: AttachPlan, target: Target): SizeSource {
 const HIST_KINDS = { seed: 0, log2: 1, linear: 2 } as const;
 
 function writeSource(view: DataView, src: SizeSource): void {
-  view.setUint32(0, src.targetTgid, true);
-  view.setUint32(4, src.ignoreTgid, true);
-  view.setUint32(8, src.argIndex, true);
-  view.setUint32(12, src.fieldOffset, true);
-  view.setUint32(16, src.fieldSize, true);
-  view.setUint32(20, src.armOnExec ? 1 : 0, true);
+  const fields = [src.targetTgid, src.selfTgid, src.clientTgid, src.argIndex, src.fieldOffset, src.fieldSize,
+    src.armOnExec ? 1 : 0];
+  fields.forEach((value, i) => view.setUint32(4 * i, value, true));
 }
 
 /** struct hist_config: the source, then kind, nbuckets, min, max, step. */

@@ -13,6 +13,10 @@ import {
 export type ObjectName = 'hist' | 'trace';
 
 const VERIFIER_LOG_SIZE = 1 << 20;
+const ENOENT = 2;
+/** sizeof(struct bpf_prog_info) and offsetof(recursion_misses) in the kernel UAPI (linux/bpf.h). */
+const PROG_INFO_SIZE = 232;
+const RECURSION_MISSES_OFFSET = 208;
 
 /** Where the compiled objects sit: resources/bpf, found from this file, never from input. */
 export function objectPath(name: ObjectName): string {
@@ -99,17 +103,29 @@ export class BpfObject {
   /** Lets libbpf find `symbol` in the ELF file at `path` (it reads the symbol tables). */
   attachUprobeSymbol(program: string, path: string, symbol: string, pid: number): void {
     const opts = { sz: UPROBE_OPTS_SIZE, ref_ctr_offset: 0, bpf_cookie: 0, retprobe: false, func_name: symbol };
-    this.keep(libbpf.attachUprobeOpts(this.selected(program), pid, path, 0, opts), `uprobe ${path}:${symbol}`);
+    const link = libbpf.attachUprobeOpts(this.selected(program), pid, path, 0, opts);
+    if (!link && lastErrno() === ENOENT) {
+      throw new LabError('bad-probe', `${path} has no function ${symbol} in its symbol tables.`);
+    }
+    this.keep(link, `uprobe ${path}:${symbol}`);
+  }
+
+  /**
+   * Hits the kernel skipped because another BPF program was running on that CPU
+   * (bpf_prog_info.recursion_misses, Linux 5.12+; 0 where unknown). They are losses.
+   */
+  recursionMisses(program: string): number {
+    const info = new Uint8Array(PROG_INFO_SIZE);
+    const len = [PROG_INFO_SIZE];
+    if (libbpf.objGetInfoByFd(libbpf.programFd(this.selected(program)), info, len) < 0) return 0;
+    if (len[0]! < RECURSION_MISSES_OFFSET + 8) return 0;
+    return Number(new DataView(info.buffer).getBigUint64(RECURSION_MISSES_OFFSET, true));
   }
 
   mapFd(mapName: string): number {
     const fd = libbpf.mapFd(this.map(mapName));
     if (fd < 0) throw new LabError('internal', `${this.name}: map ${mapName} is not loaded`);
     return fd;
-  }
-
-  get attachedLinks(): number {
-    return this.links.length;
   }
 
   /** Destroys every link: the program stops firing, its maps stay readable. */

@@ -37,7 +37,8 @@ export const CATALOG: readonly CatalogEntry[] = [
   {
     id: 'libc-memcpy',
     title: 'libc memcpy (user space)',
-    description: 'A uprobe on the memcpy that glibc picked for this CPU, recording its size argument.',
+    description: 'A uprobe on the memcpy that glibc picked for this CPU, recording its size argument. '
+      + 'glibc often uses the same code for memmove, so memmove calls are counted too.',
     candidates: [{ kind: 'libc', symbol: 'memcpy', arg: 3 }],
   },
   {

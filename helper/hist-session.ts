@@ -3,7 +3,7 @@
  * pushed every interval. Stopping detaches first, so the final read is exact.
  */
 import { bucketCount, parseLayout } from '../src/shared/buckets.js';
-import type { HistogramPush, Result, StartParams } from '../src/shared/protocol.js';
+import { PROTOCOL_VERSION, type HistogramPush, type Result, type StartParams } from '../src/shared/protocol.js';
 import { attachSpec } from './attach.js';
 import { encodeHistConfig, sizeSource } from './bpf-config.js';
 import type { BpfObject } from './bpf-object.js';
@@ -13,47 +13,60 @@ import type { Session, SessionSink } from './session.js';
 
 export class HistSession implements Session {
   readonly mode = 'stat';
-  private readonly timer: NodeJS.Timeout;
+  private readonly timer: NodeJS.Timeout | undefined;
   private readonly reader: PerCpuReader;
 
   private constructor(
     readonly id: number,
     private readonly object: BpfObject,
+    private readonly program: string,
     private readonly nbuckets: number,
     intervalMs: number,
     sink: SessionSink,
   ) {
     this.reader = new PerCpuReader(object.mapFd('counts'));
-    this.timer = setInterval(() => sink(this.snapshot(), true), intervalMs);
+    // intervalMs 0: no live snapshots, only the final one (a snapshot nobody prints costs map reads).
+    // A snapshot refused under backpressure loses nothing: counts are cumulative, the next one has it all.
+    this.timer = intervalMs > 0 ? setInterval(() => sink(this.snapshot(), true), intervalMs) : undefined;
   }
 
   static start(id: number, kernel: Kernel, params: StartParams, sink: SessionSink): [HistSession, Result<'start'>] {
     const layout = parseLayout(params.layout);
     const nbuckets = bucketCount(layout);
     const target = { pid: params.pid, armOnExec: params.armOnExec };
-    const { object, plan, notices } = attachSpec(kernel, 'hist', params.probe, (obj, p) => {
+    const { object, program, plan, notices } = attachSpec(kernel, 'hist', params.probe, (obj, p) => {
       obj.setRodata(encodeHistConfig(sizeSource(p, target), layout));
       obj.setMaxEntries('counts', nbuckets + 1);
     }, target);
-    const session = new HistSession(id, object, nbuckets, params.intervalMs, sink);
+    let session: HistSession;
+    try {
+      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink);
+    } catch (e) {
+      object.dispose();
+      throw e;
+    }
     return [session, {
       session: id, mode: 'stat', probe: plan.probe, via: plan.via, layout: params.layout, notices,
     }];
   }
 
-  /** Buckets, then the total: the kernel bumps the total first, so a live total may lead by in-flight hits. */
+  /** Buckets and total in one read; the kernel bumps the total first, so a live total may lead by in-flight hits. */
   snapshot(): HistogramPush {
-    const counts = this.reader.slots(this.nbuckets).map(Number);
-    const total = Number(this.reader.slot(this.nbuckets));
-    return { v: 1, type: 'histogram', session: this.id, counts, total };
+    const slots = this.reader.slots(this.nbuckets + 1).map(Number);
+    const total = slots.pop()!;
+    const lost = this.object.recursionMisses(this.program);
+    return { v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, lost };
   }
 
   stop(): Result<'stop'> {
-    clearInterval(this.timer);
-    this.object.detach();
-    const { counts, total } = this.snapshot();
-    this.object.dispose();
-    return { session: this.id, histogram: { session: this.id, counts, total } };
+    try {
+      clearInterval(this.timer);
+      this.object.detach();
+      const { counts, total, lost } = this.snapshot();
+      return { session: this.id, histogram: { session: this.id, counts, total, lost } };
+    } finally {
+      this.dispose();
+    }
   }
 
   dispose(): void {

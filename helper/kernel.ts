@@ -120,11 +120,17 @@ export class Kernel {
 /** Parses /proc/kallsyms into text symbols and the .noinstr.text range. */
 export function parseKallsyms(text: string): Symbols {
   const syms = new Map<string, bigint>();
+  const modules = new Set<string>();
   for (const line of text.split('\n')) {
     const [addr, type, name, module] = line.split(/\s+/);
-    // t/T: text; w/W: weak symbols, which is how 6.1 lists memmove and memset.
-    if (!addr || !name || module || !type || !'tTwW'.includes(type)) continue;
-    if (!syms.has(name)) syms.set(name, BigInt(`0x${addr}`));
+    // t/T: text; w/W: weak symbols, which is how 6.1 lists memmove and memset. Module functions
+    // ([xfs] ...) can be kprobed too, but never shadow a vmlinux function of the same name.
+    if (!addr || !name || !type || !'tTwW'.includes(type)) continue;
+    if (!syms.has(name) || (!module && modules.has(name))) {
+      syms.set(name, BigInt(`0x${addr}`));
+      if (module) modules.add(name);
+      else modules.delete(name);
+    }
   }
   const start = syms.get('__noinstr_text_start');
   const end = syms.get('__noinstr_text_end');

@@ -69,6 +69,13 @@ export const libbpf = {
   mapFd: lib.func('int bpf_map__fd(bpf_map *map)') as (map: Pointer) => number,
   mapLookupElem: lib.func('int bpf_map_lookup_elem(int fd, const void *key, _Out_ void *value)') as (
     fd: number, key: Uint8Array, value: Uint8Array) => number,
+  mapLookupBatch: lib.func('int bpf_map_lookup_batch(int fd, void *in_batch, _Out_ void *out_batch, '
+    + '_Out_ void *keys, _Out_ void *values, _Inout_ uint32_t *count, void *opts)') as (
+    fd: number, inBatch: null, outBatch: Uint8Array, keys: Uint8Array, values: Uint8Array, count: number[],
+    opts: null) => number,
+  programFd: lib.func('int bpf_program__fd(bpf_program *prog)') as (prog: Pointer) => number,
+  objGetInfoByFd: lib.func('int bpf_obj_get_info_by_fd(int fd, _Out_ void *info, _Inout_ uint32_t *len)') as (
+    fd: number, info: Uint8Array, len: number[]) => number,
 
   ringBufferNew: lib.func('ring_buffer *ring_buffer__new(int fd, ring_buffer_sample_fn *cb, void *ctx, void *opts)') as (
     fd: number, cb: unknown, ctx: null, opts: null) => Pointer | null,

@@ -29,7 +29,14 @@ function main(): void {
     process.stdout.end(() => process.exit(status));
     setTimeout(() => process.exit(status), 2000).unref();
   };
-  process.stdin.on('data', (chunk: Buffer) => server.receive(chunk));
+  // Backpressure: no new requests while replies wait for a client that is not reading.
+  process.stdin.on('data', (chunk: Buffer) => {
+    server.receive(chunk);
+    if (process.stdout.writableNeedDrain) {
+      process.stdin.pause();
+      process.stdout.once('drain', () => process.stdin.resume());
+    }
+  });
   process.stdin.on('end', () => shutdown(0));
   process.stdin.on('error', () => shutdown(0));
   process.stdout.on('error', () => shutdown(0));

@@ -3,6 +3,7 @@
  * attaches and, if it does not, why. "Works" means a real load and attach
  * succeeded and was undone, not a guess from static checks.
  */
+import { bucketCount, type Layout } from '../src/shared/buckets.js';
 import { LabError } from '../src/shared/errors.js';
 import type { CatalogId } from '../src/shared/probes.js';
 import type { KernelInfo, ProbeStatus, Reason } from '../src/shared/protocol.js';
@@ -12,6 +13,8 @@ import { AUTO_ORDER, CATALOG } from './catalog.js';
 import type { Kernel } from './kernel.js';
 import { libbpf } from './libbpf.js';
 import { checkSpec, uniqueReasons } from './resolve.js';
+
+const SEED: Layout = { kind: 'seed' };
 
 const AUTO = {
   title: 'Best available (default)',
@@ -30,10 +33,12 @@ function status(kernel: Kernel, id: CatalogId, title: string, description: strin
   const spec = { kind: 'catalog', id } as const;
   const reasons: Reason[] = uniqueReasons(checkSpec(kernel, spec).flatMap((c) => (c.ok ? [] : c.reasons)));
   try {
+    // Attached to this process only: a trial uprobe must not touch every process's libc.
+    const target = { pid: process.pid };
     const { object, plan } = attachSpec(kernel, 'hist', spec, (obj, p) => {
-      obj.setRodata(encodeHistConfig(sizeSource(p, {}), { kind: 'seed' }));
-      obj.setMaxEntries('counts', 18);
-    });
+      obj.setRodata(encodeHistConfig(sizeSource(p, target), SEED));
+      obj.setMaxEntries('counts', bucketCount(SEED) + 1);
+    }, target);
     object.dispose();
     return { id, title, description, available: true, via: plan.via, reasons };
   } catch (e) {

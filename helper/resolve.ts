@@ -63,7 +63,6 @@ export function kprobeReasons(kernel: Kernel, func: string): Reason[] {
   } else if (kernel.blacklisted(func)) {
     reasons.push({ code: 'blacklisted', message: `${func}() is on the kernel's kprobe blacklist.` });
   }
-  if (!kernel.hasBtf) reasons.push(NO_BTF);
   if (!kernel.hasKprobes) {
     reasons.push({
       code: 'no-kprobes',
@@ -81,15 +80,19 @@ function checkTracepoint(
     const code = kernel.tracefs ? 'no-such-tracepoint' : 'no-tracefs';
     return { ok: false, reasons: [{ code, message: `This kernel has no tracepoint ${c.category}:${c.event}.` }] };
   }
+  // Sizes are unsigned: a signed field (a return value, say) would put -1 in the top bucket.
   const field = fields.find((f) => f.name === c.field);
-  const numeric = fields.filter((f) => !f.name.startsWith('common_') && [1, 2, 4, 8].includes(f.size)
-    && !f.type.includes('[') && !f.type.includes('*'));
-  if (!field || !numeric.includes(field)) {
-    const list = numeric.map((f) => f.name).join(', ') || 'none';
-    const what = field ? 'is not a numeric field' : 'has no field';
+  const usable = fields.filter((f) => !f.name.startsWith('common_') && [1, 2, 4, 8].includes(f.size)
+    && !f.type.includes('[') && !f.type.includes('*') && !f.signed);
+  if (!field || !usable.includes(field)) {
+    const list = usable.map((f) => f.name).join(', ') || 'none';
+    const what = !field ? 'has no field' : field.signed ? 'has a signed field' : 'has a non-numeric field';
     return {
       ok: false,
-      reasons: [{ code: 'no-such-field', message: `${c.category}:${c.event} ${what} ${c.field}; numeric fields: ${list}.` }],
+      reasons: [{
+        code: 'no-such-field',
+        message: `${c.category}:${c.event} ${what} ${c.field}; unsigned numeric fields: ${list}.`,
+      }],
     };
   }
   return {
@@ -105,7 +108,7 @@ function checkTracepoint(
 const NO_UPROBES: Reason = { code: 'no-uprobes', message: 'This kernel was built without uprobes.' };
 const NO_BTF: Reason = {
   code: 'no-btf',
-  message: 'This kernel has no BTF (/sys/kernel/btf/vmlinux), which the kprobe program needs to find arguments.',
+  message: 'This kernel has no BTF (/sys/kernel/btf/vmlinux), which BPF Lab\'s CO-RE programs need to load.',
 };
 
 /** How a candidate attaches, for people. */
@@ -118,7 +121,7 @@ function viaOf(c: Candidate): string {
 }
 
 function checkCandidate(kernel: Kernel, probe: string, c: Candidate): Check {
-  const check = checkCandidateInner(kernel, probe, c);
+  const check: Check | Failure = kernel.hasBtf ? checkCandidateInner(kernel, probe, c) : { ok: false, reasons: [NO_BTF] };
   return check.ok ? check : { ...check, probe, via: viaOf(c) };
 }
 
@@ -158,9 +161,9 @@ function checkCandidateInner(kernel: Kernel, probe: string, c: Candidate): Check
 
 function checkCustomUprobe(kernel: Kernel, spec: Extract<ProbeSpec, { kind: 'uprobe' }>): Check {
   const [probe, via] = [probeName(spec), `uprobe ${spec.path}:${spec.symbol}, argument ${spec.arg}`];
+  if (!kernel.hasBtf) return { ok: false, probe, via, reasons: [NO_BTF] };
   if (!kernel.hasUprobes) return { ok: false, probe, via, reasons: [NO_UPROBES] };
-  const stat = fs.statSync(spec.path, { throwIfNoEntry: false });
-  if (!stat?.isFile()) {
+  if (!isFile(spec.path)) {
     return { ok: false, probe, via, reasons: [{ code: 'no-such-file', message: `${spec.path} is not a file.` }] };
   }
   return {
@@ -171,6 +174,14 @@ function checkCustomUprobe(kernel: Kernel, spec: Extract<ProbeSpec, { kind: 'upr
       argIndex: spec.arg, fieldOffset: 0, fieldSize: 0,
     },
   };
+}
+
+function isFile(path: string): boolean {
+  try {
+    return fs.statSync(path).isFile();
+  } catch {
+    return false; // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
+  }
 }
 
 /** Every candidate check for a spec, in order of preference. */

@@ -107,10 +107,6 @@ export class Server {
     this.out.write(encodeFrame(message));
   }
 
-  get sessionCount(): number {
-    return this.sessions.size;
-  }
-
   /** Releases every session; the exit paths all come through here. */
   dispose(): void {
     for (const session of this.sessions.values()) session.dispose();

@@ -3,7 +3,7 @@
  * drained on a timer and pushed in batches. Both queues are bounded: the ring
  * buffer (the kernel counts failed reservations) and the batch (we count).
  */
-import type { Result, StartParams, TraceEvent } from '../src/shared/protocol.js';
+import { PROTOCOL_VERSION, type Result, type StartParams, type TraceEvent } from '../src/shared/protocol.js';
 import { attachSpec } from './attach.js';
 import { encodeTraceConfig, sizeSource } from './bpf-config.js';
 import type { BpfObject } from './bpf-object.js';
@@ -32,7 +32,10 @@ export class TraceSession implements Session {
   private drained = 0;
   private userDropped = 0;
 
-  private constructor(readonly id: number, private readonly object: BpfObject, private readonly sink: SessionSink) {
+  private constructor(
+    readonly id: number, private readonly object: BpfObject, private readonly program: string,
+    private readonly sink: SessionSink,
+  ) {
     this.counters = new PerCpuReader(object.mapFd('counters'));
     this.callback = registerSampleCallback((data, size) => this.take(data, size));
     this.ring = libbpf.ringBufferNew(object.mapFd('events'), this.callback, null, null);
@@ -45,12 +48,12 @@ export class TraceSession implements Session {
 
   static start(id: number, kernel: Kernel, params: StartParams, sink: SessionSink): [TraceSession, Result<'start'>] {
     const target = { pid: params.pid, armOnExec: params.armOnExec };
-    const { object, plan, notices } = attachSpec(kernel, 'trace', params.probe, (obj, p) => {
+    const { object, program, plan, notices } = attachSpec(kernel, 'trace', params.probe, (obj, p) => {
       obj.setRodata(encodeTraceConfig(sizeSource(p, target)));
       obj.setMaxEntries('events', RING_BYTES);
     }, target);
     try {
-      const session = new TraceSession(id, object, sink);
+      const session = new TraceSession(id, object, program, sink);
       return [session, { session: id, mode: 'trace', probe: plan.probe, via: plan.via, layout: params.layout, notices }];
     } catch (e) {
       object.dispose();
@@ -60,14 +63,14 @@ export class TraceSession implements Session {
 
   /** One ring buffer sample; false stops this drain. */
   private take(data: unknown, size: number): boolean {
-    if (size < TRACE_EVENT_SIZE) this.userDropped++;
-    else this.batch.push(decodeTraceEvent(nativeBytes(data, TRACE_EVENT_SIZE)));
+    this.batch.push(decodeTraceEvent(nativeBytes(data, Math.min(size, TRACE_EVENT_SIZE))));
     if (this.batch.length >= MAX_BATCH) this.flush();
     return ++this.drained < MAX_DRAIN;
   }
 
+  /** Hits the kernel skipped, reservations that failed, and batches the client could not take. */
   private get lost(): number {
-    return Number(this.counters.slot(DROPPED)) + this.userDropped;
+    return this.object.recursionMisses(this.program) + Number(this.counters.slot(DROPPED)) + this.userDropped;
   }
 
   /** Consumes up to MAX_DRAIN events from the ring buffer and pushes them; true if it stopped at the cap. */
@@ -82,18 +85,21 @@ export class TraceSession implements Session {
     if (this.batch.length === 0) return;
     const events = this.batch;
     this.batch = [];
-    if (!this.sink({ v: 1, type: 'trace', session: this.id, events, lost: this.lost }, true)) {
+    if (!this.sink({ v: PROTOCOL_VERSION, type: 'trace', session: this.id, events, lost: this.lost }, true)) {
       this.userDropped += events.length;
     }
   }
 
   stop(): Result<'stop'> {
-    clearInterval(this.timer);
-    this.object.detach();
-    while (this.drain());
-    const trace = { seen: Number(this.counters.slot(SEEN)), lost: this.lost };
-    this.dispose();
-    return { session: this.id, trace };
+    try {
+      clearInterval(this.timer);
+      this.object.detach();
+      while (this.drain());
+      const seen = Number(this.counters.slot(SEEN)) + this.object.recursionMisses(this.program);
+      return { session: this.id, trace: { seen, lost: this.lost } };
+    } finally {
+      this.dispose();
+    }
   }
 
   dispose(): void {

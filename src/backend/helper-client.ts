@@ -48,6 +48,9 @@ export class HelperClient {
   private nextId = 1;
   private stderrTail = '';
   private closed: LabError | null = null;
+  private markEnded: (error: LabError) => void = () => undefined;
+  /** Settles when the helper can no longer serve (it exited or broke the protocol), with the reason. */
+  readonly ended = new Promise<LabError>((resolve) => { this.markEnded = resolve; });
 
   private constructor(private readonly child: Child) {
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
@@ -140,6 +143,7 @@ export class HelperClient {
 
   /** Rejects everything in flight; later requests fail at once with the same error. */
   private fail(error: LabError): void {
+    if (!this.closed) this.markEnded(error);
     this.closed ??= error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();

@@ -30,7 +30,7 @@ export type Command =
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  bpf-lab probes [--json]
+  bpf-lab probes [--json] [--verbose]
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
                 [--pid PID] [--json] [-- CMD ARGS...]
   bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [-- CMD ARGS...]
@@ -39,17 +39,19 @@ PROBE is one of (default --probe auto):
   --probe ID                  auto, memcpy, usercopy, libc-memcpy, kmalloc, read, write, vfs-read
   --kprobe FUNCTION:ARG       a kernel function and the argument holding the size, e.g. vfs_read:3
   --tracepoint CAT:EVENT:FIELD  e.g. kmem:kmalloc:bytes_req
-  --uprobe PATH:SYMBOL:ARG    a function in a binary or library, e.g. /usr/bin/gzip:memcpy:3
+  --uprobe PATH:SYMBOL:ARG    a function in a binary or library, e.g. /lib/x86_64-linux-gnu/libc.so.6:write:3
 
 Options:
   --buckets LAYOUT   seed (the demo's 64-byte buckets, default), log2, or linear:MIN:MAX:STEP
   --interval S       seconds between tables (default 2)
-  --count N          stat: stop after N tables; trace: stop after N events
+  --count N          stat: stop after N tables; trace: stop after N events (with -- CMD,
+                     bpf-lab still waits for CMD and exits with its status)
   --pid PID          only this process
   --json             NDJSON records, each with a "type"
   --verbose          include libbpf's debug log
-  -- CMD ARGS...     attach, then run CMD and trace only it; print the final histogram when it
-                     exits and exit with its status
+  -- CMD ARGS...     attach, then run CMD and trace only it, from its exec on; print the final
+                     histogram when it exits (tables while it runs only with --interval) and
+                     exit with its status
   -h, --help         this text;  -V, --version  the version
 
 Needs root (it loads BPF programs). Exit status: 0 ok, 1 runtime error, 2 usage error.`;
@@ -120,7 +122,13 @@ export function parseCommand(argv: string[]): Command {
     return { name: 'help' };
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (a command to run goes after --)`);
-  if (name === 'probes') return { name, json: v.json ?? false, verbose: v.verbose ?? false };
+  if (name === 'probes') {
+    const extraOption = (['probe', 'kprobe', 'tracepoint', 'uprobe', 'buckets', 'interval', 'count', 'pid'] as const)
+      .find((k) => v[k] !== undefined);
+    if (extraOption) throw new UsageError(`--${extraOption} is not an option of probes`);
+    if (run !== null) throw new UsageError('probes runs no command: drop the -- and what follows');
+    return { name, json: v.json ?? false, verbose: v.verbose ?? false };
+  }
   if (name !== 'stat' && name !== 'trace') {
     throw new UsageError(`unknown command "${name}": use probes, stat or trace`);
   }

@@ -6,8 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { constants } from 'node:os';
 
-/** fd 3 of the shell is the gate: one newline on it releases the exec: the shell's single read() of it began before tracing did. */
-const GATE = 'read -r _ <&3; exec 3<&-; exec "$@"';
+/**
+ * fd 3 of the shell is the gate: one newline on it releases the exec (the shell's
+ * single read() of it began before tracing did). If bpf-lab dies first, the pipe
+ * closes, read fails, and CMD never runs untraced.
+ */
+const GATE = 'read -r _ <&3 || exit 125; exec 3<&-; exec "$@"';
 
 export class GatedChild {
   private readonly child: ChildProcess;

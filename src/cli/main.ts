@@ -15,9 +15,9 @@ const write = (stream: NodeJS.WriteStream) => (text: string): void => { stream.w
 async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
   const out = cmd.json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
   const client = await HelperClient.start(directLaunch(cmd.verbose));
-  // libbpf's own log: its errors always, everything with --verbose.
+  // libbpf's own log, with --verbose (failures already come back as errors that say why).
   client.onPush((push) => {
-    if (push.type === 'log' && (cmd.verbose || push.level === 'error')) out.notice(`${push.level}: ${push.message}`);
+    if (push.type === 'log' && cmd.verbose) out.notice(`${push.level}: ${push.message}`);
   });
   try {
     if (cmd.name === 'probes') {

@@ -8,7 +8,7 @@ import { formatTable, formatTraceLine } from '../shared/table.js';
 
 export interface Output {
   notice(message: string): void;
-  histogram(probe: string, layout: string, counts: number[], total: number, final: boolean): void;
+  histogram(probe: string, layout: string, h: { counts: number[]; total: number; lost: number }, final: boolean): void;
   /** A batch of events; `lost` counts events lost so far. */
   events(probe: string, events: TraceEvent[], lost: number): void;
   traceSummary(probe: string, seen: number, lost: number): void;
@@ -25,16 +25,19 @@ type Write = (text: string) => void;
 
 export function jsonOutput(out: Write): Output {
   const emit = (record: object): void => out(`${ndjson(record)}\n`);
+  let reportedLost = 0;
   return {
     notice: (message) => emit({ type: 'notice', message }),
-    histogram(probe, layout, counts, total, final) {
+    histogram(probe, layout, { counts, total, lost }, final) {
       const buckets = bucketBounds(parseLayout(layout)).map((b, i) => ({ low: b.low, high: b.high, count: counts[i] ?? 0 }));
-      emit({ type: 'histogram', probe, layout, buckets, total, lost: 0, final });
+      emit({ type: 'histogram', probe, layout, buckets, total, lost, final });
     },
-    events(probe, events) {
+    events(probe, events, lost) {
       for (const e of events) {
         emit({ type: 'event', probe, ts_us: e.tsUs, cpu: e.cpu, pid: e.pid, tid: e.tid, comm: e.comm, size: BigInt(e.size) });
       }
+      if (lost > reportedLost) emit({ type: 'lost', probe, lost });
+      reportedLost = Math.max(reportedLost, lost);
     },
     traceSummary: (probe, seen, lost) => emit({ type: 'summary', probe, seen, lost }),
     probes(result) {
@@ -59,8 +62,9 @@ export function textOutput(out: Write, err: Write): Output {
   };
   return {
     notice: (message) => err(`bpf-lab: ${message}\n`),
-    histogram(_probe, layout, counts, _total, final) {
+    histogram(_probe, layout, { counts, lost }, final) {
       out(`${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
+      if (final && lost > 0) err(`bpf-lab: ${lost} hits were not counted: the kernel skipped them while another BPF program ran on that CPU\n`);
     },
     events(probe, events, lost) {
       out(events.map((e) => `${formatTraceLine(probe, e)}\n`).join(''));

@@ -13,8 +13,9 @@ import type { Output } from './output.js';
 export type SessionCommand = Extract<Command, { name: 'stat' | 'trace' }>;
 
 /**
- * Resolves when the session should end: --count reached, CMD exited, or (without CMD)
- * Ctrl-C or SIGTERM. With CMD, Ctrl-C reaches CMD itself and SIGTERM is passed on to it.
+ * Resolves when the session should end: --count reached, CMD exited, stdout closed
+ * (bpf-lab ... | head), or, without CMD, Ctrl-C or SIGTERM. With CMD, Ctrl-C reaches
+ * CMD itself and SIGTERM is passed on to it.
  */
 function endSignal(child: GatedChild | null): { done: Promise<void>; finish: () => void; cleanup: () => void } {
   let finish: () => void = () => undefined;
@@ -23,51 +24,69 @@ function endSignal(child: GatedChild | null): { done: Promise<void>; finish: () 
     ? [['SIGINT', () => undefined], ['SIGTERM', () => child.terminate()]]
     : [['SIGINT', finish], ['SIGTERM', finish]];
   for (const [signal, handler] of handlers) process.on(signal, handler);
+  const onStdoutError = (): void => finish();
+  process.stdout.on('error', onStdoutError);
   if (child) void child.exited.then(finish);
-  return { done, finish, cleanup: () => { for (const [signal, handler] of handlers) process.off(signal, handler); } };
+  return {
+    done,
+    finish,
+    cleanup: () => {
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+      process.stdout.off('error', onStdoutError);
+    },
+  };
 }
 
 export async function runSession(client: HelperClient, cmd: SessionCommand, out: Output): Promise<number> {
   const child = cmd.run ? new GatedChild(cmd.run) : null;
   const pid = child?.pid ?? cmd.pid ?? undefined;
+  // Subscribed before 'start', so pushes that arrive with its reply are kept, not missed.
+  const early: Push[] = [];
+  let take: ((push: Push) => void) | null = null;
+  const unsubscribe = client.onPush((push) => (take ? take(push) : early.push(push)));
   let started: Result<'start'>;
   try {
     started = await client.request('start', {
-      mode: cmd.name, probe: cmd.probe, layout: cmd.layout, intervalMs: cmd.intervalMs,
+      mode: cmd.name, probe: cmd.probe, layout: cmd.layout,
+      // With CMD, live tables only when asked for (--interval); the final one always comes.
+      intervalMs: child && !cmd.intervalGiven ? 0 : cmd.intervalMs,
       ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
     });
   } catch (e) {
+    unsubscribe();
     child?.kill();
     throw e;
   }
   for (const notice of started.notices) out.notice(notice);
   const end = endSignal(child);
-  const showTables = !child || cmd.intervalGiven;
   let tables = 0;
   let events = 0;
-  const unsubscribe = client.onPush((push: Push) => {
+  take = (push: Push): void => {
     if (push.type === 'log' || push.session !== started.session) return;
     if (push.type === 'histogram') {
       if (cmd.count !== null && ++tables >= cmd.count) {
         end.finish();
         return;
       }
-      if (showTables) out.histogram(started.probe, started.layout, push.counts, push.total, false);
+      out.histogram(started.probe, started.layout, push, false);
     } else {
       const room = cmd.count === null ? push.events.length : Math.max(0, cmd.count - events);
       out.events(started.probe, push.events.slice(0, room), push.lost);
       events += push.events.length;
       if (cmd.count !== null && events >= cmd.count) end.finish();
     }
-  });
+  };
+  early.splice(0).forEach(take);
   child?.release();
-  await end.done;
+  const broke = await Promise.race([end.done.then(() => null), client.ended]);
+  if (broke) {
+    end.cleanup();
+    child?.terminate();
+    throw broke;
+  }
   const stopped = await client.request('stop', { session: started.session });
   unsubscribe();
-  if (stopped.histogram) {
-    const h = stopped.histogram;
-    out.histogram(started.probe, started.layout, h.counts, h.total, true);
-  }
+  if (stopped.histogram) out.histogram(started.probe, started.layout, stopped.histogram, true);
   if (stopped.trace) out.traceSummary(started.probe, stopped.trace.seen, stopped.trace.lost);
   // After --count, CMD may still be running: bpf-lab still ends with its status.
   const status = child ? await child.exited : 0;

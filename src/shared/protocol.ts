@@ -61,7 +61,9 @@ export const requestSchema = z.discriminatedUnion('method', [
       pid: pid.optional(),
       /** With pid: count nothing until that process calls exec (how `-- CMD` starts clean). */
       armOnExec: z.boolean().default(false),
-      intervalMs: z.number().int().min(100).max(60_000).default(2000),
+      /** Milliseconds between live histogram snapshots; 0 for none (only the final one, at stop). */
+      intervalMs: z.number().int().min(0).max(60_000).refine((ms) => ms === 0 || ms >= 100, 'must be 0 or at least 100')
+        .default(2000),
     }),
   }),
   z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session: id }) }),
@@ -110,6 +112,8 @@ const histogramBody = {
   session: id,
   counts: z.array(z.number().int().min(0)),
   total: z.number().int().min(0),
+  /** Hits the kernel skipped (another BPF program was running on that CPU), so never counted. */
+  lost: z.number().int().min(0),
 };
 
 /** Results, one per method. */
@@ -147,7 +151,6 @@ export const replySchema = z.discriminatedUnion('type', [
 export type Reply = z.infer<typeof replySchema>;
 export type Push = Exclude<Reply, { type: 'response' | 'error' }>;
 export type HistogramPush = Extract<Reply, { type: 'histogram' }>;
-export type TracePush = Extract<Reply, { type: 'trace' }>;
 
 /** Describes the first problem zod found, in one line, for error responses. */
 export function describeIssue(error: z.ZodError): string {

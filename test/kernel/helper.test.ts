@@ -4,14 +4,14 @@
  * every exit path detaches everything it attached.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { helperScript } from '../../src/backend/helper-client.js';
 import { encodeFrame, FrameDecoder } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, MAX_SESSIONS } from '../../src/shared/protocol.js';
-import { needsRoot, ourPrograms } from './harness.js';
+import { needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
 
 type Reply = { type: string; id?: number | null; error?: { code: string; message: string }; result?: unknown };
 
@@ -20,12 +20,18 @@ class RawHelper {
   readonly child: ChildProcessByStdio<Writable, Readable, null>;
   private readonly replies: Reply[] = [];
   private wake: (() => void) | null = null;
+  /** Trace events received so far, counted as they arrive rather than kept. */
+  events = 0;
 
   constructor() {
     this.child = spawn(process.execPath, [helperScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
     const decoder = new FrameDecoder(64 << 20);
     this.child.stdout.on('data', (chunk: Buffer) => {
-      for (const f of decoder.push(chunk)) if (f.ok) this.replies.push(f.message as Reply);
+      for (const f of decoder.push(chunk)) {
+        const m = f.ok ? f.message as Reply & { events?: unknown[] } : null;
+        if (m?.type === 'trace') this.events += m.events!.length;
+        else if (m) this.replies.push(m);
+      }
       this.wake?.();
     });
   }
@@ -129,13 +135,44 @@ describe('the helper protocol', () => {
     assert.equal(await h.exit(), 0);
   });
 
-  it('leaves nothing behind when a probe cannot be attached', async (t) => {
+  it('refuses a probe this kernel lacks before loading anything', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
     const r = await h.call(1, 'start', { mode: 'trace', probe: { kind: 'catalog', id: 'vfs-read' } });
     assert.equal(errorCode(r), 'not-probeable');
     assert.match(r.error!.message, /without kprobes/);
-    assert.deepEqual(ourPrograms(), []);
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('unloads the program when the attach fails after a successful load', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    const probe = { kind: 'uprobe', path: ORACLE_DYNAMIC, symbol: 'no_such_function', arg: 1 };
+    const r = await h.call(1, 'start', { mode: 'stat', probe });
+    assert.equal(errorCode(r), 'bad-probe');
+    assert.match(r.error!.message, /has no function no_such_function/);
+    assert.deepEqual(ourPrograms(), [], 'the loaded program was not released');
+    assert.equal((await h.call(2, 'hello')).type, 'response');
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('counts what a client that stops reading misses: received + lost = seen', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    const r = await h.call(1, 'start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' } });
+    assert.equal(r.type, 'response');
+    h.child.stdout.pause();
+    const flood = spawnSync(ORACLE_STATIC, ['write', '1x300000']);
+    assert.equal(flood.status, 0);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    h.child.stdout.resume();
+    const stop = await h.call(2, 'stop', { session: (r.result as { session: number }).session });
+    const { seen, lost } = (stop.result as { trace: { seen: number; lost: number } }).trace;
+    assert.ok(seen >= 300_000, `seen ${seen}`);
+    assert.ok(lost > 0, 'a stalled client must lose events, and they must be counted');
+    assert.equal(h.events + lost, seen);
     h.child.stdin.end();
     assert.equal(await h.exit(), 0);
   });

@@ -136,3 +136,20 @@ describe('--pid', () => {
     }
   });
 });
+
+describe('the kernel\'s bucket math at the 64-bit edges', () => {
+  afterEach(() => assert.deepEqual(ourPrograms(), [], 'a BPF program of ours is still loaded'));
+
+  // Values no read() can have, passed to a function of the oracle's own through a uprobe.
+  const EDGES = ['0', '1', '2', '3', '4', '64', '65', '1024', '1025', '2147483648', '4294967295', '4294967296',
+    '9223372036854775807', '9223372036854775808', '18446744073709551614', '18446744073709551615'];
+  const probe = ['--uprobe', `${ORACLE_DYNAMIC}:oracle_value:1`];
+  for (const layout of ['seed', 'log2', 'linear:0:18446744073709551615:1229782938247303441', 'linear:64:1088:64']) {
+    it(`matches the TypeScript twin for ${layout}`, (t) => {
+      if (!needsRoot(t)) return;
+      const run = cli(['stat', ...probe, '--buckets', layout, '--json', '--', ORACLE_DYNAMIC, 'value', ...EDGES]);
+      assert.equal(run.status, 0, run.stderr);
+      assert.deepEqual(finalHistogram(run.stdout).buckets.map((b) => b.count), expectedCounts(layout, EDGES));
+    });
+  }
+});

@@ -60,7 +60,7 @@ describe('bad input to the CLI', () => {
   const missing: Array<[string, string[], RegExp]> = [
     ['a kernel function that does not exist', ['--kprobe', 'no_such_function_xyz:1'], /no function named no_such_function_xyz/],
     ['a tracepoint that does not exist', ['--tracepoint', 'syscalls:sys_enter_nope:count'], /no tracepoint syscalls:sys_enter_nope/],
-    ['a field that does not exist', ['--tracepoint', 'syscalls:sys_enter_read:bytes'], /has no field bytes; numeric fields: __syscall_nr, fd, count/],
+    ['a field that does not exist', ['--tracepoint', 'syscalls:sys_enter_read:bytes'], /has no field bytes; unsigned numeric fields: fd, count\./],
     ['a binary that does not exist', ['--uprobe', '/no/such/file:main:1'], /\/no\/such\/file is not a file/],
   ];
   for (const [what, probe, message] of missing) {

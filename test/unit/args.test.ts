@@ -140,3 +140,9 @@ test('a command to run without stat or trace is a usage error, not help', () => 
   usageError(['--', 'ls'], /bpf-lab stat -- CMD/);
   usageError(['--json', '--', 'ls']);
 });
+
+test('probes takes no probe, layout, count, pid or command', () => {
+  usageError(['probes', '--buckets', 'log2'], /^--buckets is not an option of probes$/);
+  usageError(['probes', '--pid', '1']);
+  usageError(['probes', '--', 'ls'], /^probes runs no command/);
+});

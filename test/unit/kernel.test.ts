@@ -30,12 +30,18 @@ test('parseKallsyms keeps kernel text symbols with their addresses', () => {
   assert.equal(text.get('exc_nmi'), 0xffffffff81f00100n);
 });
 
-test('parseKallsyms ignores data symbols and module symbols', () => {
+test('parseKallsyms ignores data symbols and keeps module functions that vmlinux lacks', () => {
   const { text } = parseKallsyms(KALLSYMS);
-  for (const name of ['jiffies', 'some_static_data', 'bss_thing', 'mod_func']) {
+  for (const name of ['jiffies', 'some_static_data', 'bss_thing']) {
     assert.equal(text.has(name), false, name);
   }
-  assert.equal(text.size, 7);
+  assert.equal(text.get('mod_func'), 0xffffffffc0100000n, 'module functions can be kprobed');
+  assert.equal(text.size, 8);
+});
+
+test('parseKallsyms lets vmlinux win over a module whichever comes first', () => {
+  const { text } = parseKallsyms(['ffffffffc0100100 T dup\t[mod]', 'ffffffff81002000 T dup', ''].join('\n'));
+  assert.equal(text.get('dup'), 0xffffffff81002000n);
 });
 
 test('parseKallsyms finds the noinstr range', () => {

@@ -73,7 +73,7 @@ test('a tracepoint field becomes an offset and size; non-numeric fields are refu
   assert.deepEqual([ok.plan.fieldOffset, ok.plan.fieldSize, ok.plan.program], [32, 8, 'tracepoint']);
   const [bad] = checkSpec(k, { kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_read', field: 'buf' });
   assert.ok(bad && !bad.ok);
-  assert.match(bad.reasons[0]!.message, /is not a numeric field buf; numeric fields: count\./);
+  assert.match(bad.reasons[0]!.message, /has a non-numeric field buf; unsigned numeric fields: count\./);
   const [none] = checkSpec(k, { kind: 'tracepoint', category: 'syscalls', event: 'nope', field: 'count' });
   assert.ok(none && !none.ok);
   assert.equal(none.reasons[0]!.code, 'no-such-tracepoint');

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeTraceEvent, TRACE_EVENT_SIZE } from '../../helper/trace-reader.js';
+import { haveBpftool, structs } from './btf.js';
 
 interface Raw {
   tsNs: bigint; size: bigint; pid: number; tid: number; cpu: number; comm: number[]; pad?: number;
@@ -30,8 +31,18 @@ const DEMO: Raw = {
   comm: [...ascii('memcpy_kprobe'), 0, ...ascii('XY')],
 };
 
-test('the struct is 48 bytes', () => {
-  assert.equal(TRACE_EVENT_SIZE, 48);
+test('the offsets used here are the ones clang laid out (BTF of trace.bpf.o)', (t) => {
+  if (!haveBpftool()) {
+    if (process.env.CI) throw new Error('bpftool is needed to read the objects\' BTF');
+    t.skip('bpftool is not installed');
+    return;
+  }
+  const e = structs('trace').trace_event!;
+  assert.equal(TRACE_EVENT_SIZE, e.size);
+  const offsets = Object.fromEntries(Object.entries(e.members).map(([name, m]) => [name, [m.offset, m.size]]));
+  assert.deepEqual(offsets, {
+    ts_ns: [0, 8], size: [8, 8], pid: [16, 4], tid: [20, 4], cpu: [24, 4], comm: [28, 16], pad: [44, 4],
+  });
 });
 
 test('decodes every field', () => {

@@ -6,7 +6,9 @@
  *
  *   oracle MODE SIZE[xCOUNT]...
  *   MODE: read (from /dev/zero), write (to /dev/null), memcpy (libc),
- *         hostname (sethostname(2), a kernel copy_from_user of SIZE <= 64 bytes)
+ *         hostname (sethostname(2), a kernel copy_from_user of SIZE <= 64 bytes),
+ *         value (calls oracle_value(SIZE) for any 64-bit SIZE: a uprobe target
+ *         that takes the kernel's bucket math to 2^64 - 1)
  *
  * Built with -fno-builtin so that memcpy stays a call into libc.
  */
@@ -18,7 +20,13 @@
 static char src[1 << 20];
 static char dst[1 << 20];
 
-static int one(const char *mode, int fd, size_t size)
+/* Probed by the tests as oracle-dynamic:oracle_value:1; kept out of line and alive. */
+__attribute__((noinline, used)) void oracle_value(unsigned long long v)
+{
+	__asm__ volatile("" : : "r"(v) : "memory");
+}
+
+static int one(const char *mode, int fd, unsigned long long size)
 {
 	if (!strcmp(mode, "read"))
 		return read(fd, dst, size) == (ssize_t)size ? 0 : -1;
@@ -28,6 +36,10 @@ static int one(const char *mode, int fd, size_t size)
 		return memcpy(dst, src, size) == dst ? 0 : -1;
 	if (!strcmp(mode, "hostname"))
 		return sethostname(src, size);
+	if (!strcmp(mode, "value")) {
+		oracle_value(size);
+		return 0;
+	}
 	return -1;
 }
 
@@ -51,10 +63,10 @@ int main(int argc, char **argv)
 	memset(src, 'a', 64);
 	for (int i = 2; i < argc; i++) {
 		char *end;
-		size_t size = strtoul(argv[i], &end, 10);
+		unsigned long long size = strtoull(argv[i], &end, 10);
 		long count = *end == 'x' ? strtol(end + 1, &end, 10) : 1;
 
-		if (*end || size > sizeof(dst))
+		if (*end || (strcmp(mode, "value") && size > sizeof(dst)))
 			return fail("bad SIZE[xCOUNT]");
 		while (count-- > 0)
 			if (one(mode, fd, size))
