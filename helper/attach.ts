@@ -110,6 +110,8 @@ export function attachSpec(
   const missing = reasons.length > 0 && reasons.every((r) => MISSING_CODES.has(r.code) || r.code === 'no-kprobes')
     && reasons.some((r) => MISSING_CODES.has(r.code));
   const why = skipped.map((s) => (skipped.length > 1 ? `${s.probe} (${s.via}): ${s.why}` : s.why)).join(' ');
-  throw new LabError(missing ? 'bad-probe' : 'not-probeable', `${probeName(spec)} cannot be probed here. ${why}`,
+  const hint = spec.kind === 'catalog' && spec.id === 'memcpy'
+    ? ' The default probe, auto, picks the closest one that works (see bpf-lab probes).' : '';
+  throw new LabError(missing ? 'bad-probe' : 'not-probeable', `${probeName(spec)} cannot be probed here. ${why}${hint}`,
     firstError?.detail);
 }

@@ -63,5 +63,10 @@ function autoStatus(statuses: ProbeStatus[]): ProbeStatus {
 /** Every catalog probe, `auto` first, each tried for real on this kernel. */
 export function probeStatuses(kernel: Kernel): ProbeStatus[] {
   const statuses = CATALOG.map((e) => status(kernel, e.id, e.title, e.description));
+  // The demo's memcpy: when it cannot work, name the stand-ins that do, as auto would try them.
+  const memcpy = statuses.find((s) => s.id === 'memcpy')!;
+  if (!memcpy.available) {
+    memcpy.alternatives = AUTO_ORDER.filter((id) => id !== 'memcpy' && statuses.find((s) => s.id === id)?.available);
+  }
   return [autoStatus(statuses), ...statuses];
 }

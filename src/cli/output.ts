@@ -48,9 +48,11 @@ export function jsonOutput(out: Write): Output {
 }
 
 function probeLine(p: ProbeStatus): string {
+  const pad = ' '.repeat(18);
   const head = `${p.id.padEnd(12)} ${p.available ? 'yes' : 'no '}  ${p.title}`;
   const detail = p.available ? `via ${p.via}` : (p.reasons.map((r) => r.message).join(' ') || 'unavailable');
-  return `${head}\n${' '.repeat(18)}${detail}`;
+  const closest = p.alternatives?.length ? `\n${pad}Closest that works here: ${p.alternatives.join(', ')}.` : '';
+  return `${head}\n${pad}${detail}${closest}`;
 }
 
 export function textOutput(out: Write, err: Write): Output {

@@ -105,6 +105,8 @@ export const probeStatusSchema = z.strictObject({
   available: z.boolean(),
   via: z.string().optional(),
   reasons: z.array(reasonSchema),
+  /** For a probe that cannot work here: the catalog probes closest to it that do, best first. */
+  alternatives: z.array(z.enum(CATALOG_IDS)).optional(),
 });
 export type ProbeStatus = z.infer<typeof probeStatusSchema>;
 

@@ -26,6 +26,7 @@ describe('on a kernel with kprobes', () => {
     const memcpy = probes.get('memcpy')!;
     assert.equal(memcpy.available, false);
     assert.deepEqual((memcpy.reasons as Array<{ code: string }>).map((r) => r.code), ['noinstr']);
+    assert.deepEqual(memcpy.alternatives, ['usercopy', 'read']);
     for (const id of ['usercopy', 'vfs-read', 'read', 'kmalloc']) assert.equal(probes.get(id)!.available, true, id);
     assert.match(String(probes.get('auto')!.via), /^usercopy: kprobe __check_object_size\(\), argument 2/);
   });

@@ -22,6 +22,7 @@ describe('bpf-lab probes on this host', () => {
     const codes = (id: string): string[] => (probes.get(id)!.reasons as Array<{ code: string }>).map((r) => r.code);
     assert.equal(probes.get('memcpy')!.available, false);
     assert.deepEqual(codes('memcpy'), ['noinstr', 'no-kprobes']);
+    assert.deepEqual(probes.get('memcpy')!.alternatives, ['read'], 'usercopy needs kprobes; read is what works');
     assert.equal(probes.get('vfs-read')!.available, false);
     assert.deepEqual(codes('vfs-read'), ['no-kprobes']);
     for (const id of ['libc-memcpy', 'kmalloc', 'read', 'write', 'auto']) assert.equal(probes.get(id)!.available, true, id);
@@ -35,6 +36,7 @@ describe('bpf-lab probes on this host', () => {
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /^memcpy {7}no {3}Kernel memcpy/m);
     assert.match(run.stdout, /memcpy\(\) sits in \.noinstr\.text/);
+    assert.match(run.stdout, /^ {18}Closest that works here: read\.$/m);
   });
 });
 
@@ -78,6 +80,7 @@ describe('bad input to the CLI', () => {
     assert.equal(run.status, 1);
     assert.match(run.stderr, /^bpf-lab: memcpy cannot be probed here\. memcpy\(\) sits in \.noinstr\.text/);
     assert.match(run.stderr, /since Linux 5\.8/);
+    assert.match(run.stderr, /The default probe, auto, picks the closest one that works/);
   });
 
   it('says clearly that it needs root', (t) => {
