@@ -5,8 +5,6 @@
 #include <bpf/bpf_helpers.h>
 
 const volatile struct trace_config cfg = {};
-/* Keeps struct trace_event in the object's BTF, where tests read its layout. */
-const struct trace_event *unused_event __attribute__((unused));
 
 /* The helper sizes the ring buffer before load. */
 struct {
@@ -29,17 +27,11 @@ static __always_inline void bump(__u32 which)
 		*c += 1;
 }
 
-static __always_inline void emit(__u64 size)
+/* Not inlined, so that struct trace_event is in the object's BTF, where tests read its layout. */
+static __noinline void fill(struct trace_event *e, __u64 size)
 {
-	struct trace_event *e;
 	__u64 id = bpf_get_current_pid_tgid();
 
-	bump(TRACE_SEEN);
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		bump(TRACE_DROPPED);
-		return;
-	}
 	e->ts_ns = bpf_ktime_get_ns();
 	e->size = size;
 	e->pid = id >> 32;
@@ -47,6 +39,19 @@ static __always_inline void emit(__u64 size)
 	e->cpu = bpf_get_smp_processor_id();
 	e->pad = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline void emit(__u64 size)
+{
+	struct trace_event *e;
+
+	bump(TRACE_SEEN);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		bump(TRACE_DROPPED);
+		return;
+	}
+	fill(e, size);
 	bpf_ringbuf_submit(e, 0);
 }
 

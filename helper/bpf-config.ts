@@ -18,11 +18,14 @@ export interface SizeSource {
 }
 
 const SOURCE_SIZE = 32;
+/** A tgid no task has (pid_max is at most 2^22). */
+const NO_TGID = 0xffffffff;
 
 /** The source for a plan: only the target's events if one is given, never the helper's or its client's. */
 export function sizeSource(plan: AttachPlan, target: Target): SizeSource {
   return {
-    targetTgid: target.pid ?? 0, selfTgid: process.pid, clientTgid: process.ppid,
+    // ppid 0 (a parent outside our pid namespace) or 1 names no client; 0 would match idle-CPU hits.
+    targetTgid: target.pid ?? 0, selfTgid: process.pid, clientTgid: process.ppid > 1 ? process.ppid : NO_TGID,
     argIndex: plan.argIndex, fieldOffset: plan.fieldOffset, fieldSize: plan.fieldSize,
     armOnExec: Boolean(target.pid && target.armOnExec),
   };

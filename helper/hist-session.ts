@@ -54,16 +54,16 @@ export class HistSession implements Session {
   snapshot(): HistogramPush {
     const slots = this.reader.slots(this.nbuckets + 1).map(Number);
     const total = slots.pop()!;
-    const lost = this.object.recursionMisses(this.program);
-    return { v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, lost };
+    const missed = this.object.recursionMisses(this.program);
+    return { v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, missed };
   }
 
   stop(): Result<'stop'> {
     try {
       clearInterval(this.timer);
       this.object.detach();
-      const { counts, total, lost } = this.snapshot();
-      return { session: this.id, histogram: { session: this.id, counts, total, lost } };
+      const { counts, total, missed } = this.snapshot();
+      return { session: this.id, histogram: { session: this.id, counts, total, missed } };
     } finally {
       this.dispose();
     }

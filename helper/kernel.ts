@@ -117,6 +117,9 @@ export class Kernel {
   }
 }
 
+/** kallsyms entries that are not module code: JITed BPF programs, ftrace and kprobe trampolines. */
+const PSEUDO_MODULES = /^\[(bpf|__builtin__\w+)\]$/;
+
 /** Parses /proc/kallsyms into text symbols and the .noinstr.text range. */
 export function parseKallsyms(text: string): Symbols {
   const syms = new Map<string, bigint>();
@@ -125,7 +128,7 @@ export function parseKallsyms(text: string): Symbols {
     const [addr, type, name, module] = line.split(/\s+/);
     // t/T: text; w/W: weak symbols, which is how 6.1 lists memmove and memset. Module functions
     // ([xfs] ...) can be kprobed too, but never shadow a vmlinux function of the same name.
-    if (!addr || !name || !type || !'tTwW'.includes(type)) continue;
+    if (!addr || !name || !type || !'tTwW'.includes(type) || PSEUDO_MODULES.test(module ?? '')) continue;
     if (!syms.has(name) || (!module && modules.has(name))) {
       syms.set(name, BigInt(`0x${addr}`));
       if (module) modules.add(name);

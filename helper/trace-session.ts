@@ -63,14 +63,15 @@ export class TraceSession implements Session {
 
   /** One ring buffer sample; false stops this drain. */
   private take(data: unknown, size: number): boolean {
-    this.batch.push(decodeTraceEvent(nativeBytes(data, Math.min(size, TRACE_EVENT_SIZE))));
+    if (size < TRACE_EVENT_SIZE) this.userDropped++; // not from our program: counted, never decoded
+    else this.batch.push(decodeTraceEvent(nativeBytes(data, TRACE_EVENT_SIZE)));
     if (this.batch.length >= MAX_BATCH) this.flush();
     return ++this.drained < MAX_DRAIN;
   }
 
-  /** Hits the kernel skipped, reservations that failed, and batches the client could not take. */
+  /** Events that reached the program but not the client: failed reservations and refused batches. */
   private get lost(): number {
-    return this.object.recursionMisses(this.program) + Number(this.counters.slot(DROPPED)) + this.userDropped;
+    return Number(this.counters.slot(DROPPED)) + this.userDropped;
   }
 
   /** Consumes up to MAX_DRAIN events from the ring buffer and pushes them; true if it stopped at the cap. */
@@ -95,8 +96,8 @@ export class TraceSession implements Session {
       clearInterval(this.timer);
       this.object.detach();
       while (this.drain());
-      const seen = Number(this.counters.slot(SEEN)) + this.object.recursionMisses(this.program);
-      return { session: this.id, trace: { seen, lost: this.lost } };
+      const [seen, missed] = [Number(this.counters.slot(SEEN)), this.object.recursionMisses(this.program)];
+      return { session: this.id, trace: { seen, lost: this.lost, missed } };
     } finally {
       this.dispose();
     }

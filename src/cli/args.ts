@@ -32,8 +32,8 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   bpf-lab probes [--json] [--verbose]
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
-                [--pid PID] [--json] [-- CMD ARGS...]
-  bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [-- CMD ARGS...]
+                [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
+  bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
 
 PROBE is one of (default --probe auto):
   --probe ID                  auto, memcpy, usercopy, libc-memcpy, kmalloc, read, write, vfs-read
@@ -48,10 +48,10 @@ Options:
                      bpf-lab still waits for CMD and exits with its status)
   --pid PID          only this process
   --json             NDJSON records, each with a "type"
-  --verbose          include libbpf's debug log
+  --verbose          include the helper's and libbpf's log (warnings, and libbpf's debug lines)
   -- CMD ARGS...     attach, then run CMD and trace only it, from its exec on; print the final
-                     histogram when it exits (tables while it runs only with --interval) and
-                     exit with its status
+                     histogram when it exits (tables while it runs only with --interval or
+                     --count) and exit with its status
   -h, --help         this text;  -V, --version  the version
 
 Needs root (it loads BPF programs). Exit status: 0 ok, 1 runtime error, 2 usage error.`;

@@ -10,14 +10,21 @@ import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { jsonOutput, textOutput } from './output.js';
 import { runSession } from './session.js';
 
-const write = (stream: NodeJS.WriteStream) => (text: string): void => { stream.write(text); };
+const write = (stream: NodeJS.WriteStream) => (text: string): void => {
+  if (stream.writable) stream.write(text);
+};
+
+// A reader that went away (bpf-lab ... | head) is not an error: sessions end on it (session.ts).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+});
 
 async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
   const out = cmd.json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
   const client = await HelperClient.start(directLaunch(cmd.verbose));
-  // libbpf's own log, with --verbose (failures already come back as errors that say why).
+  // The helper's and libbpf's log with --verbose; errors always.
   client.onPush((push) => {
-    if (push.type === 'log' && cmd.verbose) out.notice(`${push.level}: ${push.message}`);
+    if (push.type === 'log' && (cmd.verbose || push.level === 'error')) out.notice(`${push.level}: ${push.message}`);
   });
   try {
     if (cmd.name === 'probes') {

@@ -8,10 +8,10 @@ import { formatTable, formatTraceLine } from '../shared/table.js';
 
 export interface Output {
   notice(message: string): void;
-  histogram(probe: string, layout: string, h: { counts: number[]; total: number; lost: number }, final: boolean): void;
+  histogram(probe: string, layout: string, h: { counts: number[]; total: number; missed: number }, final: boolean): void;
   /** A batch of events; `lost` counts events lost so far. */
   events(probe: string, events: TraceEvent[], lost: number): void;
-  traceSummary(probe: string, seen: number, lost: number): void;
+  traceSummary(probe: string, summary: { seen: number; lost: number; missed: number }): void;
   probes(result: Result<'probes'>): void;
 }
 
@@ -28,9 +28,9 @@ export function jsonOutput(out: Write): Output {
   let reportedLost = 0;
   return {
     notice: (message) => emit({ type: 'notice', message }),
-    histogram(probe, layout, { counts, total, lost }, final) {
+    histogram(probe, layout, { counts, total, missed }, final) {
       const buckets = bucketBounds(parseLayout(layout)).map((b, i) => ({ low: b.low, high: b.high, count: counts[i] ?? 0 }));
-      emit({ type: 'histogram', probe, layout, buckets, total, lost, final });
+      emit({ type: 'histogram', probe, layout, buckets, total, lost: missed, final });
     },
     events(probe, events, lost) {
       for (const e of events) {
@@ -39,7 +39,7 @@ export function jsonOutput(out: Write): Output {
       if (lost > reportedLost) emit({ type: 'lost', probe, lost });
       reportedLost = Math.max(reportedLost, lost);
     },
-    traceSummary: (probe, seen, lost) => emit({ type: 'summary', probe, seen, lost }),
+    traceSummary: (probe, { seen, lost, missed }) => emit({ type: 'summary', probe, seen, lost, missed }),
     probes(result) {
       emit({ type: 'kernel', ...result.kernel });
       for (const p of result.probes) emit({ type: 'probe', ...p });
@@ -62,17 +62,25 @@ export function textOutput(out: Write, err: Write): Output {
     err(`bpf-lab: ${lost}${seen === undefined ? '' : ` of ${seen}`} events lost so far: the reader fell behind\n`);
     reportedLost = lost;
   };
+  const reportMissed = (missed: number): void => {
+    if (missed > 0) {
+      err(`bpf-lab: up to ${missed} hits were skipped by the kernel while another BPF program ran on the same CPU\n`);
+    }
+  };
   return {
     notice: (message) => err(`bpf-lab: ${message}\n`),
-    histogram(_probe, layout, { counts, lost }, final) {
+    histogram(_probe, layout, { counts, missed }, final) {
       out(`${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
-      if (final && lost > 0) err(`bpf-lab: ${lost} hits were not counted: the kernel skipped them while another BPF program ran on that CPU\n`);
+      if (final) reportMissed(missed);
     },
     events(probe, events, lost) {
       out(events.map((e) => `${formatTraceLine(probe, e)}\n`).join(''));
       reportLost(lost);
     },
-    traceSummary: (_probe, seen, lost) => reportLost(lost, seen),
+    traceSummary: (_probe, { seen, lost, missed }) => {
+      reportLost(lost, seen);
+      reportMissed(missed);
+    },
     probes(result) {
       const k = result.kernel;
       out(`Kernel ${k.release} (${k.arch}), libbpf ${k.libbpf}: kprobes ${k.kprobes ? 'yes' : 'no'}, `

@@ -15,7 +15,7 @@ export type SessionCommand = Extract<Command, { name: 'stat' | 'trace' }>;
 /**
  * Resolves when the session should end: --count reached, CMD exited, stdout closed
  * (bpf-lab ... | head), or, without CMD, Ctrl-C or SIGTERM. With CMD, Ctrl-C reaches
- * CMD itself and SIGTERM is passed on to it.
+ * CMD itself and SIGTERM is passed on to it. cleanup() may be called more than once.
  */
 function endSignal(child: GatedChild | null): { done: Promise<void>; finish: () => void; cleanup: () => void } {
   let finish: () => void = () => undefined;
@@ -48,8 +48,8 @@ export async function runSession(client: HelperClient, cmd: SessionCommand, out:
   try {
     started = await client.request('start', {
       mode: cmd.name, probe: cmd.probe, layout: cmd.layout,
-      // With CMD, live tables only when asked for (--interval); the final one always comes.
-      intervalMs: child && !cmd.intervalGiven ? 0 : cmd.intervalMs,
+      // With CMD, live tables only when asked for (--interval or --count); the final one always comes.
+      intervalMs: child && !cmd.intervalGiven && cmd.count === null ? 0 : cmd.intervalMs,
       ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
     });
   } catch (e) {
@@ -78,18 +78,20 @@ export async function runSession(client: HelperClient, cmd: SessionCommand, out:
   };
   early.splice(0).forEach(take);
   child?.release();
-  const broke = await Promise.race([end.done.then(() => null), client.ended]);
-  if (broke) {
-    end.cleanup();
+  try {
+    const broke = await Promise.race([end.done.then(() => null), client.ended]);
+    end.cleanup(); // from here a second Ctrl-C interrupts bpf-lab itself
+    if (broke) throw broke;
+    const stopped = await client.request('stop', { session: started.session });
+    if (stopped.histogram) out.histogram(started.probe, started.layout, stopped.histogram, true);
+    if (stopped.trace) out.traceSummary(started.probe, stopped.trace);
+    // After --count, CMD may still be running: bpf-lab still ends with its status.
+    return child ? await child.exited : 0;
+  } catch (e) {
     child?.terminate();
-    throw broke;
+    throw e;
+  } finally {
+    end.cleanup();
+    unsubscribe();
   }
-  const stopped = await client.request('stop', { session: started.session });
-  unsubscribe();
-  if (stopped.histogram) out.histogram(started.probe, started.layout, stopped.histogram, true);
-  if (stopped.trace) out.traceSummary(started.probe, stopped.trace.seen, stopped.trace.lost);
-  // After --count, CMD may still be running: bpf-lab still ends with its status.
-  const status = child ? await child.exited : 0;
-  end.cleanup();
-  return status;
 }

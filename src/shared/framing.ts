@@ -18,79 +18,64 @@ export function encodeFrame(message: unknown): Uint8Array {
 export type Frame = { ok: true; message: unknown } | { ok: false; error: string };
 
 /**
- * Reassembles frames from arbitrary chunks. Chunks are queued, not concatenated,
- * so each byte is copied once whatever the chunking. A frame over the limit is
- * skipped whole (its length is known), so one bad frame never desynchronises the
- * stream.
+ * Reassembles frames from arbitrary chunks. Each byte is copied once, into the
+ * frame it belongs to, so memory stays at one frame whatever the chunking, and
+ * the caller's buffers are never kept. A frame over the limit is skipped whole
+ * (its length is known), so one bad frame never desynchronises the stream.
  */
 export class FrameDecoder {
-  private chunks: Uint8Array[] = [];
-  /** Index of the first unread chunk: chunks before it are spent (dropped in bulk, not shifted). */
-  private head = 0;
-  private length = 0;
+  private readonly header = new Uint8Array(HEADER);
+  private headerFilled = 0;
+  private body: Uint8Array | null = null;
+  private bodyFilled = 0;
   private skipping = 0;
 
   constructor(private readonly maxBytes: number) {}
 
   push(chunk: Uint8Array): Frame[] {
     const frames: Frame[] = [];
-    this.chunks.push(chunk);
-    this.length += chunk.length;
-    for (;;) {
+    let at = 0;
+    while (at < chunk.length) {
       if (this.skipping > 0) {
-        const n = Math.min(this.skipping, this.length);
-        this.take(n, false);
+        const n = Math.min(this.skipping, chunk.length - at);
         this.skipping -= n;
-        if (this.skipping > 0) break;
+        at += n;
+      } else if (this.body) {
+        const n = Math.min(this.body.length - this.bodyFilled, chunk.length - at);
+        this.body.set(chunk.subarray(at, at + n), this.bodyFilled);
+        this.bodyFilled += n;
+        at += n;
+      } else {
+        const n = Math.min(HEADER - this.headerFilled, chunk.length - at);
+        this.header.set(chunk.subarray(at, at + n), this.headerFilled);
+        this.headerFilled += n;
+        at += n;
+        if (this.headerFilled === HEADER) this.startFrame(frames);
       }
-      if (this.length < HEADER) break;
-      const length = new DataView(this.peekHeader().buffer).getUint32(0, false);
-      if (length > this.maxBytes) {
-        frames.push({ ok: false, error: `frame of ${length} bytes is over the ${this.maxBytes}-byte limit` });
-        this.take(HEADER, false);
-        this.skipping = length;
-        continue;
+      if (this.body && this.bodyFilled === this.body.length) {
+        frames.push(parseBody(this.body));
+        this.body = null;
+        this.bodyFilled = 0;
       }
-      if (this.length < HEADER + length) break;
-      this.take(HEADER, false);
-      frames.push(parseBody(this.take(length, true)));
     }
     return frames;
   }
 
   /** Bytes of an unfinished frame, e.g. to report a truncated stream at close. */
   get pending(): number {
-    return this.length;
+    return this.body ? HEADER + this.bodyFilled : this.headerFilled;
   }
 
-  private peekHeader(): Uint8Array {
-    const out = new Uint8Array(HEADER);
-    let filled = 0;
-    for (let i = this.head; i < this.chunks.length && filled < HEADER; i++) {
-      const c = this.chunks[i]!;
-      const n = Math.min(HEADER - filled, c.length);
-      out.set(c.subarray(0, n), filled);
-      filled += n;
+  private startFrame(frames: Frame[]): void {
+    const length = new DataView(this.header.buffer).getUint32(0, false);
+    this.headerFilled = 0;
+    if (length > this.maxBytes) {
+      frames.push({ ok: false, error: `frame of ${length} bytes is over the ${this.maxBytes}-byte limit` });
+      this.skipping = length;
+      return;
     }
-    return out;
-  }
-
-  /** Removes n queued bytes, returning them when `keep` (else they are just dropped). */
-  private take(n: number, keep: boolean): Uint8Array {
-    const out = keep ? new Uint8Array(n) : new Uint8Array(0);
-    let done = 0;
-    while (done < n) {
-      const c = this.chunks[this.head]!;
-      const k = Math.min(n - done, c.length);
-      if (keep) out.set(c.subarray(0, k), done);
-      if (k === c.length) this.head++;
-      else this.chunks[this.head] = c.subarray(k);
-      done += k;
-    }
-    this.length -= n;
-    if (this.head === this.chunks.length) [this.chunks, this.head] = [[], 0];
-    else if (this.head > 1024) [this.chunks, this.head] = [this.chunks.slice(this.head), 0];
-    return out;
+    this.body = new Uint8Array(length);
+    this.bodyFilled = 0;
   }
 }
 

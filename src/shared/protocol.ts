@@ -114,8 +114,12 @@ const histogramBody = {
   session: id,
   counts: z.array(z.number().int().min(0)),
   total: z.number().int().min(0),
-  /** Hits the kernel skipped (another BPF program was running on that CPU), so never counted. */
-  lost: z.number().int().min(0),
+  /**
+   * Hits of this program the kernel skipped because another BPF program was running on that CPU
+   * (counted by Linux 6.7+; 0 before). The kernel counts them before the program can check the
+   * process, so with a pid filter this is an upper bound.
+   */
+  missed: z.number().int().min(0),
 };
 
 /** Results, one per method. */
@@ -129,7 +133,8 @@ export const resultSchemas = {
   stop: z.strictObject({
     session: id,
     histogram: z.strictObject(histogramBody).optional(),
-    trace: z.strictObject({ seen: z.number().int(), lost: z.number().int() }).optional(),
+    /** seen = events received + lost, exactly; missed as for histograms, and not part of seen. */
+    trace: z.strictObject({ seen: z.number().int(), lost: z.number().int(), missed: z.number().int() }).optional(),
   }),
 } satisfies Record<Method, z.ZodType>;
 export type Result<M extends Method> = z.infer<(typeof resultSchemas)[M]>;

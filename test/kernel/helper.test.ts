@@ -135,12 +135,13 @@ describe('the helper protocol', () => {
     assert.equal(await h.exit(), 0);
   });
 
-  it('refuses a probe this kernel lacks before loading anything', async (t) => {
+  it('refuses a probe this kernel lacks, with nothing loaded', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
     const r = await h.call(1, 'start', { mode: 'trace', probe: { kind: 'catalog', id: 'vfs-read' } });
     assert.equal(errorCode(r), 'not-probeable');
     assert.match(r.error!.message, /without kprobes/);
+    assert.deepEqual(ourPrograms(), [], 'checked while the helper still runs');
     h.child.stdin.end();
     assert.equal(await h.exit(), 0);
   });

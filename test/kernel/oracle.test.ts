@@ -85,7 +85,7 @@ describe('trace with an oracle workload', () => {
     const events = recs.filter((r) => r.type === 'event');
     assert.deepEqual(events.map((e) => e.size), [5, 6, 7, 70000]);
     assert.ok(events.every((e) => e.comm === 'oracle-static' && e.pid === events[0]!.pid && e.probe === 'write'));
-    assert.deepEqual(recs.filter((r) => r.type === 'summary').at(-1), { type: 'summary', probe: 'write', seen: 4, lost: 0 });
+    assert.deepEqual(recs.filter((r) => r.type === 'summary').at(-1), { type: 'summary', probe: 'write', seen: 4, lost: 0, missed: 0 });
   });
 
   it('prints lines shaped like the demo\'s', (t) => {

@@ -16,8 +16,8 @@ const SOURCE_FIELDS: Record<string, number> = {
   arm_on_exec: 1, pad: 0,
 };
 
-function layouts(t: TestContext): Record<string, Layout> | null {
-  if (haveBpftool()) return structs('hist');
+function layouts(t: TestContext, object: 'hist' | 'trace' = 'hist'): Record<string, Layout> | null {
+  if (haveBpftool()) return structs(object);
   if (process.env.CI) throw new Error('bpftool is needed to read the objects\' BTF');
   t.skip('bpftool is not installed');
   return null;
@@ -35,12 +35,14 @@ function assertSource(bytes: Uint8Array, source: Layout, base: number): void {
   }
 }
 
-test('trace_config is size_source, field by field', (t) => {
-  const l = layouts(t);
+test('trace_config (from trace.bpf.o) is size_source, field by field', (t) => {
+  const l = layouts(t, 'trace');
   if (!l) return;
+  const config = l.trace_config;
+  assert.ok(config, 'trace.bpf.o has struct trace_config');
   const bytes = encodeTraceConfig(SRC);
-  assert.equal(bytes.length, l.trace_config?.size ?? l.size_source!.size);
-  assertSource(bytes, l.size_source!, 0);
+  assert.equal(bytes.length, config.size);
+  assertSource(bytes, l.size_source!, config.members.src!.offset);
 });
 
 test('a linear hist_config: source, kind 2, nbuckets and 64-bit min, max, step at their offsets', (t) => {

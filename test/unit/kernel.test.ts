@@ -115,3 +115,13 @@ test('parseFormat: an array field is named without its brackets and typed as an 
 test('parseFormat ignores everything that is not a field line', () => {
   assert.deepEqual(parseFormat('name: x\nID: 1\nformat:\n\nprint fmt: "field:int a;"\n'), []);
 });
+
+test('parseKallsyms skips JITed BPF programs and trampolines, which are not functions to kprobe', () => {
+  const { text } = parseKallsyms([
+    'ffffffffc0200000 t bpf_prog_6deef7357e7b4530_hist_tracepoint\t[bpf]',
+    'ffffffffc0300000 t ftrace_trampoline\t[__builtin__ftrace]',
+    'ffffffffc0400000 t kprobe_insn_page\t[__builtin__kprobes]',
+    '',
+  ].join('\n'));
+  assert.equal(text.size, 0);
+});

@@ -7,6 +7,7 @@ import type { Kernel, TracepointField } from '../../helper/kernel.js';
 import { checkSpec, kprobeReasons } from '../../helper/resolve.js';
 
 interface FakeKernel {
+  btf?: boolean;
   functions?: Record<string, bigint>;
   noinstr?: string[];
   blacklist?: string[];
@@ -16,7 +17,7 @@ interface FakeKernel {
 
 function kernel(k: FakeKernel): Kernel {
   return {
-    hasKprobes: k.kprobes ?? true, hasUprobes: true, hasBtf: true, tracefs: true,
+    hasKprobes: k.kprobes ?? true, hasUprobes: true, hasBtf: k.btf ?? true, tracefs: true,
     functionAddress: (name: string) => k.functions?.[name],
     inNoinstr: (name: string) => (k.noinstr ?? []).includes(name),
     blacklisted: (name: string) => (k.blacklist ?? []).includes(name),
@@ -77,4 +78,26 @@ test('a tracepoint field becomes an offset and size; non-numeric fields are refu
   const [none] = checkSpec(k, { kind: 'tracepoint', category: 'syscalls', event: 'nope', field: 'count' });
   assert.ok(none && !none.ok);
   assert.equal(none.reasons[0]!.code, 'no-such-tracepoint');
+});
+
+test('a signed tracepoint field is refused: a size is never negative', () => {
+  const fields: TracepointField[] = [
+    { name: 'ret', type: 'long', offset: 16, size: 8, signed: true },
+    { name: 'bytes', type: 'size_t', offset: 24, size: 8, signed: false },
+  ];
+  const k = kernel({ fields: { 'syscalls:sys_exit_read': fields } });
+  const [check] = checkSpec(k, { kind: 'tracepoint', category: 'syscalls', event: 'sys_exit_read', field: 'ret' });
+  assert.ok(check && !check.ok);
+  assert.match(check.reasons[0]!.message, /has a signed field ret; unsigned numeric fields: bytes\./);
+});
+
+test('without kernel BTF every kind of probe is refused with the reason, tracepoints and uprobes too', () => {
+  const k = kernel({ btf: false, functions: ALL });
+  for (const spec of [
+    { kind: 'catalog', id: 'read' }, { kind: 'catalog', id: 'vfs-read' },
+    { kind: 'uprobe', path: '/bin/sh', symbol: 'main', arg: 1 },
+  ] as const) {
+    const checks = checkSpec(k, spec);
+    assert.ok(checks.length > 0 && checks.every((c) => !c.ok && c.reasons.some((r) => r.code === 'no-btf')), spec.kind);
+  }
 });
