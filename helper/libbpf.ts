@@ -136,18 +136,13 @@ export function nativeBytes(ptr: unknown, size: number): Uint8Array {
   return new Uint8Array(koffi.view(ptr, size));
 }
 
-/** Copies `size` bytes from native memory into a fresh Buffer. */
-export function copyBytes(ptr: unknown, size: number): Buffer {
-  return Buffer.from(nativeBytes(ptr, size));
-}
-
 /** Allocates native memory for a verifier log; freed with freeNative. */
 export function allocNative(size: number): unknown {
   return koffi.alloc('char', size);
 }
 
 export function readCString(ptr: unknown, max: number): string {
-  const bytes = copyBytes(ptr, max);
+  const bytes = Buffer.from(nativeBytes(ptr, max));
   const end = bytes.indexOf(0);
   return bytes.toString('utf8', 0, end < 0 ? max : end);
 }
