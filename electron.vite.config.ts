@@ -1,7 +1,8 @@
 /**
- * electron-vite builds the desktop app's three parts into out/: main and preload
- * (Node side) and the renderer (DOM side). The desktop app lands with issue 3;
- * until then only the CLI and the helper are built, by tsc.
+ * electron-vite builds the desktop app's three parts into out/: main (Node),
+ * preload (the sandboxed bridge, so CommonJS) and the renderer (DOM), which
+ * `bpf-lab serve` also serves to browsers. JSX goes through esbuild, which
+ * Vite already uses for TypeScript; no React plugin is needed to build.
  */
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
 
@@ -12,10 +13,17 @@ export default defineConfig({
   },
   preload: {
     plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: 'src/preload/index.ts' } } },
+    build: {
+      rollupOptions: {
+        input: { index: 'src/preload/index.ts' },
+        // A sandboxed preload cannot be an ES module.
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
   renderer: {
     root: 'src/renderer',
+    esbuild: { jsx: 'automatic' },
     build: { rollupOptions: { input: { index: 'src/renderer/index.html' } } },
   },
 });

@@ -3,7 +3,7 @@
  * Electron main): starts the helper, sends typed requests, validates every
  * reply and push, and turns error replies back into LabErrors.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import type { z } from 'zod';
@@ -22,15 +22,31 @@ export function helperScript(): string {
   return fileURLToPath(new URL('../../helper/main.js', import.meta.url));
 }
 
-/** How to start the helper: the CLI runs it directly as root; the app goes through pkexec. */
+/**
+ * How to start the helper: directly when the caller is already root (the CLI,
+ * developers, CI), or through pkexec and the packaged launcher (the desktop app).
+ */
 export interface Launch {
+  via: 'direct' | 'pkexec';
   command: string;
   args: string[];
+  /** Added to our environment (pkexec clears it for the helper anyway). */
+  env?: Record<string, string>;
 }
 
 export function directLaunch(verbose = false): Launch {
-  return { command: process.execPath, args: [helperScript(), ...(verbose ? ['--verbose'] : [])] };
+  return { via: 'direct', command: process.execPath, args: [helperScript(), ...(verbose ? ['--verbose'] : [])] };
 }
+
+/** pkexec by absolute path (never looked up in PATH), asking polkit to run the launcher as root. */
+export const PKEXEC = '/usr/bin/pkexec';
+
+export function pkexecLaunch(launcher: string): Launch {
+  return { via: 'pkexec', command: PKEXEC, args: [launcher] };
+}
+
+/** child_process.spawn's shape, so tests can check the exact arguments without starting anything. */
+export type Spawn = (command: string, args: string[], options: SpawnOptions) => Child;
 
 interface Pending {
   method: Method;
@@ -52,7 +68,10 @@ export class HelperClient {
   /** Settles when the helper can no longer serve (it exited or broke the protocol), with the reason. */
   readonly ended = new Promise<LabError>((resolve) => { this.markEnded = resolve; });
 
-  private constructor(private readonly child: Child) {
+  /** What the helper said in its hello: its version and the kernel it sees. */
+  info: Result<'hello'> | null = null;
+
+  private constructor(private readonly child: Child, launch: Launch) {
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
@@ -60,19 +79,25 @@ export class HelperClient {
     child.stdin.on('error', () => undefined);
     this.exited = new Promise((resolve) => {
       child.on('close', (code, signal) => {
-        this.fail(exitError(code, signal, this.stderrTail));
+        this.fail(exitError(launch, code, signal, this.stderrTail));
         resolve(code ?? 128);
       });
-      child.on('error', (e) => this.fail(new LabError('internal', `cannot start the helper: ${e.message}`)));
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        this.fail(spawnError(launch, e));
+        resolve(127);
+      });
     });
   }
 
   /** Starts the helper and checks that it speaks our protocol version. */
-  static async start(launch: Launch): Promise<HelperClient> {
+  static async start(launch: Launch, spawnChild: Spawn = spawn as Spawn): Promise<HelperClient> {
     // Its own process group: the terminal's Ctrl-C is for bpf-lab, which then stops sessions in order.
-    const child = spawn(launch.command, launch.args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
-    const client = new HelperClient(child);
-    await client.request('hello', {});
+    // It still exits with us: it ends when its stdin (our pipe) closes.
+    const child = spawnChild(launch.command, launch.args, {
+      stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...launch.env },
+    });
+    const client = new HelperClient(child, launch);
+    client.info = await client.request('hello', {});
     return client;
   }
 
@@ -150,7 +175,27 @@ export class HelperClient {
   }
 }
 
-function exitError(code: number | null, signal: NodeJS.Signals | null, stderr: string): LabError {
+/** pkexec's own exit statuses (pkexec(1)); anything else is the helper's. */
+const PKEXEC_DISMISSED = 126;
+const PKEXEC_REFUSED = 127;
+
+function spawnError(launch: Launch, e: NodeJS.ErrnoException): LabError {
+  if (launch.via === 'pkexec' && e.code === 'ENOENT') {
+    return new LabError('not-authorized', `BPF Lab asks for root through pkexec, and ${PKEXEC} is missing: install polkit (the pkexec package).`);
+  }
+  return new LabError('internal', `cannot start the helper (${launch.command}): ${e.message}`);
+}
+
+function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals | null, stderr: string): LabError {
+  if (launch.via === 'pkexec' && code === PKEXEC_DISMISSED) {
+    return new LabError('auth-cancelled',
+      'The password dialog was dismissed, so BPF Lab cannot load BPF programs. Choose Restart to ask again.');
+  }
+  if (launch.via === 'pkexec' && code === PKEXEC_REFUSED) {
+    return new LabError('not-authorized',
+      'Your account is not authorized to run the BPF Lab helper (polkit refused, or authentication failed). '
+      + 'An administrator can add you to the bpflab group.', stderr.trim() || undefined);
+  }
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');
   }

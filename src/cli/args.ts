@@ -12,6 +12,7 @@ export type Command =
   | { name: 'help' }
   | { name: 'version' }
   | { name: 'probes'; json: boolean; verbose: boolean }
+  | { name: 'serve'; port: number; verbose: boolean }
   | {
     name: 'stat' | 'trace';
     probe: ProbeSpec;
@@ -34,6 +35,7 @@ export const USAGE = `Usage:
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
                 [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
   bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
+  bpf-lab serve [--port PORT] [--verbose]
 
 PROBE is one of (default --probe auto):
   --probe ID                  auto, memcpy, usercopy, libc-memcpy, kmalloc, read, write, vfs-read
@@ -49,10 +51,14 @@ Options:
   --pid PID          only this process
   --json             NDJSON records, each with a "type"
   --verbose          include the helper's and libbpf's log (warnings, and libbpf's debug lines)
+  --port PORT        serve: the port on 127.0.0.1 (default 8047; 0 picks a free one)
   -- CMD ARGS...     attach, then run CMD and trace only it, from its exec on; print the final
                      histogram when it exits (tables while it runs only with --interval or
                      --count) and exit with its status
   -h, --help         this text;  -V, --version  the version
+
+serve runs the app's UI for a browser on 127.0.0.1 only, behind a token printed at start;
+reach it from elsewhere through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT HOST).
 
 Needs root (it loads BPF programs). Exit status: 0 ok, 1 runtime error, 2 usage error.`;
 
@@ -65,6 +71,7 @@ const OPTIONS = {
   interval: { type: 'string' },
   count: { type: 'string' },
   pid: { type: 'string' },
+  port: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -77,7 +84,8 @@ function usage<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    // node:util's parseArgs explains some mistakes over several lines; the first says what is wrong.
+    throw new UsageError((e as Error).message.split('\n')[0]!);
   }
 }
 
@@ -109,6 +117,21 @@ function intervalMs(text: string | undefined): number {
   return Math.round(s * 1000);
 }
 
+const SESSION_OPTIONS = ['probe', 'kprobe', 'tracepoint', 'uprobe', 'buckets', 'interval', 'count', 'pid'] as const;
+export const DEFAULT_PORT = 8047;
+
+function serveCommand(v: Values, run: string[] | null): Command {
+  const extraOption = ([...SESSION_OPTIONS, 'json'] as const).find((k) => v[k] !== undefined);
+  if (extraOption) throw new UsageError(`--${extraOption} is not an option of serve: choose probes in the page`);
+  if (run !== null) throw new UsageError('serve runs no command: drop the -- and what follows');
+  let port = DEFAULT_PORT;
+  if (v.port !== undefined) {
+    if (!/^\d+$/.test(v.port) || Number(v.port) > 65535) throw new UsageError(`bad --port "${v.port}": use 0 to 65535`);
+    port = Number(v.port);
+  }
+  return { name: 'serve', port, verbose: v.verbose ?? false };
+}
+
 /** Parses argv (without node and script); throws UsageError with a one-line reason. */
 export function parseCommand(argv: string[]): Command {
   const dash = argv.indexOf('--');
@@ -123,15 +146,16 @@ export function parseCommand(argv: string[]): Command {
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (a command to run goes after --)`);
   if (name === 'probes') {
-    const extraOption = (['probe', 'kprobe', 'tracepoint', 'uprobe', 'buckets', 'interval', 'count', 'pid'] as const)
-      .find((k) => v[k] !== undefined);
+    const extraOption = (['port', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
     if (extraOption) throw new UsageError(`--${extraOption} is not an option of probes`);
     if (run !== null) throw new UsageError('probes runs no command: drop the -- and what follows');
     return { name, json: v.json ?? false, verbose: v.verbose ?? false };
   }
+  if (name === 'serve') return serveCommand(v, run);
   if (name !== 'stat' && name !== 'trace') {
-    throw new UsageError(`unknown command "${name}": use probes, stat or trace`);
+    throw new UsageError(`unknown command "${name}": use probes, stat, trace or serve`);
   }
+  if (v.port !== undefined) throw new UsageError('--port is an option of serve');
   if (name === 'trace' && (v.buckets !== undefined || v.interval !== undefined)) {
     throw new UsageError('--buckets and --interval are for stat; trace prints every event');
   }

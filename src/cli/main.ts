@@ -8,6 +8,7 @@ import { LabError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { jsonOutput, textOutput } from './output.js';
+import { runServe } from './serve.js';
 import { runSession } from './session.js';
 
 const write = (stream: NodeJS.WriteStream) => (text: string): void => {
@@ -20,6 +21,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
+  if (cmd.name === 'serve') return runServe(cmd, write(process.stdout));
   const out = cmd.json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
   const client = await HelperClient.start(directLaunch(cmd.verbose));
   // The helper's and libbpf's log with --verbose; errors always.

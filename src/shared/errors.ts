@@ -12,6 +12,9 @@ export const ERROR_CODES = [
   'no-session',       // the session id is unknown
   'busy',             // too many sessions
   'not-root',         // the helper lacks the privileges it needs
+  'not-authorized',   // polkit (or the web token) said no
+  'auth-cancelled',   // the user dismissed the authentication dialog
+  'disconnected',     // the app lost its backend (the helper, or bpf-lab serve)
   'internal',         // a bug: everything else
 ] as const;
 

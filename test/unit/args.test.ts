@@ -146,3 +146,17 @@ test('probes takes no probe, layout, count, pid or command', () => {
   usageError(['probes', '--pid', '1']);
   usageError(['probes', '--', 'ls'], /^probes runs no command/);
 });
+
+test('serve takes a port (default 8047, 0 for any free one) and nothing about probes', () => {
+  assert.deepEqual(parseCommand(['serve']), { name: 'serve', port: 8047, verbose: false });
+  assert.deepEqual(parseCommand(['serve', '--port', '0', '--verbose']), { name: 'serve', port: 0, verbose: true });
+  assert.deepEqual(parseCommand(['serve', '--port', '65535']), { name: 'serve', port: 65535, verbose: false });
+  usageError(['serve', '--port', '65536'], /^bad --port "65536": use 0 to 65535$/);
+  usageError(['serve', '--port', '-1']);
+  usageError(['serve', '--port', 'http']);
+  usageError(['serve', '--probe', 'write'], /^--probe is not an option of serve: choose probes in the page$/);
+  usageError(['serve', '--json'], /^--json is not an option of serve/);
+  usageError(['serve', '--', 'ls'], /^serve runs no command/);
+  usageError(['stat', '--port', '80'], /^--port is an option of serve$/);
+  usageError(['probes', '--port', '80'], /^--port is not an option of probes$/);
+});

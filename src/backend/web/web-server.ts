@@ -1,0 +1,128 @@
+/**
+ * `bpf-lab serve`'s HTTP server: the renderer's files, one POST route per
+ * LabApi call, and the live stream as server-sent events. It binds to
+ * loopback only, and every request passes the Guard (Host, Origin, token).
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../../shared/csp.js';
+import { LabError } from '../../shared/errors.js';
+import type { Envelope } from '../../shared/lab-api.js';
+import { serveCall } from '../../shared/lab-client.js';
+import type { LabService } from '../lab-service.js';
+import { Guard } from './guard.js';
+import { LiveStream } from './live-stream.js';
+import { readStatic } from './static-files.js';
+
+const MAX_BODY_BYTES = 64 << 10;
+
+export interface WebServerOptions {
+  service: LabService;
+  /** The built renderer's folder. */
+  root: string;
+  /** 0 picks a free port. */
+  port: number;
+  token: string;
+}
+
+export interface WebServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+const SECURITY_HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY_HEADER,
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
+function send(res: ServerResponse, status: number, type: string, body: string | Buffer, extra: Record<string, string> = {}): void {
+  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-store', ...extra });
+  res.end(body);
+}
+
+function refuse(res: ServerResponse, status: number, message: string): void {
+  send(res, status, 'text/plain; charset=utf-8', `${message}\n`);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new LabError('bad-request', `the request body is larger than ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+async function call(service: LabService, channel: string, req: IncomingMessage): Promise<Envelope> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(await readBody(req));
+  } catch (e) {
+    return { ok: false, error: LabError.toData(e instanceof LabError ? e : new LabError('bad-request', 'the body is not JSON')) };
+  }
+  return serveCall(channel, payload, (c, request) => service.handle(c, request));
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  // Made once the port is known (options.port may be 0); until then every request waits its turn.
+  let guard: Guard | null = null;
+  const live = new LiveStream(options.service);
+  const server = http.createServer((req, res) => {
+    void route(req, res).catch((e: unknown) => {
+      if (!res.headersSent) refuse(res, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      else res.destroy();
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!guard) return refuse(res, 503, 'Starting; try again.');
+    if (!guard.hostAllowed(req)) return refuse(res, 421, 'Wrong Host: open bpf-lab serve through 127.0.0.1 or localhost.');
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const isPost = req.method === 'POST';
+    if (!isPost && req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
+    if (!guard.originAllowed(req, isPost)) return refuse(res, 403, 'Cross-origin requests are refused.');
+    if (!isPost && url.searchParams.has('token')) {
+      if (!guard.queryToken(url)) return refuse(res, 401, 'Wrong token: use the URL that bpf-lab serve printed.');
+      // Trade the token in the URL for a cookie, and drop it from the address bar and history.
+      url.searchParams.delete('token');
+      return send(res, 303, 'text/plain; charset=utf-8', '', { Location: url.pathname + url.search, 'Set-Cookie': guard.setCookie() });
+    }
+    if (!guard.authorized(req)) return refuse(res, 401, 'Not authorized: open the URL with the token that bpf-lab serve printed.');
+    const callRoute = /^\/api\/call\/([^/]+)$/.exec(url.pathname);
+    if (callRoute) {
+      if (!isPost) return refuse(res, 405, 'Calls are POSTs.');
+      return send(res, 200, 'application/json', JSON.stringify(await call(options.service, callRoute[1]!, req)));
+    }
+    if (url.pathname === '/api/live' && !isPost) return live.attach(req, res, SECURITY_HEADERS);
+    if (isPost) return refuse(res, 404, 'No such call.');
+    const file = await readStatic(options.root, url.pathname);
+    if (!file) return refuse(res, 404, 'Not found.');
+    send(res, 200, file.type, req.method === 'HEAD' ? '' : file.body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  guard = new Guard(options.token, port);
+  return {
+    port,
+    close: () => new Promise((resolve) => {
+      live.closeAll();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Electron main: one instance, one locked-down window, one LabService (which
+ * owns the helper), and the IPC router between them. Everything that is not
+ * Electron glue lives in src/backend and src/main/ipc-router.ts.
+ */
+import { app, BrowserWindow, ipcMain } from 'electron';
+import { LabService } from '../backend/lab-service.js';
+import { chooseLaunch } from './helper-launch.js';
+import { registerLabIpc } from './ipc-router.js';
+import { createWindow, lockDownSession, rendererUrl } from './window.js';
+
+app.enableSandbox();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | null = null;
+  const url = rendererUrl();
+  const service = new LabService({
+    launch: chooseLaunch({ uid: process.getuid?.() ?? -1, execPath: process.execPath, appRoot: app.getAppPath() }),
+  });
+  registerLabIpc(ipcMain, service, {
+    url,
+    webContentsId: () => (window && !window.isDestroyed() ? window.webContents.id : null),
+  });
+
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  app.whenReady().then(() => {
+    lockDownSession();
+    window = createWindow(url);
+    window.on('closed', () => { window = null; });
+    void service.start();
+  }, (e: unknown) => {
+    console.error('BPF Lab could not start:', e);
+    app.exit(1);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+
+  // The helper detaches everything and exits when its stdin closes; wait for that before leaving.
+  let disposed = false;
+  app.on('will-quit', (event) => {
+    if (disposed) return;
+    event.preventDefault();
+    disposed = true;
+    void service.dispose().finally(() => app.quit());
+  });
+}

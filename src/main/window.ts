@@ -1,0 +1,56 @@
+/**
+ * The app's one window, locked down: sandboxed renderer with context
+ * isolation and no Node, our CSP on every response, no navigation away, no
+ * new windows, and every permission request (camera, notifications, …) denied.
+ */
+import { BrowserWindow, session, shell } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../shared/csp.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** The page the window shows: the dev server under `electron-vite dev`, else the built file. */
+export function rendererUrl(): string {
+  const dev = process.env['ELECTRON_RENDERER_URL'];
+  return dev ?? new URL(`file://${path.join(here, '../renderer/index.html')}`).href;
+}
+
+export function lockDownSession(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY_HEADER] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+}
+
+export function createWindow(url: string): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1200,
+    height: 780,
+    minWidth: 1024,
+    minHeight: 640,
+    show: false,
+    title: 'BPF Lab',
+    webPreferences: {
+      preload: path.join(here, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      spellcheck: false,
+    },
+  });
+  window.once('ready-to-show', () => window.show());
+  window.webContents.on('will-navigate', (event, target) => {
+    if (target !== url) event.preventDefault();
+  });
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  window.webContents.setWindowOpenHandler(({ url: target }) => {
+    // Links to documentation open in the user's browser, never in the app.
+    if (/^https:\/\//.test(target)) void shell.openExternal(target);
+    return { action: 'deny' };
+  });
+  void window.loadURL(url);
+  return window;
+}

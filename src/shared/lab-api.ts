@@ -1,0 +1,148 @@
+/**
+ * The app's contract between the UI and its backend, whichever carries it:
+ * Electron IPC (preload) or `bpf-lab serve` (HTTP and server-sent events).
+ * One channel map with a request and a reply schema per call, the live events,
+ * and the LabApi the renderer programs against. Both ends validate with these.
+ */
+import { z } from 'zod';
+import { ERROR_CODES } from './errors.js';
+import {
+  layoutSchema, probeSpecSchema, resultSchemas, traceEventSchema,
+} from './protocol.js';
+
+const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const count = z.number().int().min(0);
+
+export const errorDataSchema = z.strictObject({
+  code: z.enum(ERROR_CODES), message: z.string(), detail: z.string().optional(),
+});
+
+/** How the helper got its privileges: the app was already root, or pkexec asked. */
+export const PRIVILEGE_MODES = ['root', 'pkexec'] as const;
+export type PrivilegeMode = (typeof PRIVILEGE_MODES)[number];
+
+export const helperStateSchema = z.discriminatedUnion('state', [
+  z.strictObject({ state: z.literal('starting'), privilege: z.enum(PRIVILEGE_MODES) }),
+  z.strictObject({
+    state: z.literal('ready'), privilege: z.enum(PRIVILEGE_MODES), version: z.string(),
+    kernel: resultSchemas.hello.shape.kernel,
+  }),
+  /** The helper is gone (it never started, or it died); `error` says why. Restart may help. */
+  z.strictObject({ state: z.literal('stopped'), privilege: z.enum(PRIVILEGE_MODES), error: errorDataSchema }),
+]);
+export type HelperState = z.infer<typeof helperStateSchema>;
+
+export const startRequestSchema = z.strictObject({
+  mode: z.enum(['stat', 'trace']),
+  probe: probeSpecSchema,
+  layout: layoutSchema.default('seed'),
+  pid: z.number().int().min(1).max(4_194_304).optional(),
+  /** Milliseconds between histogram snapshots (stat only). */
+  intervalMs: z.number().int().min(100).max(60_000).default(2000),
+});
+export type StartRequest = z.input<typeof startRequestSchema>;
+
+export const sessionInfoSchema = z.strictObject({
+  session: id,
+  mode: z.enum(['stat', 'trace']),
+  /** The probe as asked for (auto, a catalog id, or a custom spec's name). */
+  probe: z.string(),
+  /** What is actually attached, e.g. `tracepoint:syscalls:sys_enter_read`. */
+  via: z.string(),
+  layout: z.string(),
+  intervalMs: z.number().int(),
+  pid: z.number().int().optional(),
+  notices: z.array(z.string()),
+  /** Wall-clock milliseconds (Date.now()) at start. */
+  startedAt: z.number(),
+});
+export type SessionInfo = z.infer<typeof sessionInfoSchema>;
+
+export const labStatusSchema = z.strictObject({
+  helper: helperStateSchema,
+  sessions: z.array(sessionInfoSchema),
+});
+export type LabStatus = z.infer<typeof labStatusSchema>;
+
+export const stopResultSchema = resultSchemas.stop;
+export type StopResult = z.infer<typeof stopResultSchema>;
+export const probesResultSchema = resultSchemas.probes;
+export type ProbesResult = z.infer<typeof probesResultSchema>;
+
+const empty = z.strictObject({});
+
+/** Every call the UI can make: channel name → request and reply schemas. */
+export const channels = {
+  'lab:status': { request: empty, reply: labStatusSchema },
+  'lab:probes': { request: empty, reply: probesResultSchema },
+  'lab:start': { request: startRequestSchema, reply: sessionInfoSchema },
+  'lab:stop': { request: z.strictObject({ session: id }), reply: stopResultSchema },
+  'lab:restart': { request: empty, reply: labStatusSchema },
+} as const;
+export type Channel = keyof typeof channels;
+export type ChannelRequest<C extends Channel> = z.input<(typeof channels)[C]['request']>;
+/** A request after validation, defaults filled in: what handlers receive. */
+export type ChannelRequestParsed<C extends Channel> = z.infer<(typeof channels)[C]['request']>;
+export type ChannelReply<C extends Channel> = z.infer<(typeof channels)[C]['reply']>;
+
+export function isChannel(name: unknown): name is Channel {
+  return typeof name === 'string' && Object.hasOwn(channels, name);
+}
+
+/** What every call returns across a boundary: a value or an error, as plain data. */
+export const envelopeSchema = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), value: z.unknown() }),
+  z.strictObject({ ok: z.literal(false), error: errorDataSchema }),
+]);
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+/** The most live messages per second a subscriber receives. */
+export const LIVE_FRAMES_PER_SECOND = 60;
+
+export const histogramSnapshotSchema = z.strictObject({
+  session: id, counts: z.array(count), total: count, missed: count,
+  /** Wall-clock milliseconds when the backend received it. */
+  at: z.number(),
+});
+export type HistogramSnapshot = z.infer<typeof histogramSnapshotSchema>;
+
+export const traceBatchSchema = z.strictObject({
+  session: id,
+  events: z.array(traceEventSchema),
+  /** Events lost so far in the kernel and the helper (cumulative). */
+  lost: count,
+  /** Events this connection was too slow to receive and the backend dropped (cumulative). */
+  dropped: count,
+  at: z.number(),
+});
+export type TraceBatch = z.infer<typeof traceBatchSchema>;
+
+export const liveEventSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('status'), status: labStatusSchema }),
+  /** Everything that streamed in since the last frame; at most LIVE_FRAMES_PER_SECOND a second. */
+  z.strictObject({
+    type: z.literal('frame'), histograms: z.array(histogramSnapshotSchema), traces: z.array(traceBatchSchema),
+  }),
+  /** A session is over: stopped by a client (with its final counts) or cut short by an error. */
+  z.strictObject({
+    type: z.literal('ended'), session: id, result: stopResultSchema.optional(), error: errorDataSchema.optional(),
+  }),
+  z.strictObject({ type: z.literal('log'), level: z.enum(['error', 'warn', 'info', 'debug']), message: z.string() }),
+]);
+export type LiveEvent = z.infer<typeof liveEventSchema>;
+
+/**
+ * What a transport provides: the preload exposes one as `window.bpfLab`, the
+ * browser client builds one on fetch and EventSource. Only plain data crosses.
+ */
+export interface LabTransport {
+  invoke(channel: Channel, payload: unknown): Promise<Envelope>;
+  /** Starts the live stream for this listener; returns the function that ends it. */
+  subscribe(listener: (event: unknown) => void): () => void;
+}
+
+/** The API the renderer programs against; failures reject with LabError. */
+export interface LabApi {
+  call<C extends Channel>(channel: C, request: ChannelRequest<C>): Promise<ChannelReply<C>>;
+  subscribe(listener: (event: LiveEvent) => void): () => void;
+}

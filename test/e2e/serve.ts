@@ -1,0 +1,87 @@
+/**
+ * The end-to-end harness: the real `bpf-lab serve` (real helper, real kernel)
+ * as a child, Debian's Chromium driven by playwright-core, oracle workloads
+ * held at a gate until the page has attached, and screenshots kept as test
+ * artifacts under build/test-output/e2e.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { CLI, ORACLE_STATIC } from '../kernel/harness.js';
+
+export const SCREENSHOTS = 'build/test-output/e2e';
+const CHROMIUM = '/usr/bin/chromium';
+
+export interface Served {
+  url: string;
+  origin: string;
+  token: string;
+  port: number;
+  proc: ChildProcessWithoutNullStreams;
+  output(): string;
+  /** SIGTERM, then the exit status. */
+  stop(): Promise<number | null>;
+}
+
+/** Starts `bpf-lab serve --port 0` and reads the address and token it prints. */
+export async function startServe(): Promise<Served> {
+  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+  proc.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 30 s:\n${out}`)), 30_000);
+    const look = (): void => {
+      const m = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    };
+    proc.stdout.on('data', look);
+    void exited.then((code) => reject(new Error(`serve exited with ${code}:\n${out}`)));
+  });
+  const parsed = new URL(url);
+  return {
+    url, origin: parsed.origin, token: parsed.searchParams.get('token')!, port: Number(parsed.port), proc,
+    output: () => out,
+    stop: () => {
+      proc.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Chromium headed under xvfb-run when there is a display (as CI runs it), headless otherwise. */
+export function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: !process.env.DISPLAY,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
+}
+
+/** An oracle workload that waits on stdin, so the page can attach to its pid before it makes a single call. */
+export interface GatedOracle {
+  pid: number;
+  release(): void;
+  exited: Promise<number | null>;
+}
+
+export function gatedOracle(mode: string, sizes: string[]): GatedOracle {
+  // The shell's read() happens before exec: with a write probe it is not counted.
+  const proc = spawn('/bin/sh', ['-c', 'read -r _ && exec "$@"', 'gate', ORACLE_STATIC, mode, ...sizes], { stdio: ['pipe', 'ignore', 'inherit'] });
+  return {
+    pid: proc.pid!,
+    release: () => proc.stdin.end('go\n'),
+    exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))),
+  };
+}

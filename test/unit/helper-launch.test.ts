@@ -1,0 +1,83 @@
+// Starting the helper without starting anything: the exact spawn arguments
+// for the direct and pkexec launches, and pkexec's exit statuses (126: the
+// dialog was dismissed; 127: not authorized) and a missing pkexec turned into
+// clear, coded errors. The fake child is a real EventEmitter with streams.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import { HelperClient, pkexecLaunch, type Spawn } from '../../src/backend/helper-client.js';
+import { chooseLaunch } from '../../src/main/helper-launch.js';
+import type { LabError } from '../../src/shared/errors.js';
+
+interface FakeChild extends EventEmitter {
+  stdin: PassThrough; stdout: PassThrough; stderr: PassThrough; pid: number;
+}
+
+function fakeSpawn(behave: (child: FakeChild) => void): { spawn: Spawn; calls: unknown[][] } {
+  const calls: unknown[][] = [];
+  const spawn = ((command: string, args: string[], options: unknown) => {
+    calls.push([command, args, options]);
+    const child = Object.assign(new EventEmitter(), {
+      stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), pid: 4242,
+    });
+    setImmediate(() => behave(child));
+    return child;
+  }) as unknown as Spawn;
+  return { spawn, calls };
+}
+
+const exitWith = (code: number, stderr = '') => (child: FakeChild): void => {
+  if (stderr) child.stderr.write(stderr);
+  setImmediate(() => child.emit('close', code, null));
+};
+
+test('a non-root app asks pkexec, by absolute path, to run the launcher; root runs the helper directly', () => {
+  assert.deepEqual(chooseLaunch({ uid: 1000, execPath: '/opt/BPF Lab/bpf-lab', appRoot: '/opt/BPF Lab/resources/app' }), {
+    via: 'pkexec', command: '/usr/bin/pkexec', args: ['/opt/BPF Lab/resources/app/resources/helper/bpf-lab-helper'],
+  });
+  assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/usr/bin/electron', appRoot: '/src/bpf-lab' }), {
+    via: 'direct', command: '/usr/bin/electron', args: ['/src/bpf-lab/build/helper/main.js'],
+    env: { ELECTRON_RUN_AS_NODE: '1' },
+  });
+});
+
+test('the helper is spawned with exactly the launch arguments, piped and in its own process group', async () => {
+  const { spawn, calls } = fakeSpawn(exitWith(126));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/usr/libexec/bpf-lab/bpf-lab-helper'), spawn));
+  assert.equal(calls.length, 1);
+  const [command, args, options] = calls[0] as [string, string[], { stdio: string[]; detached: boolean }];
+  assert.equal(command, '/usr/bin/pkexec');
+  assert.deepEqual(args, ['/usr/libexec/bpf-lab/bpf-lab-helper']);
+  assert.deepEqual(options.stdio, ['pipe', 'pipe', 'pipe']);
+  assert.equal(options.detached, true);
+});
+
+test('pkexec 126 means the password dialog was dismissed', async () => {
+  const { spawn } = fakeSpawn(exitWith(126));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) =>
+    e.code === 'auth-cancelled' && /dismissed/.test(e.message) && /Restart/.test(e.message));
+});
+
+test('pkexec 127 means not authorized, with what pkexec said kept as detail', async () => {
+  const { spawn } = fakeSpawn(exitWith(127, 'Error executing command as another user: Not authorized\n'));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) =>
+    e.code === 'not-authorized' && /bpflab group/.test(e.message) && e.detail === 'Error executing command as another user: Not authorized');
+});
+
+test('a missing pkexec says to install polkit', async () => {
+  const { spawn } = fakeSpawn((child) => child.emit('error', Object.assign(new Error('spawn /usr/bin/pkexec ENOENT'), { code: 'ENOENT' })));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) =>
+    e.code === 'not-authorized' && /install polkit/.test(e.message));
+});
+
+test('126 and 127 from a direct launch are the helper\'s own statuses, not pkexec\'s', async () => {
+  const { spawn } = fakeSpawn(exitWith(127));
+  await assert.rejects(HelperClient.start({ via: 'direct', command: '/usr/bin/node', args: ['helper.js'] }, spawn), (e: LabError) =>
+    e.code === 'internal' && /exited with status 127/.test(e.message));
+});
+
+test('the helper\'s not-privileged status is a not-root error', async () => {
+  const { spawn } = fakeSpawn(exitWith(77));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) => e.code === 'not-root');
+});

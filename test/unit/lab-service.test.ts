@@ -1,0 +1,115 @@
+// The app backend (src/backend/lab-service.ts) over a fake helper: the helper
+// state a UI sees, live frames coalesced to at most 60 a second whatever the
+// push rate, a bounded queue whose overflow is counted, and what happens to
+// sessions when the helper dies or is restarted.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { LabService, MAX_QUEUED_EVENTS } from '../../src/backend/lab-service.js';
+import { LabError } from '../../src/shared/errors.js';
+import type { LiveEvent } from '../../src/shared/lab-api.js';
+import { FakeHelper } from './fake-helper.js';
+
+const launch = { via: 'pkexec' as const, command: '/usr/bin/pkexec', args: ['/x'] };
+
+async function running(): Promise<{ service: LabService; helper: FakeHelper; events: LiveEvent[] }> {
+  const helper = new FakeHelper();
+  const service = new LabService({ launch, startHelper: () => Promise.resolve(helper.asClient()) });
+  const events: LiveEvent[] = [];
+  service.subscribe((e) => events.push(e));
+  await service.start();
+  return { service, helper, events };
+}
+
+const startTrace = { mode: 'trace' as const, probe: { kind: 'catalog' as const, id: 'write' as const }, layout: 'seed', intervalMs: 2000 };
+
+test('the helper state goes from starting to ready, with its kernel and the privilege mode', async () => {
+  const { service, events } = await running();
+  const states = events.flatMap((e) => (e.type === 'status' ? [e.status.helper.state] : []));
+  assert.deepEqual(states, ['starting', 'ready']);
+  const { helper } = service.status();
+  assert.equal(helper.state === 'ready' && helper.kernel.release, '6.18.0-test');
+  assert.equal(helper.privilege, 'pkexec');
+});
+
+test('a helper that cannot start is a stopped state with the reason, and calls fail with it', async () => {
+  const service = new LabService({ launch, startHelper: () => Promise.reject(new LabError('auth-cancelled', 'dismissed')) });
+  await service.start();
+  const { helper } = service.status();
+  assert.deepEqual(helper, { state: 'stopped', privilege: 'pkexec', error: { code: 'auth-cancelled', message: 'dismissed' } });
+  await assert.rejects(service.handle('lab:probes', {}), (e: LabError) => e.code === 'auth-cancelled');
+});
+
+test('a trace flood reaches subscribers in frames no more often than 60 a second, every event accounted for', async () => {
+  const { service, helper, events } = await running();
+  await service.handle('lab:start', startTrace);
+  const t0 = Date.now();
+  for (let i = 0; i < 50; i++) {
+    helper.trace(1, 100, i);
+    await sleep(2);
+  }
+  await sleep(40);
+  const frames = events.filter((e) => e.type === 'frame');
+  const elapsed = Date.now() - t0;
+  assert.ok(frames.length >= 2, `${frames.length} frames`);
+  assert.ok(frames.length <= Math.ceil(elapsed / (1000 / 60)) + 1, `${frames.length} frames in ${elapsed} ms`);
+  const batches = frames.flatMap((f) => f.traces);
+  assert.equal(batches.reduce((n, b) => n + b.events.length, 0), 5000);
+  assert.equal(batches.at(-1)?.lost, 49);
+  assert.equal(batches.at(-1)?.dropped, 0);
+});
+
+test('the queue waiting for a frame is bounded, and what overflows is counted as dropped', async () => {
+  const { service, helper, events } = await running();
+  await service.handle('lab:start', startTrace);
+  helper.trace(1, MAX_QUEUED_EVENTS - 10);
+  helper.trace(1, 25);
+  await sleep(40);
+  const batch = events.flatMap((e) => (e.type === 'frame' ? e.traces : []))[0]!;
+  assert.equal(batch.events.length, MAX_QUEUED_EVENTS);
+  assert.equal(batch.dropped, 15);
+});
+
+test('pushes for sessions the service does not know are ignored', async () => {
+  const { helper, events } = await running();
+  helper.trace(3, 10);
+  helper.push({ v: 1, type: 'histogram', session: 3, counts: [1], total: 1, missed: 0 });
+  await sleep(40);
+  assert.equal(events.filter((e) => e.type === 'frame').length, 0);
+});
+
+test('stop flushes what is pending, then ends the session with its result', async () => {
+  const { service, helper, events } = await running();
+  await service.handle('lab:start', startTrace);
+  helper.trace(1, 3);
+  await service.handle('lab:stop', { session: 1 });
+  const tail = events.slice(-3).map((e) => e.type);
+  assert.deepEqual(tail, ['frame', 'ended', 'status']);
+  assert.deepEqual(service.status().sessions, []);
+  await assert.rejects(service.handle('lab:stop', { session: 1 }), (e: LabError) => e.code === 'no-session');
+});
+
+test('when the helper dies, its sessions end with the reason and the state says stopped', async () => {
+  const { service, helper, events } = await running();
+  await service.handle('lab:start', startTrace);
+  helper.kill();
+  await sleep(0);
+  const ended = events.find((e) => e.type === 'ended');
+  assert.equal(ended?.type === 'ended' && ended.error?.message, 'the helper was killed by SIGKILL');
+  const { helper: state, sessions } = service.status();
+  assert.equal(state.state, 'stopped');
+  assert.deepEqual(sessions, []);
+});
+
+test('restart closes the old helper and starts a new one', async () => {
+  const helpers = [new FakeHelper(), new FakeHelper()];
+  let n = 0;
+  const service = new LabService({ launch, startHelper: () => Promise.resolve(helpers[n++]!.asClient()) });
+  await service.start();
+  const status = await service.handle('lab:restart', {});
+  assert.equal(helpers[0]!.closed, true);
+  assert.equal(status.helper.state, 'ready');
+  assert.equal(n, 2);
+  await service.dispose();
+  assert.equal(helpers[1]!.closed, true);
+});
