@@ -24,6 +24,7 @@ export default defineConfig({
   renderer: {
     root: 'src/renderer',
     esbuild: { jsx: 'automatic' },
-    build: { rollupOptions: { input: { index: 'src/renderer/index.html' } } },
+    // Minified: `bpf-lab serve` may send it through an SSH tunnel.
+    build: { minify: true, rollupOptions: { input: { index: 'src/renderer/index.html' } } },
   },
 });

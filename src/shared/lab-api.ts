@@ -111,7 +111,10 @@ export const traceBatchSchema = z.strictObject({
   events: z.array(traceEventSchema),
   /** Events lost so far in the kernel and the helper (cumulative). */
   lost: count,
-  /** Events this connection was too slow to receive and the backend dropped (cumulative). */
+  /**
+   * Events the backend dropped before this subscriber got them (cumulative): its queue for the
+   * session was full, or this subscriber's connection was too slow to take them.
+   */
   dropped: count,
   at: z.number(),
 });

@@ -1,0 +1,109 @@
+/**
+ * The whole window: the status bar on top, the probe picker and custom form
+ * on the left, and on the right the run controls and the session's view
+ * (histogram or trace). It owns the form state and wires keyboard shortcuts.
+ */
+import { useEffect, useRef, useState } from 'react';
+import { useActions } from './actions.js';
+import { useLabApi } from './api-context.js';
+import { EMPTY_CUSTOM, type CustomProbeInput } from './custom-probe.js';
+import { useLab, useProbes } from './hooks.js';
+import { choiceSpec, DEFAULT_CHOICE, type ProbeChoice } from './probe-choice.js';
+import { keyAction } from './shortcuts.js';
+import { DEFAULT_START, startRequest, validateStart, type StartFormInput } from './start-form.js';
+import { CustomProbeForm } from './components/CustomProbeForm.js';
+import { HistogramView } from './components/HistogramView.js';
+import { LogPanel } from './components/LogPanel.js';
+import { ProbePicker } from './components/ProbePicker.js';
+import { SessionBanner } from './components/SessionBanner.js';
+import { StartForm } from './components/StartForm.js';
+import { StatusBar } from './components/StatusBar.js';
+import { TraceView } from './components/TraceView.js';
+
+export function App() {
+  const api = useLabApi();
+  const { state, controller } = useLab(api);
+  const actions = useActions(api, controller);
+  const catalog = useProbes(api, state.status?.helper.state === 'ready');
+  const [choice, setChoice] = useState<ProbeChoice>(DEFAULT_CHOICE);
+  const [custom, setCustom] = useState<CustomProbeInput>(EMPTY_CUSTOM);
+  const [form, setForm] = useState<StartFormInput>(DEFAULT_START);
+  const [attempted, setAttempted] = useState(false);
+  const { session } = state;
+  const running = session && !session.ended ? session : null;
+
+  const startNow = (): void => {
+    const probe = choiceSpec(choice, custom);
+    const { settings } = validateStart(form);
+    if (!probe.spec || !settings) {
+      setAttempted(true);
+      // Take the user to the first thing to fix.
+      requestAnimationFrame(() => {
+        const field = document.querySelector<HTMLElement>('[aria-invalid="true"]');
+        field?.focus();
+        field?.parentElement?.scrollIntoView({ block: 'center' });
+      });
+      return;
+    }
+    setAttempted(false);
+    void actions.start(startRequest(settings, probe.spec));
+  };
+  const stopNow = (): void => {
+    if (running) void actions.stop(running.info.session);
+  };
+
+  // Shortcuts read the latest state through a ref, so the listener is added once.
+  const latest = useRef({ running, starting: state.starting, startNow, stopNow, trace: session?.trace ?? null });
+  latest.current = { running, starting: state.starting, startNow, stopNow, trace: session?.trace ?? null };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent): void => {
+      const now = latest.current;
+      const action = keyAction(
+        { key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target: e.target as HTMLElement | null },
+        now.trace !== null,
+      );
+      if (action === null) return;
+      e.preventDefault();
+      if (action === 'pause') now.trace?.togglePause();
+      else if (now.running) now.stopNow();
+      else if (!now.starting) now.startNow();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  return (
+    <div className="app">
+      <StatusBar
+        status={state.status} session={session} notice={state.notice}
+        restarting={actions.restarting} restartError={actions.restartError} onRestart={() => void actions.restart()}
+      />
+      <div className="workspace">
+        <aside className="sidebar" aria-label="Probes">
+          <ProbePicker catalog={catalog} choice={choice} onChoose={setChoice} />
+          <CustomProbeForm
+            value={custom} onChange={setCustom} active={choice.kind === 'custom'}
+            onActivate={() => setChoice({ kind: 'custom' })} showAll={attempted && choice.kind === 'custom'}
+          />
+          <LogPanel log={state.log} />
+        </aside>
+        <main className="main">
+          <StartForm
+            value={form} onChange={setForm} showAll={attempted}
+            running={running !== null} starting={state.starting} stopping={actions.stopping}
+            startError={actions.startError} stopError={actions.stopError} onStart={startNow} onStop={stopNow}
+          />
+          {session ? <SessionBanner session={session} /> : null}
+          {session?.histogram ? <HistogramView key={session.info.session} session={session} /> : null}
+          {session?.trace ? <TraceView key={session.info.session} store={session.trace} /> : null}
+          {!session ? (
+            <div className="empty">
+              <p>Pick a probe, choose Histogram or Trace, and press Start (Ctrl+Enter).</p>
+              <p>A histogram counts sizes in the kernel and shows the totals every few seconds; a trace lists every event.</p>
+            </div>
+          ) : null}
+        </main>
+      </div>
+    </div>
+  );
+}

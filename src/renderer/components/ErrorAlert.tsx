@@ -1,0 +1,32 @@
+/**
+ * An error shown where the user acted: the LabError's message in plain words,
+ * a hint for the codes where one helps, and any long detail (a verifier log,
+ * say) folded away in a block the user can open.
+ */
+import type { ErrorCode, ErrorData } from '../../shared/errors.js';
+
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  'auth-cancelled': 'The authentication dialog was closed. Try again to get the prompt back.',
+  'not-authorized': 'Tracing needs root: an administrator must allow it.',
+  'not-root': 'The helper runs without the privileges it needs.',
+  disconnected: 'The app lost its backend.',
+  busy: 'Too many sessions are running: stop one first.',
+  internal: 'This is a bug in BPF Lab.',
+};
+
+export function ErrorAlert({ error, title }: { error: ErrorData; title?: string }) {
+  const hint = HINTS[error.code];
+  return (
+    <div className="alert" role="alert">
+      {title ? <strong className="alert-title">{title}</strong> : null}
+      <p className="alert-message">{error.message}</p>
+      {hint ? <p className="alert-hint">{hint}</p> : null}
+      {error.detail ? (
+        <details className="alert-detail">
+          <summary>Details</summary>
+          <pre>{error.detail}</pre>
+        </details>
+      ) : null}
+    </div>
+  );
+}

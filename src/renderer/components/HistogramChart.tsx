@@ -1,0 +1,116 @@
+/**
+ * The histogram as a chart.js bar chart. Only the pieces a bar chart needs are
+ * registered, so the bundle stays small. The chart is built once per layout
+ * and then updated in place with update('none'): no animation, and the data
+ * is already in chart.js's internal format (parsing: false, normalized).
+ */
+import { useEffect, useMemo, useRef } from 'react';
+import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
+import type { Layout } from '../../shared/buckets.js';
+import { tableRows } from '../../shared/table.js';
+import { chartLabels, chartPoints, type BarPoint } from '../chart-data.js';
+
+Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
+
+type BarChart = Chart<'bar', BarPoint[], string>;
+
+/** The theme's colours, read from the CSS custom properties so the chart follows light and dark. */
+function themeColors(element: Element): { bar: string; text: string; grid: string; font: string } {
+  const css = getComputedStyle(element);
+  const get = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
+  return { bar: get('--chart-bar', '#3b82f6'), text: get('--muted', '#666'), grid: get('--grid', '#ddd'), font: css.fontFamily };
+}
+
+/** Repaints an existing chart in the current theme (the OS switched between light and dark). */
+function applyTheme(chart: BarChart, element: Element): void {
+  const c = themeColors(element);
+  chart.data.datasets[0]!.backgroundColor = c.bar;
+  chart.data.datasets[0]!.hoverBackgroundColor = c.bar;
+  const { x, y } = chart.options.scales ?? {};
+  if (x?.ticks) x.ticks.color = c.text;
+  if (y?.ticks) y.ticks.color = c.text;
+  if (y?.grid) y.grid.color = c.grid;
+  // A full update: dataset colours are cached per update mode.
+  chart.update();
+}
+
+interface HistogramChartProps {
+  layout: Layout;
+  counts: readonly number[];
+  total: number;
+}
+
+export function HistogramChart({ layout, counts, total }: HistogramChartProps) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const chart = useRef<BarChart | null>(null);
+  const labels = useMemo(() => chartLabels(layout), [layout]);
+  // Tooltips name the bucket exactly as the table and the CLI do.
+  const exact = useMemo(() => tableRows(layout, []).map((r) => r.label), [layout]);
+
+  useEffect(() => {
+    const element = canvas.current;
+    if (!element) return undefined;
+    const c = themeColors(element);
+    const instance: BarChart = new Chart(element, {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [{
+          data: chartPoints([], labels.length), backgroundColor: c.bar, hoverBackgroundColor: c.bar,
+          borderWidth: 0, categoryPercentage: 0.9, barPercentage: 1,
+        }],
+      },
+      options: {
+        font: { family: c.font },
+        animation: false,
+        parsing: false,
+        normalized: true,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: {
+          x: {
+            type: 'category', grid: { display: false },
+            ticks: { color: c.text, autoSkip: true, autoSkipPadding: 8, minRotation: 0, maxRotation: 0 },
+          },
+          y: { type: 'linear', beginAtZero: true, ticks: { color: c.text, precision: 0 }, grid: { color: c.grid } },
+        },
+        plugins: {
+          tooltip: {
+            animation: false,
+            callbacks: {
+              title: (items) => `Size ${exact[items[0]?.dataIndex ?? 0] ?? ''}`,
+              label: (item) => `Count ${item.parsed.y}`,
+            },
+          },
+        },
+      },
+    });
+    chart.current = instance;
+    const scheme = matchMedia('(prefers-color-scheme: dark)');
+    const onScheme = (): void => applyTheme(instance, element);
+    scheme.addEventListener('change', onScheme);
+    return () => {
+      scheme.removeEventListener('change', onScheme);
+      chart.current = null;
+      instance.destroy();
+    };
+  }, [labels, exact]);
+
+  useEffect(() => {
+    const instance = chart.current;
+    if (!instance) return;
+    instance.data.datasets[0]!.data = chartPoints(counts, labels.length);
+    instance.update('none');
+  }, [counts, labels]);
+
+  return (
+    <div className="chart-box">
+      <canvas
+        ref={canvas}
+        data-testid="histogram-chart"
+        role="img"
+        aria-label={`Bar chart of ${total} events over ${labels.length} size buckets. The Table view lists every count.`}
+      />
+    </div>
+  );
+}

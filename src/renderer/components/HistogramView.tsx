@@ -1,0 +1,44 @@
+/**
+ * A histogram session: total, events per second and lost hits, then the
+ * counts as a chart or as the CLI's table. Snapshots replace the counts as
+ * they arrive; the final result, read after detaching, replaces the last one.
+ */
+import { useState } from 'react';
+import type { SessionView } from '../lab-controller.js';
+import { formatRate } from '../rate.js';
+import { HistogramChart } from './HistogramChart.js';
+import { HistogramTable } from './HistogramTable.js';
+import { Stat } from './Stat.js';
+
+const LOST_HELP = 'Hits the kernel skipped because another BPF program was running on that CPU '
+  + '(counted from Linux 6.7 on; with a PID filter this is an upper bound).';
+
+export function HistogramView({ session }: { session: SessionView }) {
+  const [table, setTable] = useState(false);
+  const h = session.histogram;
+  if (!h) return null;
+  const stage = h.final
+    ? 'Final counts, read after detaching.'
+    : session.ended ? 'Ended before a final count.'
+      : h.snapshots === 0 ? `Waiting for the first snapshot (every ${session.info.intervalMs / 1000} s)…`
+        : `Live: ${h.snapshots} snapshot${h.snapshots === 1 ? '' : 's'}, counting from the start.`;
+  return (
+    <section className="view" aria-label="Histogram">
+      <div className="view-head">
+        <div className="stats">
+          <Stat label="Total" testId="total" value={h.total} />
+          <Stat label="Events/s" testId="rate" value={formatRate(h.rate)} />
+          <Stat label="Lost" testId="lost" value={h.missed} title={LOST_HELP} warn={h.missed > 0} />
+        </div>
+        <div className="switch" role="group" aria-label="Show the histogram as">
+          <button type="button" aria-pressed={!table} onClick={() => setTable(false)}>Chart</button>
+          <button type="button" aria-pressed={table} onClick={() => setTable(true)}>Table</button>
+        </div>
+      </div>
+      <p className="view-note">{stage}</p>
+      {table
+        ? <HistogramTable layout={session.layout} counts={h.counts} />
+        : <HistogramChart layout={session.layout} counts={h.counts} total={h.total} />}
+    </section>
+  );
+}

@@ -1,0 +1,62 @@
+/**
+ * One catalog probe in the picker: a radio with its id and title, whether it
+ * works on this kernel, and on one line how it attaches or, when it cannot
+ * work, the headline reason (the first of its reasons).
+ */
+import { useId } from 'react';
+import type { CatalogId } from '../../shared/probes.js';
+import type { ProbeStatus } from '../../shared/protocol.js';
+
+interface ProbeItemProps {
+  id: CatalogId;
+  /** Missing until the catalog has been checked. */
+  status: ProbeStatus | undefined;
+  /** Whether a check is under way (else a missing status means "not checked"). */
+  checking?: boolean;
+  checked: boolean;
+  onChoose: (id: CatalogId) => void;
+}
+
+/** The one-line reason a probe cannot work: its first reason, or a generic line when none was given. */
+export function headline(status: ProbeStatus): string {
+  return status.reasons[0]?.message ?? 'This probe cannot attach on this kernel.';
+}
+
+const BADGE = { checking: 'checking…', unknown: 'not checked', works: 'works', unavailable: 'unavailable' } as const;
+
+export function ProbeItem({ id, status, checked, onChoose, checking = false }: ProbeItemProps) {
+  const inputId = useId();
+  const lineId = `${inputId}-line`;
+  const state = status === undefined ? (checking ? 'checking' : 'unknown') : status.available ? 'works' : 'unavailable';
+  return (
+    <li className={`probe probe-${state}${checked ? ' probe-checked' : ''}`}>
+      <input
+        type="radio"
+        name="probe"
+        id={inputId}
+        value={id}
+        checked={checked}
+        onChange={() => onChoose(id)}
+        aria-describedby={lineId}
+        data-testid={`probe-${id}`}
+      />
+      <label htmlFor={inputId}>
+        <span className="probe-id">{id}</span>
+        <span className="probe-title">{status?.title ?? ''}</span>
+        {state === 'works' ? (
+          // A tick saves room for the title; the word is still there for screen readers.
+          <span className="badge badge-works"><span aria-hidden="true">✓</span><span className="visually-hidden">works</span></span>
+        ) : <span className={`badge badge-${state}`}>{BADGE[state]}</span>}
+      </label>
+      {status === undefined ? (
+        <p className="probe-line" id={lineId}>{checking ? 'Trying it on this kernel…' : 'Not checked: the helper is not ready.'}</p>
+      ) : status.available ? (
+        <p className="probe-line" id={lineId} title={status.via}>via {status.via}</p>
+      ) : (
+        <p className="probe-line probe-reason" id={lineId} title={headline(status)} data-testid={`probe-reason-${id}`}>
+          {headline(status)}
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,83 @@
+/**
+ * The probe picker: the catalog from lab:probes with each probe's live
+ * availability, a "Custom probe" choice for the form below it, and, right
+ * under a chosen probe that cannot work here, the card that explains why.
+ */
+import { Fragment, useId } from 'react';
+import { CATALOG_IDS, type CatalogId } from '../../shared/probes.js';
+import type { ProbesState } from '../hooks.js';
+import { chosenStatus, type ProbeChoice } from '../probe-choice.js';
+import { ErrorAlert } from './ErrorAlert.js';
+import { ProbeItem } from './ProbeItem.js';
+import { UnavailableCard } from './UnavailableCard.js';
+
+interface ProbePickerProps {
+  catalog: ProbesState;
+  choice: ProbeChoice;
+  onChoose: (choice: ProbeChoice) => void;
+}
+
+function yesNo(on: boolean): string {
+  return on ? 'yes' : 'no';
+}
+
+export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
+  const customId = useId();
+  const { probes, error, loading, reload } = catalog;
+  const byId = new Map(probes?.probes.map((p) => [p.id, p]));
+  const titles = new Map(probes?.probes.map((p) => [p.id, p.title]));
+  const chosen = chosenStatus(choice, probes);
+  const choose = (id: CatalogId): void => onChoose({ kind: 'catalog', id });
+  const kernel = probes?.kernel;
+  return (
+    <section className="panel" aria-labelledby="probe-heading">
+      <div className="panel-head">
+        <h2 id="probe-heading">Probe</h2>
+        <button type="button" className="quiet" onClick={reload} disabled={loading}>
+          {loading ? 'Checking…' : 'Check again'}
+        </button>
+      </div>
+      {kernel ? (
+        <p className="panel-note">
+          kprobes {yesNo(kernel.kprobes)}, uprobes {yesNo(kernel.uprobes)}, BTF {yesNo(kernel.btf)}, libbpf {kernel.libbpf}
+        </p>
+      ) : (
+        <p className="panel-note">{loading ? 'Trying every probe on this kernel…' : 'Waiting for the helper…'}</p>
+      )}
+      {error ? <ErrorAlert error={error} title="Could not check the probes" /> : null}
+      <fieldset className="probe-list">
+        <legend className="visually-hidden">Probe to attach</legend>
+        <ul>
+          {CATALOG_IDS.map((id) => (
+            <Fragment key={id}>
+              <ProbeItem
+                id={id} status={byId.get(id)} checking={loading}
+                checked={choice.kind === 'catalog' && choice.id === id} onChoose={choose}
+              />
+              {chosen?.id === id && !chosen.available ? (
+                <li className="probe-card-slot">
+                  <UnavailableCard probe={chosen} titles={titles} onChoose={choose} />
+                </li>
+              ) : null}
+            </Fragment>
+          ))}
+          <li className={`probe${choice.kind === 'custom' ? ' probe-checked' : ''}`}>
+            <input
+              type="radio"
+              name="probe"
+              id={customId}
+              value="custom"
+              checked={choice.kind === 'custom'}
+              onChange={() => onChoose({ kind: 'custom' })}
+              data-testid="probe-custom"
+            />
+            <label htmlFor={customId}>
+              <span className="probe-id">custom</span>
+              <span className="probe-title">A kprobe, tracepoint or uprobe of your own (below)</span>
+            </label>
+          </li>
+        </ul>
+      </fieldset>
+    </section>
+  );
+}

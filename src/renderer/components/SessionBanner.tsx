@@ -1,0 +1,37 @@
+/**
+ * The session on screen, in one line: what was asked for, what is actually
+ * attached, how, and whether it is still running. Notices from the start
+ * reply (auto falling back, and why) and an error that cut the session short
+ * appear under it.
+ */
+import type { SessionView } from '../lab-controller.js';
+import { ErrorAlert } from './ErrorAlert.js';
+
+function describe(session: SessionView): string {
+  const { info } = session;
+  const parts = [
+    info.mode === 'stat' ? `histogram, ${info.layout} buckets, every ${info.intervalMs / 1000} s` : 'trace',
+    info.pid === undefined ? 'all processes' : `pid ${info.pid}`,
+    `started ${new Date(info.startedAt).toLocaleTimeString()}`,
+  ];
+  return parts.join(' · ');
+}
+
+export function SessionBanner({ session }: { session: SessionView }) {
+  const { info, ended } = session;
+  return (
+    <section className="session" aria-label="Session">
+      <p className="session-line">
+        <span className={`badge ${ended ? 'badge-ended' : 'badge-works'}`}>{ended ? 'ended' : 'running'}</span>{' '}
+        <strong>{info.probe}</strong> via <code>{info.via}</code>
+        <span className="session-meta"> · {describe(session)}</span>
+      </p>
+      {info.notices.length > 0 ? (
+        <ul className="notices" role="status">
+          {info.notices.map((n) => <li key={n}>{n}</li>)}
+        </ul>
+      ) : null}
+      {ended?.error ? <ErrorAlert error={ended.error} title="The session ended early" /> : null}
+    </section>
+  );
+}

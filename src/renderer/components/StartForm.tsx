@@ -1,0 +1,109 @@
+/**
+ * The run controls: Histogram or Trace, buckets (seed, log2, or linear with
+ * MIN, MAX and STEP), the refresh interval, an optional PID, and Start and
+ * Stop. Errors from lab:start and lab:stop appear right here, where the user
+ * pressed the button.
+ */
+import { useId, useState } from 'react';
+import type { ErrorData } from '../../shared/errors.js';
+import { SHORTCUTS } from '../shortcuts.js';
+import {
+  BUCKET_KINDS, validateStart, type BucketKind, type Mode, type StartField, type StartFormInput,
+} from '../start-form.js';
+import { ErrorAlert } from './ErrorAlert.js';
+import { Field } from './Field.js';
+
+interface StartFormProps {
+  value: StartFormInput;
+  onChange: (value: StartFormInput) => void;
+  /** After a Start attempt every error shows, not only those of fields the user has left. */
+  showAll: boolean;
+  running: boolean;
+  starting: boolean;
+  stopping: boolean;
+  startError: ErrorData | null;
+  stopError: ErrorData | null;
+  onStart: () => void;
+  onStop: () => void;
+}
+
+export function StartForm(props: StartFormProps) {
+  const { value, onChange, showAll, running, starting, stopping } = props;
+  const bucketsId = useId();
+  const [touched, setTouched] = useState<ReadonlySet<StartField>>(new Set());
+  const { errors } = validateStart(value);
+  const shown = (f: StartField): string | undefined => (showAll || touched.has(f) ? errors[f] : undefined);
+  const leave = (f: StartField) => () => setTouched((t) => new Set(t).add(f));
+  const set = (patch: Partial<StartFormInput>): void => onChange({ ...value, ...patch });
+  const stat = value.mode === 'stat';
+  return (
+    <section className="panel run" aria-labelledby="run-heading">
+      <h2 id="run-heading" className="visually-hidden">Run</h2>
+      <form
+        className="run-form"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          props.onStart();
+        }}
+      >
+        <fieldset className="modes">
+          <legend className="visually-hidden">Mode</legend>
+          {(['stat', 'trace'] as Mode[]).map((mode) => (
+            <label key={mode} className="mode">
+              <input type="radio" name="mode" value={mode} checked={value.mode === mode} onChange={() => set({ mode })} />
+              {mode === 'stat' ? 'Histogram' : 'Trace'}
+            </label>
+          ))}
+        </fieldset>
+        <div className="field">
+          <label htmlFor={bucketsId}>Buckets</label>
+          <select
+            id={bucketsId}
+            value={value.buckets}
+            disabled={!stat}
+            onChange={(e) => set({ buckets: e.target.value as BucketKind })}
+          >
+            {BUCKET_KINDS.map((k) => <option key={k} value={k}>{k}</option>)}
+          </select>
+        </div>
+        <Field
+          className="field-narrow" label="Refresh (s)" inputMode="decimal" value={value.refresh} disabled={!stat}
+          error={stat ? shown('refresh') : undefined} onChange={(refresh) => set({ refresh })} onBlur={leave('refresh')}
+        />
+        <Field
+          className="field-narrow" label="PID" inputMode="numeric" placeholder="all" value={value.pid}
+          error={shown('pid')} onChange={(pid) => set({ pid })} onBlur={leave('pid')}
+        />
+        <div className="run-buttons">
+          <button type="submit" className="primary" disabled={running || starting} aria-busy={starting || undefined}>
+            Start
+          </button>
+          <button type="button" onClick={props.onStop} disabled={!running || stopping} aria-busy={stopping || undefined}>
+            Stop
+          </button>
+        </div>
+        {stat && value.buckets === 'linear' ? (
+          <div className="linear" role="group" aria-label="Linear buckets">
+            <Field className="field-narrow" label="Min" inputMode="numeric" value={value.min}
+              error={shown('min')} onChange={(min) => set({ min })} onBlur={leave('min')} />
+            <Field className="field-narrow" label="Max" inputMode="numeric" value={value.max}
+              error={shown('max')} onChange={(max) => set({ max })} onBlur={leave('max')} />
+            <Field className="field-narrow" label="Step" inputMode="numeric" value={value.step}
+              error={shown('step')} onChange={(step) => set({ step })} onBlur={leave('step')} />
+            {errors.layout && (showAll || touched.has('min') || touched.has('max') || touched.has('step'))
+              ? <p className="field-error">{errors.layout}</p> : null}
+          </div>
+        ) : null}
+      </form>
+      <p className="run-note">
+        {starting ? 'Starting… ' : ''}One session at a time: stop the running one to start another.{' '}
+        <span className="shortcuts" aria-label="Keyboard shortcuts">
+          {SHORTCUTS.map((s) => <span key={s.keys}><kbd>{s.keys}</kbd> {s.what}</span>)}
+        </span>
+      </p>
+      {props.startError ? <ErrorAlert error={props.startError} title="Could not start" /> : null}
+      {props.stopError ? <ErrorAlert error={props.stopError} title="Could not stop" /> : null}
+    </section>
+  );
+}

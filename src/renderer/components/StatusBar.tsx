@@ -1,0 +1,56 @@
+/**
+ * The bar along the top: the helper's state, the kernel, how the helper got
+ * root, and what is attached right now. When the helper has stopped it says
+ * why in plain words and offers Restart.
+ */
+import type { ErrorData } from '../../shared/errors.js';
+import type { LabStatus } from '../../shared/lab-api.js';
+import type { LogLine, SessionView } from '../lab-controller.js';
+import { ErrorAlert } from './ErrorAlert.js';
+
+interface StatusBarProps {
+  status: LabStatus | null;
+  session: SessionView | null;
+  notice: LogLine | null;
+  restarting: boolean;
+  restartError: ErrorData | null;
+  onRestart: () => void;
+}
+
+const PRIVILEGE: Record<string, string> = { root: 'root', pkexec: 'pkexec' };
+
+export function StatusBar({ status, session, notice, restarting, restartError, onRestart }: StatusBarProps) {
+  const helper = status?.helper;
+  const state = helper?.state ?? 'connecting';
+  const kernel = helper?.state === 'ready' ? `${helper.kernel.release} (${helper.kernel.arch})` : '—';
+  const attached = session && !session.ended ? session.info.via : 'nothing';
+  return (
+    <header className="status-bar">
+      <div className="status-items">
+        <span className={`status-item state-${state}`}>
+          <span className="status-dot" aria-hidden="true" />
+          Helper <strong data-testid="helper-state">{state}</strong>
+        </span>
+        <span className="status-item">Kernel <strong data-testid="kernel-release">{kernel}</strong></span>
+        <span className="status-item">
+          Privileges <strong data-testid="privilege-mode">{helper ? PRIVILEGE[helper.privilege] : '—'}</strong>
+        </span>
+        <span className="status-item status-attached">
+          Attached <strong data-testid="attached-probe" title={attached}>{attached}</strong>
+        </span>
+        <span className={`status-item status-log log-${notice?.level ?? 'none'}`} role="status" title={notice?.message}>
+          {notice?.message ?? ''}
+        </span>
+      </div>
+      {helper?.state === 'stopped' ? (
+        <div className="status-stopped">
+          <p role="alert">The helper has stopped: {helper.error.message}</p>
+          <button type="button" onClick={onRestart} disabled={restarting}>
+            {restarting ? 'Restarting…' : 'Restart'}
+          </button>
+          {restartError ? <ErrorAlert error={restartError} title="Restart failed" /> : null}
+        </div>
+      ) : null}
+    </header>
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * A trace session: the counters (received, events per second, lost), the
+ * filters, Pause/Resume, and the list. Everything reads the TraceStore,
+ * which holds the events outside React; this redraws at most once per
+ * animation frame however fast batches arrive.
+ */
+import { useEffect, useMemo, useState } from 'react';
+import { useFrameVersion, useTick } from '../hooks.js';
+import { formatRate } from '../rate.js';
+import { EMPTY_FILTER_INPUT, isNoFilter, parseTraceFilter, type TraceFilterInput } from '../trace-filter.js';
+import type { TraceStore } from '../trace-store.js';
+import { Field } from './Field.js';
+import { Stat } from './Stat.js';
+import { TraceList } from './TraceList.js';
+
+const LOST_HELP = 'Events lost in the kernel and the helper, plus events this window was too slow to receive.';
+
+export function TraceView({ store }: { store: TraceStore }) {
+  const version = useFrameVersion(store);
+  useTick(1000, !store.ended);
+  const [input, setInput] = useState<TraceFilterInput>(EMPTY_FILTER_INPUT);
+  const { filter, errors } = useMemo(() => parseTraceFilter(input), [input]);
+  useEffect(() => {
+    store.setFilter(filter);
+  }, [store, filter]);
+  const set = (patch: Partial<TraceFilterInput>): void => setInput((i) => ({ ...i, ...patch }));
+  const view = store.view();
+  const lost = store.lost;
+  return (
+    <section className="view" aria-label="Trace">
+      <div className="view-head">
+        <div className="stats">
+          <Stat label="Received" testId="trace-count" value={store.received} />
+          <Stat label="Events/s" testId="trace-rate" value={formatRate(store.rate())} />
+          <Stat label="Lost" testId="trace-lost" value={lost} title={LOST_HELP} warn={lost > 0} />
+        </div>
+        <button type="button" className={store.paused ? 'primary' : ''} onClick={() => store.togglePause()}>
+          {store.paused ? 'Resume' : 'Pause'}
+        </button>
+      </div>
+      <div className="filters" role="search" aria-label="Filter events">
+        <Field label="Comm" placeholder="any" value={input.comm} onChange={(comm) => set({ comm })} />
+        <Field className="field-narrow" label="Filter PID" inputMode="numeric" placeholder="any" value={input.pid}
+          error={errors.pid} onChange={(pid) => set({ pid })} />
+        <Field className="field-narrow" label="Min size" inputMode="numeric" placeholder="0" value={input.minSize}
+          error={errors.minSize} onChange={(minSize) => set({ minSize })} />
+        <Field className="field-narrow" label="Max size" inputMode="numeric" placeholder="any" value={input.maxSize}
+          error={errors.maxSize} onChange={(maxSize) => set({ maxSize })} />
+      </div>
+      <p className="view-note">
+        {store.paused ? (store.ended ? 'Paused. ' : 'Paused: the list is frozen while counting goes on. ') : ''}
+        Showing {view.length}{isNoFilter(filter) ? '' : ' matching'} events; this window keeps the newest {store.capacity}.
+        {store.final ? ` Final: ${store.final.seen} seen, ${store.final.lost} lost, ${store.final.missed} missed by the kernel.` : ''}
+      </p>
+      <TraceList view={view} version={version} paused={store.paused} />
+    </section>
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * The events of a ring that pass the trace filter, kept up to date
+ * incrementally: new events are tested once as they arrive, overwritten ones
+ * fall off the front, and a filter that only narrows the previous one
+ * re-tests the current matches instead of the whole ring.
+ */
+import type { TraceEvent } from '../shared/protocol.js';
+import type { EventRing } from './event-ring.js';
+import { matchesFilter, narrows, sameFilter, type TraceFilter } from './trace-filter.js';
+
+/** What the list draws: a length and the i-th matching event, oldest first. */
+export interface TraceView {
+  readonly length: number;
+  at(index: number): TraceEvent | undefined;
+}
+
+export class FilteredIndex implements TraceView {
+  /** Sequence numbers of matching events, ascending; the live part starts at `head`. */
+  private matches: number[] = [];
+  private head = 0;
+  /** The next sequence number to test. */
+  private scanned: number;
+  /** How many times the filter has run on an event: lets tests prove the work is incremental. */
+  tested = 0;
+
+  constructor(private readonly ring: EventRing, private filter: TraceFilter, from?: { matches: number[]; scanned: number }) {
+    this.scanned = from ? from.scanned : ring.oldestSeq;
+    if (from) this.matches = from.matches;
+    else this.sync();
+  }
+
+  get length(): number {
+    return this.matches.length - this.head;
+  }
+
+  at(index: number): TraceEvent | undefined {
+    if (index < 0 || index >= this.length) return undefined;
+    return this.ring.get(this.matches[this.head + index]!);
+  }
+
+  /** Tests the events pushed since the last sync and forgets those the ring overwrote. */
+  sync(): void {
+    const oldest = this.ring.oldestSeq;
+    const end = this.ring.nextSeq;
+    for (let seq = Math.max(this.scanned, oldest); seq < end; seq++) {
+      this.tested += 1;
+      if (matchesFilter(this.filter, this.ring.get(seq)!)) this.matches.push(seq);
+    }
+    this.scanned = end;
+    while (this.head < this.matches.length && this.matches[this.head]! < oldest) this.head += 1;
+    if (this.head > 1024 && this.head * 2 > this.matches.length) {
+      this.matches = this.matches.slice(this.head);
+      this.head = 0;
+    }
+  }
+
+  setFilter(next: TraceFilter): void {
+    if (sameFilter(this.filter, next)) return;
+    if (narrows(this.filter, next)) {
+      const kept: number[] = [];
+      for (let i = this.head; i < this.matches.length; i++) {
+        const seq = this.matches[i]!;
+        this.tested += 1;
+        if (matchesFilter(next, this.ring.get(seq)!)) kept.push(seq);
+      }
+      this.matches = kept;
+    } else {
+      this.matches = [];
+      this.scanned = this.ring.oldestSeq;
+    }
+    this.head = 0;
+    this.filter = next;
+    this.sync();
+  }
+
+  /** A copy over a frozen copy of the ring: what the list shows while paused. */
+  freeze(): FilteredIndex {
+    return new FilteredIndex(this.ring.freeze(), this.filter, { matches: this.matches.slice(this.head), scanned: this.scanned });
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Keyboard shortcuts, decided from the key and what has focus: Ctrl+Enter
+ * (⌘+Enter on a Mac keyboard) starts or stops, Space or P pauses the trace
+ * list. Typing in a field never triggers a shortcut other than Ctrl+Enter,
+ * and Space keeps its usual meaning on buttons, links and form controls.
+ */
+
+export type KeyAction = 'run' | 'pause' | null;
+
+/** The parts of a KeyboardEvent this needs, so it can be tested without a DOM. */
+export interface KeyInput {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  target: { tagName?: string; type?: string; isContentEditable?: boolean } | null;
+}
+
+/** The shortcuts as the hint on screen lists them. */
+export const SHORTCUTS: readonly { keys: string; what: string }[] = [
+  { keys: 'Ctrl+Enter', what: 'Start / Stop' },
+  { keys: 'Space or P', what: 'Pause / Resume the trace list' },
+];
+
+const NOT_TEXT = new Set(['radio', 'checkbox', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image']);
+
+function isTextField(target: KeyInput['target']): boolean {
+  if (!target) return false;
+  if (target.isContentEditable) return true;
+  const tag = (target.tagName ?? '').toUpperCase();
+  if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+  return tag === 'INPUT' && !NOT_TEXT.has((target.type ?? 'text').toLowerCase());
+}
+
+function spaceHasAMeaning(target: KeyInput['target']): boolean {
+  const tag = (target?.tagName ?? '').toUpperCase();
+  return ['BUTTON', 'A', 'SUMMARY', 'INPUT', 'SELECT', 'TEXTAREA'].includes(tag);
+}
+
+/** Which shortcut, if any, a key press means; `tracing` is whether the trace view is on screen. */
+export function keyAction(e: KeyInput, tracing: boolean): KeyAction {
+  if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey) return 'run';
+  if (!tracing || e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return null;
+  if (e.key === 'p' || e.key === 'P') return 'pause';
+  if (e.key === ' ' && !spaceHasAMeaning(e.target)) return 'pause';
+  return null;
+}

@@ -1,0 +1,102 @@
+/**
+ * The trace view's filters: what the user typed (comm substring, pid, size
+ * range), checked field by field, and the predicate the store runs on every
+ * event. Sizes are u64 decimal strings, so they are compared as digits, never
+ * as floats that would round above 2^53.
+ */
+import type { TraceEvent } from '../shared/protocol.js';
+
+export interface TraceFilterInput {
+  comm: string;
+  pid: string;
+  minSize: string;
+  maxSize: string;
+}
+
+export interface TraceFilter {
+  /** Lower-cased substring; '' matches every comm. */
+  comm: string;
+  pid: number | null;
+  /** Decimal digits without leading zeros, or null for no bound. */
+  min: string | null;
+  max: string | null;
+}
+
+export const NO_FILTER: TraceFilter = { comm: '', pid: null, min: null, max: null };
+export const EMPTY_FILTER_INPUT: TraceFilterInput = { comm: '', pid: '', minSize: '', maxSize: '' };
+
+export type FilterErrors = Partial<Record<keyof TraceFilterInput, string>>;
+
+const U64_MAX = '18446744073709551615';
+
+function digits(text: string): string {
+  return text.replace(/^0+(?=\d)/, '');
+}
+
+/** Compares two decimal digit strings as unsigned integers: <0, 0 or >0. */
+export function compareDigits(a: string, b: string): number {
+  const x = digits(a);
+  const y = digits(b);
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function sizeBound(text: string): string | null | Error {
+  const t = text.trim();
+  if (t === '') return null;
+  if (!/^\d+$/.test(t)) return new Error('a whole number of bytes, e.g. 64');
+  if (compareDigits(t, U64_MAX) > 0) return new Error(`at most ${U64_MAX}`);
+  return digits(t);
+}
+
+/**
+ * Turns the filter fields into a filter. A field with a mistake is left out
+ * of the filter (it constrains nothing) and gets an error to show beside it.
+ */
+export function parseTraceFilter(input: TraceFilterInput): { filter: TraceFilter; errors: FilterErrors } {
+  const errors: FilterErrors = {};
+  let pid: number | null = null;
+  const pidText = input.pid.trim();
+  if (pidText !== '') {
+    if (/^[1-9]\d{0,6}$/.test(pidText) && Number(pidText) <= 4_194_304) pid = Number(pidText);
+    else errors.pid = 'a process id from 1 to 4194304';
+  }
+  const min = sizeBound(input.minSize);
+  const max = sizeBound(input.maxSize);
+  if (min instanceof Error) errors.minSize = min.message;
+  if (max instanceof Error) errors.maxSize = max.message;
+  const lo = min instanceof Error ? null : min;
+  let hi = max instanceof Error ? null : max;
+  if (lo !== null && hi !== null && compareDigits(lo, hi) > 0) {
+    errors.maxSize = 'must not be below Min size';
+    hi = null;
+  }
+  return { filter: { comm: input.comm.trim().toLowerCase(), pid, min: lo, max: hi }, errors };
+}
+
+export function isNoFilter(f: TraceFilter): boolean {
+  return f.comm === '' && f.pid === null && f.min === null && f.max === null;
+}
+
+/** Whether one event passes the filter; runs once per event as it arrives. */
+export function matchesFilter(f: TraceFilter, e: TraceEvent): boolean {
+  if (f.pid !== null && e.pid !== f.pid) return false;
+  if (f.min !== null && compareDigits(e.size, f.min) < 0) return false;
+  if (f.max !== null && compareDigits(e.size, f.max) > 0) return false;
+  return f.comm === '' || e.comm.toLowerCase().includes(f.comm);
+}
+
+/**
+ * True when every event `next` accepts is also accepted by `prev`, so the
+ * events already matched can be filtered again instead of scanning the ring.
+ */
+export function narrows(prev: TraceFilter, next: TraceFilter): boolean {
+  return (prev.comm === '' || next.comm.includes(prev.comm))
+    && (prev.pid === null || next.pid === prev.pid)
+    && (prev.min === null || (next.min !== null && compareDigits(next.min, prev.min) >= 0))
+    && (prev.max === null || (next.max !== null && compareDigits(next.max, prev.max) <= 0));
+}
+
+export function sameFilter(a: TraceFilter, b: TraceFilter): boolean {
+  return a.comm === b.comm && a.pid === b.pid && a.min === b.min && a.max === b.max;
+}

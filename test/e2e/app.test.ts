@@ -1,0 +1,181 @@
+// The app end to end: Debian's Chromium, driven by playwright-core, on the
+// page `bpf-lab serve` serves, with the real helper on this machine's kernel.
+// Oracle workloads with known sizes go in, and the exact counts must come out
+// in the table view and the trace view. Screenshots of each view are kept in
+// build/test-output/e2e.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import type { Browser, Page } from 'playwright-core';
+import { parseLayout } from '../../src/shared/buckets.js';
+import { tableRows } from '../../src/shared/table.js';
+import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
+import { gatedOracle, launchChromium, screenshot, startServe, type Served } from './serve.js';
+
+let served: Served | null = null;
+let browser: Browser | null = null;
+let page: Page | null = null;
+
+before(async () => {
+  if (process.getuid?.() !== 0) return;
+  served = await startServe();
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
+  page.on('pageerror', (e) => { throw e; });
+  await page.goto(served.url);
+  await page.getByTestId('helper-state').filter({ hasText: 'ready' }).waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  if (served) assert.equal(await served.stop(), 0, served.output());
+  if (process.getuid?.() === 0) assert.deepEqual(ourPrograms(), [], 'every BPF program is gone after serve exits');
+});
+
+/** Picks a catalog probe, fills the start form, starts, and waits until it is attached. */
+async function start(p: Page, probe: string, mode: 'Histogram' | 'Trace', pid: number): Promise<void> {
+  await p.getByTestId(`probe-${probe}`).click();
+  await p.getByLabel(mode, { exact: true }).check();
+  if (mode === 'Histogram') await p.getByLabel('Refresh (s)').fill('0.5');
+  await p.getByLabel('PID', { exact: true }).fill(String(pid));
+  await p.getByRole('button', { name: 'Start', exact: true }).click();
+  await p.getByTestId('attached-probe').filter({ hasText: 'sys_enter_write' }).waitFor();
+}
+
+test('the status bar shows the helper, the kernel and the privilege mode', async (t) => {
+  if (!needsRoot(t)) return;
+  const release = spawnSync('uname', ['-r'], { encoding: 'utf8' }).stdout.trim();
+  assert.match(await page!.getByTestId('kernel-release').innerText(), new RegExp(release.replace(/[.+]/g, '\\$&')));
+  assert.match(await page!.getByTestId('privilege-mode').innerText(), /root/);
+});
+
+test('a histogram of an oracle workload shows the exact counts in the table view, and the chart is drawn', async (t) => {
+  if (!needsRoot(t)) return;
+  const p = page!;
+  const sizes = ['0', '1x3', '64', '65x2', '128', '1000', '1024', '1025x4', '60000'];
+  const oracle = gatedOracle('write', sizes);
+  await start(p, 'write', 'Histogram', oracle.pid);
+  oracle.release();
+  assert.equal(await oracle.exited, 0);
+  const expected = expectedCounts('seed', sizes);
+  const total = expected.reduce((a, b) => a + b, 0);
+  await p.getByTestId('total').filter({ hasText: new RegExp(`^\\s*${total}\\s*$`) }).waitFor({ timeout: 10_000 });
+  await p.waitForTimeout(300);
+  assert.equal(await chartHasBars(p), true, 'the chart canvas has bars drawn on it');
+  await screenshot(p, 'histogram-chart');
+  await p.getByRole('button', { name: 'Stop', exact: true }).click();
+  await p.getByRole('button', { name: 'Table', exact: true }).click();
+  const rows = await p.getByTestId('histogram-table').locator('tbody tr').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '')));
+  const want = tableRows(parseLayout('seed'), expected).map((r) => [r.label, String(r.count)]);
+  assert.deepEqual(rows, want);
+  assert.equal((await p.getByTestId('lost').innerText()).trim(), '0');
+  await screenshot(p, 'histogram-table');
+});
+
+interface Canvas {
+  width: number;
+  height: number;
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null;
+}
+
+/** True when some pixel of the chart's canvas is drawn (not fully transparent). */
+function chartHasBars(p: Page): Promise<boolean> {
+  return p.getByTestId('histogram-chart').evaluate((element) => {
+    const canvas = element as unknown as Canvas;
+    const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+    let drawn = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) drawn++;
+    return drawn > canvas.width * 4;
+  });
+}
+
+test('the trace view lists the workload\'s events with comm, pid and size', async (t) => {
+  if (!needsRoot(t)) return;
+  const p = page!;
+  const oracle = gatedOracle('write', ['7x5', '300']);
+  await start(p, 'write', 'Trace', oracle.pid);
+  oracle.release();
+  assert.equal(await oracle.exited, 0);
+  await p.getByTestId('trace-count').filter({ hasText: /^\s*6\s*$/ }).waitFor({ timeout: 10_000 });
+  const rows = await p.getByTestId('trace-row').evaluateAll((trs) =>
+    trs.map((tr) => [...tr.children].map((td) => td.textContent?.trim() ?? '')));
+  assert.equal(rows.length, 6);
+  for (const [time, , comm, pid] of rows) {
+    assert.match(time!, /^\d+\.\d{6}$/);
+    assert.equal(comm, 'oracle-static');
+    assert.equal(pid, String(oracle.pid));
+  }
+  assert.deepEqual(rows.map((r) => r[4]).sort(), ['300', '7', '7', '7', '7', '7']);
+  await p.getByLabel('Min size').fill('100');
+  await p.getByTestId('trace-row').nth(1).waitFor({ state: 'detached' });
+  assert.deepEqual(await p.getByTestId('trace-row').evaluateAll((trs) => trs.map((tr) => tr.children[4]?.textContent?.trim())), ['300']);
+  await p.getByLabel('Min size').fill('');
+  await screenshot(p, 'trace');
+  await p.getByRole('button', { name: 'Stop', exact: true }).click();
+  await p.getByTestId('attached-probe').filter({ hasNotText: 'sys_enter_write' }).waitFor();
+});
+
+test('under a flood the page gets at most ~60 frames a second, stays responsive, and received + lost = seen', async (t) => {
+  if (!needsRoot(t)) return;
+  const p = page!;
+  const cdp = await p.context().newCDPSession(p);
+  await cdp.send('Network.enable');
+  const frames: number[] = [];
+  cdp.on('Network.eventSourceMessageReceived', (m: { data: string; timestamp: number }) => {
+    if (m.data.startsWith('{"type":"frame"')) frames.push(m.timestamp);
+  });
+  const oracle = gatedOracle('write', ['1x1500000']);
+  await start(p, 'write', 'Trace', oracle.pid);
+  oracle.release();
+  await p.getByRole('button', { name: 'Pause', exact: true }).click();
+  await p.getByRole('button', { name: 'Resume', exact: true }).click();
+  assert.equal(await oracle.exited, 0);
+  await p.getByRole('button', { name: 'Stop', exact: true }).click();
+  const final = p.getByText(/Final: [\d,]+ seen/);
+  await final.waitFor();
+  const seen = Number(/Final: ([\d,]+) seen/.exec(await final.innerText())![1]!.replaceAll(',', ''));
+  const number = async (id: string): Promise<number> => Number((await p.getByTestId(id).innerText()).replace(/\D/g, ''));
+  assert.equal(seen, 1_500_000, 'the kernel saw every write');
+  assert.equal(await number('trace-count') + await number('trace-lost'), seen);
+  // Frames in any one second (CDP timestamps are seconds), with the first and last second cut off.
+  const perSecond = new Map<number, number>();
+  for (const ts of frames) perSecond.set(Math.floor(ts), (perSecond.get(Math.floor(ts)) ?? 0) + 1);
+  const full = [...perSecond.entries()].sort((a, b) => a[0] - b[0]).slice(1, -1).map(([, n]) => n);
+  assert.ok(frames.length > 10, `${frames.length} frames`);
+  assert.ok(Math.max(0, ...full) <= 61, `frames per second: ${full.join(', ')}`);
+  await cdp.detach();
+  await screenshot(p, 'trace-flood');
+});
+
+test('a probe this kernel cannot attach shows its reason, and the memcpy card offers working alternatives', async (t) => {
+  if (!needsRoot(t)) return;
+  const p = page!;
+  const reason = (await p.getByTestId('probe-reason-memcpy').innerText()).trim();
+  assert.match(reason, /noinstr|kprobe/i);
+  await p.getByTestId('probe-memcpy').click();
+  const card = p.getByTestId('unavailable-card');
+  await card.waitFor();
+  assert.match(await card.innerText(), /\.noinstr\.text/);
+  await screenshot(p, 'memcpy-card');
+  const alternative = card.locator('[data-testid^="alternative-"]').first();
+  const id = (await alternative.getAttribute('data-testid'))!.replace('alternative-', '');
+  await alternative.click();
+  await card.waitFor({ state: 'detached' });
+  const chosen = p.getByTestId(`probe-${id}`);
+  assert.ok(await chosen.evaluate((el) => el.getAttribute('aria-checked') === 'true' || el.getAttribute('aria-pressed') === 'true'
+    || (el as unknown as { checked?: boolean }).checked === true), `${id} is selected`);
+});
+
+test('when the helper dies the page says so, and Restart brings it back', async (t) => {
+  if (!needsRoot(t)) return;
+  const p = page!;
+  const helper = spawnSync('pgrep', ['-P', String(served!.proc.pid), '-f', 'helper/main.js'], { encoding: 'utf8' }).stdout.trim();
+  assert.match(helper, /^\d+$/, 'serve has one helper child');
+  process.kill(Number(helper), 'SIGKILL');
+  await p.getByTestId('helper-state').filter({ hasText: 'stopped' }).waitFor();
+  await p.getByRole('alert').filter({ hasText: /SIGKILL/ }).first().waitFor();
+  await screenshot(p, 'helper-stopped');
+  await p.getByRole('button', { name: /Restart/ }).click();
+  await p.getByTestId('helper-state').filter({ hasText: 'ready' }).waitFor();
+});

@@ -1,0 +1,174 @@
+// Pins down the renderer's trace store (src/renderer/trace-store.ts and the
+// ring and index under it): it keeps only the newest events, filters by comm,
+// pid and size range, does so incrementally, and pause freezes the view while
+// the counts go on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { TraceBatch } from '../../src/shared/lab-api.js';
+import type { TraceEvent } from '../../src/shared/protocol.js';
+import { EventRing } from '../../src/renderer/event-ring.js';
+import { FilteredIndex, type TraceView } from '../../src/renderer/filtered-index.js';
+import { NO_FILTER, parseTraceFilter, type TraceFilterInput } from '../../src/renderer/trace-filter.js';
+import { TRACE_CAPACITY, TraceStore } from '../../src/renderer/trace-store.js';
+
+function ev(i: number, over: Partial<TraceEvent> = {}): TraceEvent {
+  return { tsUs: 1_000_000 + i, cpu: i % 4, pid: 100 + (i % 3), tid: 100 + (i % 3), comm: i % 2 ? 'cat' : 'bash', size: String(i), ...over };
+}
+
+function batch(events: TraceEvent[], at: number, lost = 0, dropped = 0): TraceBatch {
+  return { session: 1, events, lost, dropped, at };
+}
+
+function sizes(view: TraceView): string[] {
+  return Array.from({ length: view.length }, (_, i) => view.at(i)!.size);
+}
+
+function filter(input: Partial<TraceFilterInput>) {
+  return parseTraceFilter({ comm: '', pid: '', minSize: '', maxSize: '', ...input }).filter;
+}
+
+test('the renderer keeps the newest 50,000 events', () => {
+  assert.equal(TRACE_CAPACITY, 50_000);
+  assert.equal(new TraceStore().capacity, 50_000);
+});
+
+test('the ring keeps only the newest events, in order, and forgets overwritten ones', () => {
+  const ring = new EventRing(4);
+  for (let i = 0; i < 10; i++) ring.push(ev(i));
+  assert.equal(ring.size, 4);
+  assert.equal(ring.oldestSeq, 6);
+  assert.equal(ring.nextSeq, 10);
+  assert.deepEqual([6, 7, 8, 9].map((s) => ring.get(s)!.size), ['6', '7', '8', '9']);
+  assert.equal(ring.get(5), undefined);
+  assert.equal(ring.get(10), undefined);
+});
+
+test('the store is bounded but counts every event it received', () => {
+  const store = new TraceStore(100);
+  store.append(batch(Array.from({ length: 250 }, (_, i) => ev(i)), 1000));
+  store.append(batch(Array.from({ length: 30 }, (_, i) => ev(250 + i)), 1016));
+  assert.equal(store.received, 280);
+  const shown = sizes(store.view());
+  assert.equal(shown.length, 100);
+  assert.equal(shown[0], '180');
+  assert.equal(shown[99], '279');
+});
+
+test('filters by comm substring (any case), pid, and size range', () => {
+  const store = new TraceStore(1000);
+  store.append(batch([
+    ev(1, { comm: 'nginx', pid: 7, size: '10' }),
+    ev(2, { comm: 'NGINX-worker', pid: 8, size: '4096' }),
+    ev(3, { comm: 'bash', pid: 7, size: '64' }),
+    ev(4, { comm: 'nginx', pid: 7, size: '18446744073709551615' }),
+  ], 1));
+  store.setFilter(filter({ comm: 'ngin' }));
+  assert.deepEqual(sizes(store.view()), ['10', '4096', '18446744073709551615']);
+  store.setFilter(filter({ pid: '7' }));
+  assert.deepEqual(sizes(store.view()), ['10', '64', '18446744073709551615']);
+  store.setFilter(filter({ minSize: '64', maxSize: '4096' }));
+  assert.deepEqual(sizes(store.view()), ['4096', '64']);
+  // u64 sizes compare exactly, beyond what a double can hold.
+  store.setFilter(filter({ minSize: '18446744073709551614' }));
+  assert.deepEqual(sizes(store.view()), ['18446744073709551615']);
+  store.setFilter(filter({ comm: 'nginx', pid: '7', maxSize: '100' }));
+  assert.deepEqual(sizes(store.view()), ['10']);
+  store.setFilter(NO_FILTER);
+  assert.equal(store.view().length, 4);
+});
+
+test('bad filter fields are reported and constrain nothing', () => {
+  const { filter: f, errors } = parseTraceFilter({ comm: '', pid: 'x1', minSize: '-5', maxSize: '99999999999999999999' });
+  assert.deepEqual(f, NO_FILTER);
+  assert.ok(errors.pid && errors.minSize && errors.maxSize, JSON.stringify(errors));
+  const crossed = parseTraceFilter({ comm: '', pid: '', minSize: '100', maxSize: '10' });
+  assert.equal(crossed.filter.min, '100');
+  assert.equal(crossed.filter.max, null);
+  assert.match(crossed.errors.maxSize!, /Min size/);
+});
+
+test('new events are tested once as they arrive, not by rescanning the ring', () => {
+  const ring = new EventRing(1000);
+  const index = new FilteredIndex(ring, filter({ comm: 'cat' }));
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 100; i++) ring.push(ev(round * 100 + i));
+    index.sync();
+  }
+  assert.equal(index.tested, 500);
+  assert.equal(index.length, 250);
+});
+
+test('a filter that narrows the last one re-tests only the current matches', () => {
+  const ring = new EventRing(1000);
+  for (let i = 0; i < 1000; i++) ring.push(ev(i));
+  const index = new FilteredIndex(ring, filter({ comm: 'ca' }));
+  assert.equal(index.tested, 1000);
+  index.setFilter(filter({ comm: 'cat', minSize: '500' }));
+  assert.equal(index.tested, 1000 + 500, 'only the 500 "ca" matches are tested again');
+  assert.equal(index.length, 250);
+  assert.ok(sizes(index).every((s) => Number(s) >= 500 && Number(s) % 2 === 1));
+  // Widening again needs the whole ring.
+  index.setFilter(filter({ comm: 'bash' }));
+  assert.equal(index.tested, 1500 + 1000);
+  assert.equal(index.length, 500);
+});
+
+test('matches the ring has overwritten drop out of the filtered view', () => {
+  const ring = new EventRing(10);
+  const index = new FilteredIndex(ring, filter({ comm: 'bash' }));
+  for (let i = 0; i < 25; i++) ring.push(ev(i));
+  index.sync();
+  assert.deepEqual(sizes(index), ['16', '18', '20', '22', '24']);
+});
+
+test('pause freezes the list, counts keep going, resume shows the newest', () => {
+  const store = new TraceStore(10);
+  store.append(batch([ev(0), ev(1), ev(2)], 1000, 1, 0));
+  store.pause();
+  assert.ok(store.paused);
+  store.append(batch(Array.from({ length: 20 }, (_, i) => ev(3 + i)), 1100, 4, 2));
+  assert.deepEqual(sizes(store.view()), ['0', '1', '2'], 'the paused list still shows what it showed');
+  assert.equal(store.received, 23);
+  assert.equal(store.lost, 6, 'lost = TraceBatch.lost + TraceBatch.dropped');
+  // Filters still apply to the frozen list.
+  store.setFilter(filter({ comm: 'cat' }));
+  assert.deepEqual(sizes(store.view()), ['1']);
+  store.resume();
+  assert.equal(store.paused, false);
+  assert.deepEqual(sizes(store.view()), ['13', '15', '17', '19', '21']);
+});
+
+test('lost is cumulative: the latest batch counts, not the sum of batches', () => {
+  const store = new TraceStore(10);
+  store.append(batch([ev(0)], 1, 5, 1));
+  store.append(batch([ev(1)], 2, 7, 1));
+  assert.equal(store.lost, 8);
+  store.finish({ seen: 20, lost: 9, missed: 0 });
+  assert.equal(store.lost, 10, "the helper's final count replaces a smaller live one");
+});
+
+test('rate: events per second from batch times; 0 once batches stop; none after the end', () => {
+  let now = 0;
+  const store = new TraceStore(100_000, () => now);
+  assert.equal(store.rate(), null);
+  for (let t = 0; t <= 1000; t += 100) store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), 5000 + t));
+  assert.equal(store.rate(), 500);
+  now = 5000;
+  assert.equal(store.rate(), 0);
+  store.finish(undefined);
+  assert.equal(store.rate(), null);
+});
+
+test('subscribers hear every change, and the version grows', () => {
+  const store = new TraceStore(10);
+  let calls = 0;
+  const off = store.subscribe(() => { calls += 1; });
+  const before = store.version;
+  store.append(batch([ev(0)], 1));
+  store.pause();
+  store.resume();
+  off();
+  store.append(batch([ev(1)], 2));
+  assert.equal(calls, 3);
+  assert.equal(store.version, before + 4);
+});
