@@ -68,7 +68,7 @@ async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; d
     const idle = await measure(page, 3000);
     const w = writer();
     await page.getByTestId('probe-write').click();
-    await page.getByLabel('Trace', { exact: true }).check();
+    await page.getByRole('radio', { name: 'Trace', exact: true }).check();
     await page.getByLabel('PID', { exact: true }).fill(String(w.pid));
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('attached-probe').filter({ hasText: 'sys_enter_write' }).waitFor();

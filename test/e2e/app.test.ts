@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { parseLayout } from '../../src/shared/buckets.js';
 import { tableRows } from '../../src/shared/table.js';
 import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
-import { gatedOracle, launchChromium, screenshot, startServe, type Served } from './serve.js';
+import { gatedOracle, killOracles, launchChromium, screenshot, startServe, type Served } from './serve.js';
 
 let served: Served | null = null;
 let browser: Browser | null = null;
@@ -27,6 +27,7 @@ before(async () => {
 });
 
 after(async () => {
+  killOracles();
   await browser?.close();
   if (served) assert.equal(await served.stop(), 0, served.output());
   if (process.getuid?.() === 0) assert.deepEqual(ourPrograms(), [], 'every BPF program is gone after serve exits');
@@ -35,7 +36,7 @@ after(async () => {
 /** Picks a catalog probe, fills the start form, starts, and waits until it is attached. */
 async function start(p: Page, probe: string, mode: 'Histogram' | 'Trace', pid: number): Promise<void> {
   await p.getByTestId(`probe-${probe}`).click();
-  await p.getByLabel(mode, { exact: true }).check();
+  await p.getByRole('radio', { name: mode, exact: true }).check();
   if (mode === 'Histogram') await p.getByLabel('Refresh (s)').fill('0.5');
   await p.getByLabel('PID', { exact: true }).fill(String(pid));
   await p.getByRole('button', { name: 'Start', exact: true }).click();

@@ -76,12 +76,21 @@ export interface GatedOracle {
   exited: Promise<number | null>;
 }
 
+const oracles = new Set<ChildProcessWithoutNullStreams | ReturnType<typeof spawn>>();
+
 export function gatedOracle(mode: string, sizes: string[]): GatedOracle {
   // The shell's read() happens before exec: with a write probe it is not counted.
   const proc = spawn('/bin/sh', ['-c', 'read -r _ && exec "$@"', 'gate', ORACLE_STATIC, mode, ...sizes], { stdio: ['pipe', 'ignore', 'inherit'] });
+  oracles.add(proc);
+  proc.on('close', () => oracles.delete(proc));
   return {
     pid: proc.pid!,
     release: () => proc.stdin.end('go\n'),
     exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))),
   };
+}
+
+/** Kills the oracles a failed test left waiting at their gate, so the test process can end. */
+export function killOracles(): void {
+  for (const proc of oracles) proc.kill('SIGKILL');
 }
