@@ -30,6 +30,13 @@ export default tseslint.config(
     },
   },
   {
+    // The backend and the Electron-free parts of main run (and are tested) under plain Node.
+    files: ['src/backend/**/*.ts', 'src/cli/**/*.ts', 'src/main/ipc-router.ts', 'src/main/helper-launch.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron', 'electron/*'], message: 'Keep Electron in src/main/index.ts and window.ts.' }] }],
+    },
+  },
+  {
     files: ['src/renderer/**/*.ts', 'src/renderer/**/*.tsx'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'electron'], message: 'The renderer sees only the preload API.' }] }],

@@ -12,13 +12,11 @@
  * Needs root, bpftrace, chromium, and npm run build && npm run build:app.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { launchChromium, startServe } from '../test/e2e/serve.js';
+import { launchChromium, pacedWriter, startServe } from '../test/e2e/serve.js';
 
 const RATE = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 8);
-const WRITER = fileURLToPath(new URL('./paced-writes.js', import.meta.url));
 
 interface Responsiveness { fps: number; lagP50: number; lagP99: number }
 
@@ -53,11 +51,6 @@ function measure(page: Page, ms: number): Promise<Responsiveness> {
   }), ms);
 }
 
-function writer(): { pid: number; go: () => void; done: Promise<void> } {
-  const proc = spawn(process.execPath, [WRITER, String(RATE), String(SECONDS)], { stdio: ['pipe', 'ignore', 'inherit'] });
-  return { pid: proc.pid!, go: () => proc.stdin.write('go\n'), done: new Promise((r) => proc.on('close', () => r())) };
-}
-
 async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; delivered: number }> {
   const served = await startServe();
   const browser = await launchChromium();
@@ -66,7 +59,7 @@ async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; d
     await page.goto(served.url);
     await page.getByTestId('helper-state').filter({ hasText: 'ready' }).waitFor();
     const idle = await measure(page, 3000);
-    const w = writer();
+    const w = pacedWriter(RATE, SECONDS);
     await page.getByTestId('probe-write').click();
     await page.getByRole('radio', { name: 'Trace', exact: true }).check();
     await page.getByLabel('PID', { exact: true }).fill(String(w.pid));
@@ -90,7 +83,7 @@ async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; d
 
 /** Events a second bpftrace prints for the same workload, over the same middle window. */
 async function bpftrace(): Promise<number> {
-  const w = writer();
+  const w = pacedWriter(RATE, SECONDS);
   const tracer = spawn('bpftrace', ['-e', `tracepoint:syscalls:sys_enter_write /pid == ${w.pid}/ { printf("%d %d\\n", pid, args->count); }`],
     { stdio: ['ignore', 'pipe', 'pipe'] });
   let lines = 0;

@@ -71,7 +71,7 @@ export class HelperClient {
   /** What the helper said in its hello: its version and the kernel it sees. */
   info: Result<'hello'> | null = null;
 
-  private constructor(private readonly child: Child, launch: Launch) {
+  private constructor(private readonly child: Child, private readonly launch: Launch) {
     child.stdout.on('data', (chunk: Buffer) => this.receive(chunk));
     child.stderr.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString()).slice(-2000);
@@ -97,7 +97,13 @@ export class HelperClient {
       stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...launch.env },
     });
     const client = new HelperClient(child, launch);
-    client.info = await client.request('hello', {});
+    try {
+      client.info = await client.request('hello', {});
+    } catch (e) {
+      // A helper that will not say hello (wrong version, bad reply) is not left running.
+      await client.close();
+      throw e;
+    }
     return client;
   }
 
@@ -125,14 +131,26 @@ export class HelperClient {
     return this.child.pid;
   }
 
-  /** Closes stdin, which makes the helper detach everything and exit; resolves with its status. */
-  async close(): Promise<number> {
+  /**
+   * Closes stdin, which makes the helper detach everything and exit; resolves with its status.
+   * A helper that has not exited after timeoutMs is killed when we started it directly (its
+   * links are fd-based, so the kernel detaches them). Under pkexec it runs as root and cannot be
+   * signalled: we stop waiting (resolving null), and stdin's EOF still ends it once it reads again.
+   */
+  async close(timeoutMs = 3000): Promise<number | null> {
     this.child.stdin.end();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); });
+    const status = await Promise.race([this.exited, late]);
+    clearTimeout(timer);
+    if (status !== null || this.launch.via === 'pkexec') return status;
+    this.child.kill('SIGKILL');
     return this.exited;
   }
 
   private receive(chunk: Buffer): void {
     for (const frame of this.decoder.push(chunk)) {
+      if (this.closed) return; // after a protocol failure nothing more is believed
       if (!frame.ok) {
         this.fail(new LabError('internal', `unreadable frame from the helper: ${frame.error}`));
         continue;
@@ -168,7 +186,11 @@ export class HelperClient {
 
   /** Rejects everything in flight; later requests fail at once with the same error. */
   private fail(error: LabError): void {
-    if (!this.closed) this.markEnded(error);
+    if (!this.closed) {
+      this.markEnded(error);
+      // A helper that broke the protocol is told to go: EOF makes it detach and exit.
+      this.child.stdin.end();
+    }
     this.closed ??= error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
@@ -190,6 +212,11 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
   if (launch.via === 'pkexec' && code === PKEXEC_DISMISSED) {
     return new LabError('auth-cancelled',
       'The password dialog was dismissed, so BPF Lab cannot load BPF programs. Choose Restart to ask again.');
+  }
+  if (launch.via === 'pkexec' && code === PKEXEC_REFUSED && /no authentication agent/i.test(stderr)) {
+    return new LabError('not-authorized',
+      'No polkit authentication agent is running, so BPF Lab cannot ask for your password. '
+      + 'Log in to a desktop session (which starts one), or run BPF Lab as root.', stderr.trim());
   }
   if (launch.via === 'pkexec' && code === PKEXEC_REFUSED) {
     return new LabError('not-authorized',

@@ -2,24 +2,27 @@
  * The app's backend, with no Electron in it: owns the one helper (start,
  * notice its death, restart), the running sessions, and the live stream. Both
  * Electron main (IPC) and `bpf-lab serve` (HTTP) drive it through handle().
- * Helper pushes are coalesced into at most LIVE_FRAMES_PER_SECOND frames a
- * second, and the queue of trace events waiting for a frame is bounded.
+ * Session ids are the service's own, unique across helper restarts; pushes
+ * are believed only from the current helper, and are coalesced by LiveFrames.
  */
 import { LabError } from '../shared/errors.js';
-import {
-  LIVE_FRAMES_PER_SECOND, type Channel, type ChannelReply, type ChannelRequestParsed, type HelperState,
-  type HistogramSnapshot, type LabStatus, type LiveEvent, type PrivilegeMode, type SessionInfo, type TraceBatch,
+import type {
+  Channel, ChannelReply, ChannelRequestParsed, HelperState, LabStatus, LiveEvent, PrivilegeMode, SessionInfo, StopResult,
 } from '../shared/lab-api.js';
-import type { Push, TraceEvent } from '../shared/protocol.js';
+import type { Push } from '../shared/protocol.js';
 import { HelperClient, type Launch } from './helper-client.js';
+import { LiveFrames } from './live-frames.js';
 
-/** The most trace events one session may have waiting for the next frame; the rest are counted as dropped. */
-export const MAX_QUEUED_EVENTS = 50_000;
-const FRAME_MS = Math.ceil(1000 / LIVE_FRAMES_PER_SECOND);
+export { MAX_QUEUED_EVENTS } from './live-frames.js';
 
-interface Pending {
-  events: TraceEvent[];
-  lost: number;
+/** Pushes kept while a start is in flight, for a session the helper announced before its reply arrived. */
+const MAX_EARLY_PUSHES = 256;
+
+interface Running {
+  info: SessionInfo;
+  helper: HelperClient;
+  /** The helper's own id for the session. */
+  remote: number;
 }
 
 export interface LabServiceOptions {
@@ -31,14 +34,16 @@ export interface LabServiceOptions {
 export class LabService {
   private helper: HelperClient | null = null;
   private state: HelperState;
-  private readonly sessions = new Map<number, SessionInfo>();
+  private readonly sessions = new Map<number, Running>();
+  /** The current helper's session ids → ours. */
+  private readonly byRemote = new Map<number, number>();
   private readonly listeners = new Set<(event: LiveEvent) => void>();
-  private readonly histograms = new Map<number, HistogramSnapshot>();
-  private readonly traces = new Map<number, Pending>();
-  private readonly dropped = new Map<number, number>();
-  private timer: NodeJS.Timeout | null = null;
-  private lastFrame = 0;
+  private readonly frames = new LiveFrames((frame) => this.emit(frame));
+  private early: Push[] = [];
+  private startsInFlight = 0;
+  private nextSession = 1;
   private starting: Promise<void> | null = null;
+  private disposed = false;
   private readonly privilege: PrivilegeMode;
   private readonly startHelper: (launch: Launch) => Promise<HelperClient>;
 
@@ -55,7 +60,7 @@ export class LabService {
   }
 
   status(): LabStatus {
-    return { helper: this.state, sessions: [...this.sessions.values()] };
+    return { helper: this.state, sessions: [...this.sessions.values()].map((s) => s.info) };
   }
 
   /** Live events for one subscriber, starting with the current status; returns the unsubscribe function. */
@@ -78,10 +83,12 @@ export class LabService {
     throw new LabError('bad-request', `unknown channel ${String(channel)}`);
   }
 
-  /** Stops every session and the helper; for app exit. */
+  /** Stops the helper, which detaches everything; for app exit. A start in flight is waited for and closed too. */
   async dispose(): Promise<void> {
+    this.disposed = true;
     this.listeners.clear();
-    if (this.timer) clearTimeout(this.timer);
+    this.frames.dispose();
+    await this.starting;
     const helper = this.helper;
     this.helper = null;
     await helper?.close();
@@ -95,16 +102,23 @@ export class LabService {
 
   private async launch(): Promise<void> {
     this.setState({ state: 'starting', privilege: this.privilege });
+    let helper: HelperClient;
     try {
-      const helper = await this.startHelper(this.options.launch);
-      const info = helper.info!;
-      this.helper = helper;
-      helper.onPush((push) => this.receive(push));
-      void helper.ended.then((error) => this.lost(helper, error));
-      this.setState({ state: 'ready', privilege: this.privilege, version: info.version, kernel: info.kernel });
+      helper = await this.startHelper(this.options.launch);
     } catch (e) {
       this.setState({ state: 'stopped', privilege: this.privilege, error: LabError.toData(e) });
+      return;
     }
+    if (this.disposed) {
+      await helper.close();
+      return;
+    }
+    const info = helper.info!;
+    this.helper = helper;
+    this.byRemote.clear();
+    helper.onPush((push) => { if (this.helper === helper) this.receive(push); });
+    void helper.ended.then((error) => this.lost(helper, error));
+    this.setState({ state: 'ready', privilege: this.privilege, version: info.version, kernel: info.kernel });
   }
 
   private async restart(): Promise<LabStatus> {
@@ -118,48 +132,70 @@ export class LabService {
     return this.status();
   }
 
-  /** The helper died or broke the protocol: every session ends with its reason. */
+  /** The helper died or broke the protocol: every session ends with its reason, and it is told to go. */
   private lost(helper: HelperClient, error: LabError): void {
     if (this.helper !== helper) return;
     this.helper = null;
+    void helper.close();
     this.endAll(error);
     this.setState({ state: 'stopped', privilege: this.privilege, error: error.toData() });
   }
 
   private endAll(error: LabError): void {
-    this.flush();
+    this.frames.flush();
     for (const session of [...this.sessions.keys()]) this.forget(session, { error: error.toData() });
   }
 
   private async startSession(request: ChannelRequestParsed<'lab:start'>): Promise<SessionInfo> {
-    const started = await this.ready().request('start', {
-      mode: request.mode, probe: request.probe, layout: request.layout, intervalMs: request.intervalMs,
-      ...(request.pid === undefined ? {} : { pid: request.pid }),
-    });
-    const info: SessionInfo = {
-      session: started.session, mode: started.mode, probe: started.probe, via: started.via, layout: started.layout,
-      intervalMs: request.intervalMs, notices: started.notices, startedAt: Date.now(),
-      ...(request.pid === undefined ? {} : { pid: request.pid }),
-    };
-    this.sessions.set(info.session, info);
-    this.emit({ type: 'status', status: this.status() });
-    return info;
+    const helper = this.ready();
+    this.startsInFlight++;
+    try {
+      const started = await helper.request('start', {
+        mode: request.mode, probe: request.probe, layout: request.layout, intervalMs: request.intervalMs,
+        ...(request.pid === undefined ? {} : { pid: request.pid }),
+      });
+      if (this.helper !== helper) throw new LabError('disconnected', 'The helper was restarted while the session started.');
+      const info: SessionInfo = {
+        session: this.nextSession++, mode: started.mode, probe: started.probe, via: started.via, layout: started.layout,
+        intervalMs: request.intervalMs, notices: started.notices, startedAt: Date.now(),
+        ...(request.pid === undefined ? {} : { pid: request.pid }),
+      };
+      this.sessions.set(info.session, { info, helper, remote: started.session });
+      this.byRemote.set(started.session, info.session);
+      this.emit({ type: 'status', status: this.status() });
+      // Pushes that came in the same read as the reply, before the session was known here.
+      const early = this.early.filter((p) => p.type !== 'log' && p.session === started.session);
+      early.forEach((p) => this.receive(p));
+      return info;
+    } finally {
+      if (--this.startsInFlight === 0) this.early = [];
+    }
   }
 
-  private async stopSession(session: number): Promise<ChannelReply<'lab:stop'>> {
-    if (!this.sessions.has(session)) throw new LabError('no-session', `No session ${session} is running.`);
-    const result = await this.ready().request('stop', { session });
-    this.flush();
-    this.forget(session, { result });
-    return result;
+  private async stopSession(session: number): Promise<StopResult> {
+    const running = this.sessions.get(session);
+    if (!running) throw new LabError('no-session', `No session ${session} is running.`);
+    let result: StopResult;
+    try {
+      result = await running.helper.request('stop', { session: running.remote });
+    } catch (e) {
+      // The helper forgets a session before it stops it, so a failed stop ends it here too.
+      if (this.sessions.has(session)) this.forget(session, { error: LabError.toData(e) });
+      throw e;
+    }
+    this.frames.flush();
+    const ours = { ...result, session };
+    this.forget(session, { result: ours });
+    return ours;
   }
 
-  private forget(session: number, end: { result?: ChannelReply<'lab:stop'>; error?: LiveEventError }): void {
+  private forget(session: number, end: Pick<Extract<LiveEvent, { type: 'ended' }>, 'result' | 'error'>): void {
+    const running = this.sessions.get(session);
+    if (running && this.byRemote.get(running.remote) === session) this.byRemote.delete(running.remote);
     this.sessions.delete(session);
-    this.histograms.delete(session);
-    this.traces.delete(session);
-    this.dropped.delete(session);
-    this.emit({ type: 'ended', session, ...end });
+    const dropped = this.frames.droppedOf(session);
+    this.frames.forget(session);
+    this.emit({ type: 'ended', session, ...end, ...(dropped ? { dropped } : {}) });
     this.emit({ type: 'status', status: this.status() });
   }
 
@@ -168,45 +204,13 @@ export class LabService {
       if (push.level === 'error' || push.level === 'warn') this.emit({ type: 'log', level: push.level, message: push.message });
       return;
     }
-    if (!this.sessions.has(push.session)) return;
-    if (push.type === 'histogram') {
-      this.histograms.set(push.session, {
-        session: push.session, counts: push.counts, total: push.total, missed: push.missed, at: Date.now(),
-      });
-    } else {
-      const pending = this.traces.get(push.session) ?? { events: [], lost: 0 };
-      const room = Math.max(0, MAX_QUEUED_EVENTS - pending.events.length);
-      for (let i = 0; i < Math.min(room, push.events.length); i++) pending.events.push(push.events[i]!);
-      if (push.events.length > room) {
-        this.dropped.set(push.session, (this.dropped.get(push.session) ?? 0) + push.events.length - room);
-      }
-      pending.lost = push.lost;
-      this.traces.set(push.session, pending);
+    const session = this.byRemote.get(push.session);
+    if (session === undefined) {
+      if (this.startsInFlight > 0 && this.early.length < MAX_EARLY_PUSHES) this.early.push(push);
+      return;
     }
-    this.schedule();
-  }
-
-  /** Sends a frame now if the last one is old enough, else once it is. */
-  private schedule(): void {
-    if (this.timer) return;
-    const wait = Math.max(0, this.lastFrame + FRAME_MS - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, wait);
-  }
-
-  private flush(): void {
-    if (this.histograms.size === 0 && this.traces.size === 0) return;
-    const at = Date.now();
-    const traces: TraceBatch[] = [...this.traces].map(([session, p]) => ({
-      session, events: p.events, lost: p.lost, dropped: this.dropped.get(session) ?? 0, at,
-    }));
-    const histograms = [...this.histograms.values()];
-    this.histograms.clear();
-    this.traces.clear();
-    this.lastFrame = at;
-    this.emit({ type: 'frame', histograms, traces });
+    if (push.type === 'histogram') this.frames.histogram(session, push);
+    else this.frames.trace(session, push.events, push.lost);
   }
 
   private setState(state: HelperState): void {
@@ -216,8 +220,12 @@ export class LabService {
   }
 
   private emit(event: LiveEvent): void {
-    for (const listener of this.listeners) listener(event);
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch {
+        // One broken subscriber (a closed window) must not starve the others.
+      }
+    }
   }
 }
-
-type LiveEventError = Extract<LiveEvent, { type: 'ended' }>['error'];

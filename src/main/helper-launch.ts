@@ -12,7 +12,10 @@ export interface LaunchContext {
   uid: number;
   /** The Electron binary. */
   execPath: string;
-  /** The app's root: the repository in development, app.asar's folder when packaged. */
+  /**
+   * Where build/helper and resources/helper are: the repository in development; when packaged,
+   * Electron's resources folder, outside app.asar (the package layout comes with issue 4).
+   */
   appRoot: string;
 }
 

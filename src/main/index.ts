@@ -15,9 +15,12 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let window: BrowserWindow | null = null;
-  const url = rendererUrl();
+  const url = rendererUrl(app.isPackaged);
   const service = new LabService({
-    launch: chooseLaunch({ uid: process.getuid?.() ?? -1, execPath: process.execPath, appRoot: app.getAppPath() }),
+    // Packaged, the helper and its launcher live outside app.asar, in resources/, where root can run them.
+    launch: chooseLaunch({
+      uid: process.getuid?.() ?? -1, execPath: process.execPath, appRoot: app.isPackaged ? process.resourcesPath : app.getAppPath(),
+    }),
   });
   registerLabIpc(ipcMain, service, {
     url,
@@ -48,6 +51,7 @@ if (!app.requestSingleInstanceLock()) {
     if (disposed) return;
     event.preventDefault();
     disposed = true;
+    // dispose() waits at most a few seconds for the helper (HelperClient.close), then we go regardless.
     void service.dispose().finally(() => app.quit());
   });
 }

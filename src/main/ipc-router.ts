@@ -3,11 +3,16 @@
  * is unit-tested under Node: one handler per call channel, each refusing
  * senders other than our own window's top frame and validating the payload
  * (serveCall), and the live subscription per renderer (subscribe, pushes,
- * unsubscribe; ended for good when the renderer goes away).
+ * unsubscribe; ended for good when the renderer goes away). Frames are
+ * acknowledged by the preload; a renderer too far behind has frames skipped
+ * and counted (LiveThrottle), so IPC never queues without bound.
  */
 import type { LabService } from '../backend/lab-service.js';
+import { LiveThrottle } from '../backend/live-throttle.js';
 import { LabError } from '../shared/errors.js';
-import { CALL_CHANNELS, LIVE_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL } from '../shared/ipc-channels.js';
+import {
+  CALL_CHANNELS, FRAME_ACK_CHANNEL, LIVE_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL,
+} from '../shared/ipc-channels.js';
 import type { Envelope } from '../shared/lab-api.js';
 import { serveCall } from '../shared/lab-client.js';
 
@@ -43,6 +48,14 @@ export function isTrustedSender(event: SenderEvent, window: TrustedWindow): bool
   }
 }
 
+/** Frames sent to a renderer and not yet acknowledged, beyond which its frames are skipped and counted. */
+export const MAX_UNACKED_FRAMES = 30;
+
+interface Subscription {
+  unsubscribe: () => void;
+  unacked: number;
+}
+
 export function registerLabIpc(ipc: IpcMainLike, service: LabService, window: TrustedWindow): void {
   for (const channel of CALL_CHANNELS) {
     ipc.handle(channel, (event, payload) => {
@@ -52,18 +65,37 @@ export function registerLabIpc(ipc: IpcMainLike, service: LabService, window: Tr
       return serveCall(channel, payload, (c, request) => service.handle(c, request));
     });
   }
-  const subscriptions = new Map<number, () => void>();
+  const subscriptions = new Map<number, Subscription>();
+  const watched = new Set<number>();
+  const end = (id: number): void => {
+    subscriptions.get(id)?.unsubscribe();
+    subscriptions.delete(id);
+  };
   ipc.on(SUBSCRIBE_CHANNEL, (event) => {
     if (!isTrustedSender(event, window) || subscriptions.has(event.sender.id)) return;
-    const { id } = event.sender;
-    subscriptions.set(id, service.subscribe((live) => event.sender.send(LIVE_CHANNEL, live)));
-    event.sender.once('destroyed', () => {
-      subscriptions.get(id)?.();
-      subscriptions.delete(id);
+    const { sender } = event;
+    const throttle = new LiveThrottle();
+    const sub: Subscription = { unacked: 0, unsubscribe: () => undefined };
+    subscriptions.set(sender.id, sub);
+    sub.unsubscribe = service.subscribe((live) => {
+      const shaped = throttle.shape(live, sub.unacked >= MAX_UNACKED_FRAMES);
+      if (!shaped) return;
+      if (shaped.type === 'frame') sub.unacked++;
+      sender.send(LIVE_CHANNEL, shaped);
     });
+    if (!watched.has(sender.id)) {
+      watched.add(sender.id);
+      sender.once('destroyed', () => {
+        watched.delete(sender.id);
+        end(sender.id);
+      });
+    }
+  });
+  ipc.on(FRAME_ACK_CHANNEL, (event) => {
+    const sub = subscriptions.get(event.sender.id);
+    if (sub && sub.unacked > 0 && isTrustedSender(event, window)) sub.unacked--;
   });
   ipc.on(UNSUBSCRIBE_CHANNEL, (event) => {
-    subscriptions.get(event.sender.id)?.();
-    subscriptions.delete(event.sender.id);
+    if (isTrustedSender(event, window)) end(event.sender.id);
   });
 }

@@ -3,17 +3,17 @@
  * isolation and no Node, our CSP on every response, no navigation away, no
  * new windows, and every permission request (camera, notifications, …) denied.
  */
-import { BrowserWindow, session, shell } from 'electron';
+import { BrowserWindow, session } from 'electron';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../shared/csp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** The page the window shows: the dev server under `electron-vite dev`, else the built file. */
-export function rendererUrl(): string {
+/** The page the window shows: the dev server under `electron-vite dev` (never when packaged), else the built file. */
+export function rendererUrl(packaged: boolean): string {
   const dev = process.env['ELECTRON_RENDERER_URL'];
-  return dev ?? new URL(`file://${path.join(here, '../renderer/index.html')}`).href;
+  return !packaged && dev ? dev : pathToFileURL(path.join(here, '../renderer/index.html')).href;
 }
 
 export function lockDownSession(): void {
@@ -46,11 +46,8 @@ export function createWindow(url: string): BrowserWindow {
     if (target !== url) event.preventDefault();
   });
   window.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url: target }) => {
-    // Links to documentation open in the user's browser, never in the app.
-    if (/^https:\/\//.test(target)) void shell.openExternal(target);
-    return { action: 'deny' };
-  });
+  // The app opens no windows and shows no outside pages.
+  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   void window.loadURL(url);
   return window;
 }

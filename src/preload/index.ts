@@ -5,12 +5,14 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
-  CALL_CHANNELS, LIVE_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL,
+  CALL_CHANNELS, FRAME_ACK_CHANNEL, LIVE_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL,
 } from '../shared/ipc-channels.js';
 
 const listeners = new Set<(event: unknown) => void>();
 const relay = (_e: IpcRendererEvent, event: unknown): void => {
   for (const listener of listeners) listener(event);
+  // Main sends no more than a few frames ahead of these acknowledgements.
+  if ((event as { type?: unknown } | null)?.type === 'frame') ipcRenderer.send(FRAME_ACK_CHANNEL);
 };
 
 contextBridge.exposeInMainWorld('bpfLab', {

@@ -1,7 +1,7 @@
 /**
  * The Content-Security-Policy of every page of the app, sent by Electron main
  * and by `bpf-lab serve` alike (src/renderer/index.html repeats it in a meta
- * tag; a unit test keeps the two equal). Scripts, styles and connections come
+ * tag; test/e2e/bundles.test.ts keeps the two equal). Scripts, styles and connections come
  * only from the app itself; nothing may frame it or submit forms elsewhere.
  */
 export const CONTENT_SECURITY_POLICY = [

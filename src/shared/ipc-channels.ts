@@ -8,3 +8,5 @@ export const CALL_CHANNELS = ['lab:status', 'lab:probes', 'lab:start', 'lab:stop
 export const LIVE_CHANNEL = 'lab:live';
 export const SUBSCRIBE_CHANNEL = 'lab:subscribe';
 export const UNSUBSCRIBE_CHANNEL = 'lab:unsubscribe';
+/** renderer → main: one live frame was handed to the page (main's backpressure counts these). */
+export const FRAME_ACK_CHANNEL = 'lab:frame-ack';

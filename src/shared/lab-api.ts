@@ -129,6 +129,8 @@ export const liveEventSchema = z.discriminatedUnion('type', [
   /** A session is over: stopped by a client (with its final counts) or cut short by an error. */
   z.strictObject({
     type: z.literal('ended'), session: id, result: stopResultSchema.optional(), error: errorDataSchema.optional(),
+    /** Trace events of this session the backend dropped before this subscriber got them, in all. */
+    dropped: count.optional(),
   }),
   z.strictObject({ type: z.literal('log'), level: z.enum(['error', 'warn', 'info', 'debug']), message: z.string() }),
 ]);

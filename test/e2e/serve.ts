@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CLI, ORACLE_STATIC } from '../kernel/harness.js';
 
@@ -76,7 +77,7 @@ export interface GatedOracle {
   exited: Promise<number | null>;
 }
 
-const oracles = new Set<ChildProcessWithoutNullStreams | ReturnType<typeof spawn>>();
+const oracles = new Set<ReturnType<typeof spawn>>();
 
 export function gatedOracle(mode: string, sizes: string[]): GatedOracle {
   // The shell's read() happens before exec: with a write probe it is not counted.
@@ -88,6 +89,15 @@ export function gatedOracle(mode: string, sizes: string[]): GatedOracle {
     release: () => proc.stdin.end('go\n'),
     exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))),
   };
+}
+
+/** A steady-rate write() workload (paced-writes.ts), gated like the oracle: nothing is written before go(). */
+export function pacedWriter(rate: number, seconds: number): { pid: number; go: () => void; done: Promise<number | null> } {
+  const script = fileURLToPath(new URL('./paced-writes.js', import.meta.url));
+  const proc = spawn(process.execPath, [script, String(rate), String(seconds)], { stdio: ['pipe', 'ignore', 'inherit'] });
+  oracles.add(proc);
+  proc.on('close', () => oracles.delete(proc));
+  return { pid: proc.pid!, go: () => proc.stdin.write('go\n'), done: new Promise((r) => proc.on('close', (code) => r(code))) };
 }
 
 /** Kills the oracles a failed test left waiting at their gate, so the test process can end. */

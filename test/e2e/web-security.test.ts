@@ -44,7 +44,7 @@ before(async () => {
 });
 
 after(async () => {
-  assert.equal(await served?.stop(), 0);
+  if (served) assert.equal(await served.stop(), 0);
 });
 
 test('the tokened URL trades the token for a cookie and redirects to a clean address', async (t) => {
@@ -121,4 +121,12 @@ test('it listens on 127.0.0.1 only', async (t) => {
   assert.deepEqual(listening, [`0100007F:${port}`]);
   const tcp6 = fs.existsSync('/proc/net/tcp6') ? fs.readFileSync('/proc/net/tcp6', 'utf8') : '';
   assert.equal(tcp6.split('\n').some((l) => l.includes(`:${port} `) && / 0A /.test(l)), false, 'not on IPv6');
+});
+
+test('the token exchange never redirects off the site, and the live stream is GET only', async (t) => {
+  if (!needsRoot(t)) return;
+  const r = await request(served!, `//evil.example/?token=${served!.token}`);
+  assert.equal(r.status, 303);
+  assert.equal(r.headers.location, '/evil.example/');
+  assert.equal((await request(served!, '/api/live', { method: 'HEAD', headers: { cookie } })).status, 405);
 });

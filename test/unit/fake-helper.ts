@@ -13,6 +13,8 @@ export class FakeHelper {
   };
   readonly requests: Array<[string, unknown]> = [];
   closed = false;
+  /** Makes the next stop fail, as a helper that lost the session would. */
+  failStop = false;
   private listeners = new Set<(push: Push) => void>();
   private die: (e: LabError) => void = () => undefined;
   readonly ended = new Promise<LabError>((resolve) => { this.die = resolve; });
@@ -27,7 +29,7 @@ export class FakeHelper {
     if (method === 'start') {
       return Promise.resolve({ session: 1, mode: (params as { mode: string }).mode, probe: 'write', via: 'tracepoint:syscalls:sys_enter_write', layout: 'seed', notices: [] });
     }
-    if (method === 'stop') return Promise.resolve({ session: 1, trace: { seen: 0, lost: 0, missed: 0 } });
+    if (method === 'stop' && !this.failStop) return Promise.resolve({ session: 1, trace: { seen: 0, lost: 0, missed: 0 } });
     return Promise.reject(new LabError('internal', `fake helper: ${method}`));
   }
 

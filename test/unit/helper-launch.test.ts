@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { HelperClient, pkexecLaunch, type Spawn } from '../../src/backend/helper-client.js';
 import { chooseLaunch } from '../../src/main/helper-launch.js';
 import type { LabError } from '../../src/shared/errors.js';
+import { encodeFrame } from '../../src/shared/framing.js';
 
 interface FakeChild extends EventEmitter {
   stdin: PassThrough; stdout: PassThrough; stderr: PassThrough; pid: number;
@@ -80,4 +81,37 @@ test('126 and 127 from a direct launch are the helper\'s own statuses, not pkexe
 test('the helper\'s not-privileged status is a not-root error', async () => {
   const { spawn } = fakeSpawn(exitWith(77));
   await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) => e.code === 'not-root');
+});
+
+test('a helper whose hello is wrong is not left running: its stdin is closed', async () => {
+  let stdin: PassThrough | null = null;
+  const { spawn } = fakeSpawn((child) => {
+    stdin = child.stdin;
+    child.stdout.write(encodeFrame({ v: 1, type: 'response', id: 1, result: { protocol: 2, version: 'x', kernel: {} } }));
+    child.stdin.on('finish', () => child.emit('close', 0, null));
+  });
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) => e.code === 'internal' && /bad hello result/.test(e.message));
+  assert.equal(stdin!.writableEnded, true);
+});
+
+test('close() gives a stuck direct helper a few seconds, then kills it; a pkexec one cannot be killed and is let go', async () => {
+  const hello = { v: 1, type: 'response', id: 1, result: { protocol: 1, version: '0', kernel: {
+    release: 'r', arch: 'x86_64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1' } } };
+  for (const via of ['direct', 'pkexec'] as const) {
+    const kills: string[] = [];
+    const { spawn } = fakeSpawn((child) => {
+      Object.assign(child, { kill: (signal: string) => { kills.push(signal); setImmediate(() => child.emit('close', null, signal)); } });
+      child.stdout.write(encodeFrame(hello));
+    });
+    const client = await HelperClient.start({ via, command: '/x', args: [] }, spawn);
+    const status = await client.close(50);
+    assert.deepEqual(kills, via === 'direct' ? ['SIGKILL'] : [], via);
+    assert.equal(status, via === 'direct' ? 128 : null, via);
+  }
+});
+
+test('pkexec 127 without an authentication agent says so, instead of blaming the account', async () => {
+  const { spawn } = fakeSpawn(exitWith(127, 'Error executing command as another user: No authentication agent found.\n'));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) =>
+    e.code === 'not-authorized' && /authentication agent/.test(e.message) && !/bpflab group/.test(e.message));
 });

@@ -6,8 +6,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { LabService } from '../../src/backend/lab-service.js';
-import { isTrustedSender, registerLabIpc, type IpcMainLike, type SenderEvent } from '../../src/main/ipc-router.js';
-import { CALL_CHANNELS, LIVE_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL } from '../../src/shared/ipc-channels.js';
+import { isTrustedSender, MAX_UNACKED_FRAMES, registerLabIpc, type IpcMainLike, type SenderEvent } from '../../src/main/ipc-router.js';
+import {
+  CALL_CHANNELS, FRAME_ACK_CHANNEL, LIVE_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL,
+} from '../../src/shared/ipc-channels.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Envelope } from '../../src/shared/lab-api.js';
 import { FakeHelper } from './fake-helper.js';
 
@@ -81,9 +84,37 @@ test('a subscription pushes live events to that renderer until it unsubscribes o
   r.fire(UNSUBSCRIBE_CHANNEL, ours);
   await service.handle('lab:restart', {});
   assert.equal(ours.sent.length, 2, 'nothing after unsubscribing');
-  const again = sender(7, PAGE);
-  r.fire(SUBSCRIBE_CHANNEL, again);
-  again.emitter.emit('destroyed');
+  r.fire(SUBSCRIBE_CHANNEL, ours);
+  assert.equal(ours.sent.length, 3, 'subscribed again: the current status');
+  ours.emitter.emit('destroyed');
   await service.handle('lab:restart', {}).catch(() => undefined);
-  assert.equal(again.sent.length, 1, 'only the status sent at subscription');
+  assert.equal(ours.sent.length, 3, 'nothing after the renderer is gone');
+  assert.equal(ours.emitter.listenerCount('destroyed'), 0);
+});
+
+test('a renderer that stops acknowledging frames has them skipped and counted, so IPC stays bounded', async () => {
+  const r = router();
+  const helper = new FakeHelper();
+  const service = new LabService({ launch: { via: 'direct', command: 'x', args: [] }, startHelper: () => Promise.resolve(helper.asClient()) });
+  await service.start();
+  registerLabIpc(r.ipc, service, window);
+  const ours = sender(7, PAGE);
+  r.fire(SUBSCRIBE_CHANNEL, ours);
+  const info = await service.handle('lab:start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 2000 });
+  const frames = (): Array<{ traces: Array<{ events: unknown[]; dropped: number }> }> =>
+    ours.sent.map((m) => (m as [string, { type: string }])[1]).filter((e) => e.type === 'frame') as never;
+  for (let i = 0; i < MAX_UNACKED_FRAMES + 5; i++) {
+    helper.trace(1, 10);
+    await sleep(20);
+  }
+  assert.equal(frames().length, MAX_UNACKED_FRAMES, 'no frame beyond the window while none is acknowledged');
+  for (let i = 0; i < MAX_UNACKED_FRAMES; i++) r.fire(FRAME_ACK_CHANNEL, ours);
+  helper.trace(1, 10);
+  await sleep(40);
+  const last = frames().at(-1)!;
+  assert.equal(frames().length, MAX_UNACKED_FRAMES + 1);
+  assert.equal(last.traces[0]!.dropped, 50, 'the five skipped frames are counted');
+  await service.handle('lab:stop', { session: info.session });
+  const ended = ours.sent.map((m) => (m as [string, { type: string; dropped?: number }])[1]).find((e) => e.type === 'ended');
+  assert.equal(ended?.dropped, 50);
 });

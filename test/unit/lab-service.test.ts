@@ -113,3 +113,65 @@ test('restart closes the old helper and starts a new one', async () => {
   await service.dispose();
   assert.equal(helpers[1]!.closed, true);
 });
+
+test('pushes that arrive with the start reply, before the session is registered, are kept', async () => {
+  const { service, helper, events } = await running();
+  const started = service.handle('lab:start', startTrace);
+  helper.trace(1, 3); // the same read as the reply: before the service has seen it
+  await started;
+  await sleep(40);
+  const batches = events.flatMap((e) => (e.type === 'frame' ? e.traces : []));
+  assert.equal(batches.reduce((n, b) => n + b.events.length, 0), 3);
+});
+
+test('session ids are the service\'s own: unique across restarts, and an old helper\'s pushes are ignored', async () => {
+  const helpers = [new FakeHelper(), new FakeHelper()];
+  let n = 0;
+  const service = new LabService({ launch, startHelper: () => Promise.resolve(helpers[n++]!.asClient()) });
+  const events: LiveEvent[] = [];
+  service.subscribe((e) => events.push(e));
+  await service.start();
+  const first = await service.handle('lab:start', startTrace);
+  await service.handle('lab:restart', {});
+  const second = await service.handle('lab:start', startTrace);
+  assert.notEqual(second.session, first.session, 'both helpers called their session 1');
+  helpers[0]!.push({ v: 1, type: 'histogram', session: 1, counts: [999], total: 999, missed: 0 });
+  helpers[1]!.trace(1, 2);
+  await sleep(40);
+  const frames = events.filter((e) => e.type === 'frame');
+  assert.deepEqual(frames.flatMap((f) => f.histograms), [], 'the old helper is not believed');
+  assert.deepEqual(frames.flatMap((f) => f.traces.map((t) => t.session)), [second.session]);
+  const stopped = await service.handle('lab:stop', { session: second.session });
+  assert.equal(stopped.session, second.session);
+  assert.deepEqual(helpers[1]!.requests.at(-1), ['stop', { session: 1 }], 'the helper is asked with its own id');
+});
+
+test('a helper that breaks the protocol is told to go when it is given up', async () => {
+  const { service, helper } = await running();
+  helper.kill();
+  await sleep(0);
+  assert.equal(helper.closed, true);
+  assert.equal(service.status().helper.state, 'stopped');
+});
+
+test('dispose during a start closes the helper the start brings', async () => {
+  const helper = new FakeHelper();
+  let arrive: (h: FakeHelper) => void = () => undefined;
+  const service = new LabService({ launch, startHelper: () => new Promise((r) => { arrive = (h) => r(h.asClient()); }) });
+  void service.start();
+  const disposed = service.dispose();
+  arrive(helper);
+  await disposed;
+  assert.equal(helper.closed, true);
+  assert.notEqual(service.status().helper.state, 'ready');
+});
+
+test('a stop the helper refuses still ends the session here', async () => {
+  const { service, helper, events } = await running();
+  const info = await service.handle('lab:start', startTrace);
+  helper.failStop = true;
+  await assert.rejects(service.handle('lab:stop', { session: info.session }), /fake helper: stop/);
+  assert.deepEqual(service.status().sessions, []);
+  const ended = events.find((e) => e.type === 'ended');
+  assert.equal(ended?.type === 'ended' && ended.error?.message, 'fake helper: stop');
+});

@@ -2,14 +2,16 @@
  * The live channel of `bpf-lab serve`: each browser tab holds one
  * server-sent-events response, subscribed to the LabService. A tab that
  * cannot keep up is not buffered without end: above HIGH_WATER unsent bytes
- * its trace events are dropped and counted (TraceBatch.dropped), while
- * status, histograms and session ends still go through.
+ * its frames are skipped and their events counted (LiveThrottle), and above
+ * HARD_CAP (a tab that stopped reading) the connection is closed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveEvent } from '../../shared/lab-api.js';
 import type { LabService } from '../lab-service.js';
+import { LiveThrottle } from '../live-throttle.js';
 
 const HIGH_WATER = 4 << 20;
+const HARD_CAP = 32 << 20;
 const HEARTBEAT_MS = 15_000;
 
 export class LiveStream {
@@ -23,18 +25,14 @@ export class LiveStream {
     });
     res.flushHeaders();
     this.open.add(res);
-    const dropped = new Map<number, number>();
+    const throttle = new LiveThrottle();
     const write = (event: LiveEvent): void => {
-      const busy = res.writableLength > HIGH_WATER;
-      if (event.type === 'frame') {
-        const traces = event.traces.map((batch) => {
-          const mine = (dropped.get(batch.session) ?? 0) + (busy ? batch.events.length : 0);
-          dropped.set(batch.session, mine);
-          return { ...batch, events: busy ? [] : batch.events, dropped: batch.dropped + mine };
-        });
-        event = { ...event, traces };
-      } else if (event.type === 'ended') dropped.delete(event.session);
-      res.write(`data: ${JSON.stringify(event)}\n\n`);
+      if (res.writableLength > HARD_CAP) {
+        res.destroy();
+        return;
+      }
+      const shaped = throttle.shape(event, res.writableLength > HIGH_WATER);
+      if (shaped) res.write(`data: ${JSON.stringify(shaped)}\n\n`);
     };
     const unsubscribe = this.service.subscribe(write);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -44,6 +42,7 @@ export class LiveStream {
       this.open.delete(res);
     };
     req.on('close', end);
+    res.on('close', end);
     res.on('error', end);
   }
 

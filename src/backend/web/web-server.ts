@@ -88,7 +88,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!guard) return refuse(res, 503, 'Starting; try again.');
     if (!guard.hostAllowed(req)) return refuse(res, 421, 'Wrong Host: open bpf-lab serve through 127.0.0.1 or localhost.');
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Paths only (no absolute-form targets), parsed as paths: `//x` stays a path, not a host.
+    if (!req.url?.startsWith('/')) return refuse(res, 400, 'Bad request target.');
+    const url = new URL(`http://127.0.0.1${req.url}`);
     const isPost = req.method === 'POST';
     if (!isPost && req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     if (!guard.originAllowed(req, isPost)) return refuse(res, 403, 'Cross-origin requests are refused.');
@@ -96,7 +98,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!guard.queryToken(url)) return refuse(res, 401, 'Wrong token: use the URL that bpf-lab serve printed.');
       // Trade the token in the URL for a cookie, and drop it from the address bar and history.
       url.searchParams.delete('token');
-      return send(res, 303, 'text/plain; charset=utf-8', '', { Location: url.pathname + url.search, 'Set-Cookie': guard.setCookie() });
+      // One leading slash only: `//host` in Location would leave the site.
+      const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
+      return send(res, 303, 'text/plain; charset=utf-8', '', { Location: location, 'Set-Cookie': guard.setCookie() });
     }
     if (!guard.authorized(req)) return refuse(res, 401, 'Not authorized: open the URL with the token that bpf-lab serve printed.');
     const callRoute = /^\/api\/call\/([^/]+)$/.exec(url.pathname);
@@ -104,7 +108,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!isPost) return refuse(res, 405, 'Calls are POSTs.');
       return send(res, 200, 'application/json', JSON.stringify(await call(options.service, callRoute[1]!, req)));
     }
-    if (url.pathname === '/api/live' && !isPost) return live.attach(req, res, SECURITY_HEADERS);
+    if (url.pathname === '/api/live') {
+      return req.method === 'GET' ? live.attach(req, res, SECURITY_HEADERS) : refuse(res, 405, 'The live stream is a GET.');
+    }
     if (isPost) return refuse(res, 404, 'No such call.');
     const file = await readStatic(options.root, url.pathname);
     if (!file) return refuse(res, 404, 'Not found.');

@@ -1,8 +1,9 @@
 /**
  * A workload with a steady rate: after a line on stdin, RATE one-byte write()s
- * a second to /dev/null for SECONDS, in 1 ms slices. Used by ui-flood.ts.
+ * a second to /dev/null for SECONDS, in 1 ms slices. The flood end-to-end test
+ * and bench/ui-flood.ts start it through pacedWriter() in serve.ts.
  *
- *   node build/bench/paced-writes.js RATE SECONDS
+ *   node build/test/e2e/paced-writes.js RATE SECONDS
  */
 import fs from 'node:fs';
 

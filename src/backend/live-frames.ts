@@ -1,0 +1,80 @@
+/**
+ * Coalesces what the helper streams into live frames: the newest histogram
+ * snapshot and the trace events of each session since the last frame, sent
+ * at most LIVE_FRAMES_PER_SECOND times a second. Events waiting for a frame
+ * are bounded per session; the overflow is counted as dropped.
+ */
+import {
+  LIVE_FRAMES_PER_SECOND, type HistogramSnapshot, type LiveEvent, type TraceBatch,
+} from '../shared/lab-api.js';
+import type { HistogramPush, TraceEvent } from '../shared/protocol.js';
+
+/** The most trace events one session may have waiting for the next frame. */
+export const MAX_QUEUED_EVENTS = 50_000;
+const FRAME_MS = Math.ceil(1000 / LIVE_FRAMES_PER_SECOND);
+
+type Frame = Extract<LiveEvent, { type: 'frame' }>;
+
+export class LiveFrames {
+  private readonly histograms = new Map<number, HistogramSnapshot>();
+  private readonly traces = new Map<number, { events: TraceEvent[]; lost: number }>();
+  private readonly dropped = new Map<number, number>();
+  private timer: NodeJS.Timeout | null = null;
+  private lastFrame = 0;
+
+  constructor(private readonly send: (frame: Frame) => void) {}
+
+  histogram(session: number, push: Pick<HistogramPush, 'counts' | 'total' | 'missed'>): void {
+    this.histograms.set(session, { session, counts: push.counts, total: push.total, missed: push.missed, at: Date.now() });
+    this.schedule();
+  }
+
+  trace(session: number, events: readonly TraceEvent[], lost: number): void {
+    const pending = this.traces.get(session) ?? { events: [], lost: 0 };
+    const room = Math.max(0, MAX_QUEUED_EVENTS - pending.events.length);
+    const taken = Math.min(room, events.length);
+    for (let i = 0; i < taken; i++) pending.events.push(events[i]!);
+    if (events.length > taken) this.dropped.set(session, this.droppedOf(session) + events.length - taken);
+    pending.lost = lost;
+    this.traces.set(session, pending);
+    this.schedule();
+  }
+
+  /** Events of this session dropped so far because its queue was full. */
+  droppedOf(session: number): number {
+    return this.dropped.get(session) ?? 0;
+  }
+
+  /** Sends what is pending now (before a session's end, so nothing of it comes after). */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.histograms.size === 0 && this.traces.size === 0) return;
+    const at = Date.now();
+    const traces: TraceBatch[] = [...this.traces].map(([session, p]) => ({
+      session, events: p.events, lost: p.lost, dropped: this.droppedOf(session), at,
+    }));
+    const histograms = [...this.histograms.values()];
+    this.histograms.clear();
+    this.traces.clear();
+    this.lastFrame = at;
+    this.send({ type: 'frame', histograms, traces });
+  }
+
+  forget(session: number): void {
+    this.histograms.delete(session);
+    this.traces.delete(session);
+    this.dropped.delete(session);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    const wait = Math.max(0, this.lastFrame + FRAME_MS - Date.now());
+    this.timer = setTimeout(() => this.flush(), wait);
+  }
+}
