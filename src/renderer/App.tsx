@@ -3,14 +3,14 @@
  * on the left, and on the right the run controls and the session's view
  * (histogram or trace). It owns the form state and wires keyboard shortcuts.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useEffectEvent, useState } from 'react';
 import { useActions } from './actions.js';
 import { useLabApi } from './api-context.js';
 import { EMPTY_CUSTOM, type CustomProbeInput } from './custom-probe.js';
 import { useLab, useProbes } from './hooks.js';
 import { choiceSpec, DEFAULT_CHOICE, type ProbeChoice } from './probe-choice.js';
 import { keyAction } from './shortcuts.js';
-import { DEFAULT_START, startRequest, validateStart, type StartFormInput } from './start-form.js';
+import { DEFAULT_START, startBlocker, startRequest, validateStart, type StartFormInput } from './start-form.js';
 import { CustomProbeForm } from './components/CustomProbeForm.js';
 import { HistogramView } from './components/HistogramView.js';
 import { LogPanel } from './components/LogPanel.js';
@@ -31,8 +31,10 @@ export function App() {
   const [attempted, setAttempted] = useState(false);
   const { session } = state;
   const running = session && !session.ended ? session : null;
+  const blocked = startBlocker(state.status);
 
   const startNow = (): void => {
+    if (running || state.starting || blocked !== null) return;
     const probe = choiceSpec(choice, custom);
     const { settings } = validateStart(form);
     if (!probe.spec || !settings) {
@@ -49,27 +51,28 @@ export function App() {
     void actions.start(startRequest(settings, probe.spec));
   };
   const stopNow = (): void => {
-    if (running) void actions.stop(running.info.session);
+    if (running && !actions.stopping) void actions.stop(running.info.session);
   };
 
-  // Shortcuts read the latest state through a ref, so the listener is added once.
-  const latest = useRef({ running, starting: state.starting, startNow, stopNow, trace: session?.trace ?? null });
-  latest.current = { running, starting: state.starting, startNow, stopNow, trace: session?.trace ?? null };
+  // The listener is added once and sees the latest render's state through an effect event.
+  const onKey = useEffectEvent((e: KeyboardEvent): void => {
+    // A held key, a key some control already handled, or an IME composition: not a shortcut.
+    if (e.repeat || e.defaultPrevented || e.isComposing) return;
+    const trace = session?.trace ?? null;
+    const action = keyAction(
+      { key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target: e.target as HTMLElement | null },
+      trace !== null,
+    );
+    if (action === null) return;
+    e.preventDefault();
+    if (action === 'pause') trace?.togglePause();
+    else if (running) stopNow();
+    else startNow();
+  });
   useEffect(() => {
-    const onKey = (e: KeyboardEvent): void => {
-      const now = latest.current;
-      const action = keyAction(
-        { key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target: e.target as HTMLElement | null },
-        now.trace !== null,
-      );
-      if (action === null) return;
-      e.preventDefault();
-      if (action === 'pause') now.trace?.togglePause();
-      else if (now.running) now.stopNow();
-      else if (!now.starting) now.startNow();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    const listener = (e: KeyboardEvent): void => onKey(e);
+    window.addEventListener('keydown', listener);
+    return () => window.removeEventListener('keydown', listener);
   }, []);
 
   return (
@@ -90,7 +93,7 @@ export function App() {
         <main className="main">
           <StartForm
             value={form} onChange={setForm} showAll={attempted}
-            running={running !== null} starting={state.starting} stopping={actions.stopping}
+            running={running !== null} starting={state.starting} stopping={actions.stopping} blocked={blocked}
             startError={actions.startError} stopError={actions.stopError} onStart={startNow} onStop={stopNow}
           />
           {session ? <SessionBanner session={session} /> : null}

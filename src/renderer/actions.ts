@@ -1,8 +1,9 @@
 /**
  * What the user's buttons do: lab:start, lab:stop and lab:restart, each with
- * its own error kept for display beside the control that caused it.
+ * its own error kept for display beside the control that caused it. Each
+ * ignores a second press while its first call is still in flight.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { LabError, type ErrorData } from '../shared/errors.js';
 import type { LabApi, StartRequest } from '../shared/lab-api.js';
 import type { LabController } from './lab-controller.js';
@@ -16,7 +17,13 @@ export interface Actions {
   restartError: ErrorData | null;
   stopping: boolean;
   restarting: boolean;
-  clearStartError(): void;
+}
+
+/** Runs `work` unless the previous run of the same action has not finished. */
+function once(flight: { current: boolean }, work: () => Promise<void>): Promise<void> {
+  if (flight.current) return Promise.resolve();
+  flight.current = true;
+  return work().finally(() => { flight.current = false; });
 }
 
 export function useActions(api: LabApi, controller: LabController): Actions {
@@ -25,8 +32,11 @@ export function useActions(api: LabApi, controller: LabController): Actions {
   const [restartError, setRestartError] = useState<ErrorData | null>(null);
   const [stopping, setStopping] = useState(false);
   const [restarting, setRestarting] = useState(false);
+  const starts = useRef(false);
+  const stops = useRef(false);
+  const restarts = useRef(false);
 
-  const start = useCallback(async (request: StartRequest) => {
+  const start = useCallback((request: StartRequest) => once(starts, async () => {
     setStartError(null);
     setStopError(null);
     controller.beginStart();
@@ -36,9 +46,9 @@ export function useActions(api: LabApi, controller: LabController): Actions {
       controller.startFailed();
       setStartError(LabError.toData(e));
     }
-  }, [api, controller]);
+  }), [api, controller]);
 
-  const stop = useCallback(async (session: number) => {
+  const stop = useCallback((session: number) => once(stops, async () => {
     setStopError(null);
     setStopping(true);
     try {
@@ -52,9 +62,9 @@ export function useActions(api: LabApi, controller: LabController): Actions {
     } finally {
       setStopping(false);
     }
-  }, [api, controller]);
+  }), [api, controller]);
 
-  const restart = useCallback(async () => {
+  const restart = useCallback(() => once(restarts, async () => {
     setRestartError(null);
     setRestarting(true);
     try {
@@ -64,8 +74,7 @@ export function useActions(api: LabApi, controller: LabController): Actions {
     } finally {
       setRestarting(false);
     }
-  }, [api, controller]);
+  }), [api, controller]);
 
-  const clearStartError = useCallback(() => setStartError(null), []);
-  return { start, stop, restart, startError, stopError, restartError, stopping, restarting, clearStartError };
+  return { start, stop, restart, startError, stopError, restartError, stopping, restarting };
 }

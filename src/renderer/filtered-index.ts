@@ -12,6 +12,12 @@ import { matchesFilter, narrows, sameFilter, type TraceFilter } from './trace-fi
 export interface TraceView {
   readonly length: number;
   at(index: number): TraceEvent | undefined;
+  /**
+   * How many matches have fallen off the front since this view was made (the
+   * ring overwrote them): a list scrolled up moves back by as many rows to
+   * keep the same events in sight.
+   */
+  readonly dropped: number;
 }
 
 export class FilteredIndex implements TraceView {
@@ -22,6 +28,8 @@ export class FilteredIndex implements TraceView {
   private scanned: number;
   /** How many times the filter has run on an event: lets tests prove the work is incremental. */
   tested = 0;
+  /** Matches the ring overwrote, counted as they leave the front (a new filter does not count). */
+  dropped = 0;
 
   constructor(private readonly ring: EventRing, private filter: TraceFilter, from?: { matches: number[]; scanned: number }) {
     this.scanned = from ? from.scanned : ring.oldestSeq;
@@ -47,7 +55,10 @@ export class FilteredIndex implements TraceView {
       if (matchesFilter(this.filter, this.ring.get(seq)!)) this.matches.push(seq);
     }
     this.scanned = end;
-    while (this.head < this.matches.length && this.matches[this.head]! < oldest) this.head += 1;
+    while (this.head < this.matches.length && this.matches[this.head]! < oldest) {
+      this.head += 1;
+      this.dropped += 1;
+    }
     if (this.head > 1024 && this.head * 2 > this.matches.length) {
       this.matches = this.matches.slice(this.head);
       this.head = 0;

@@ -3,20 +3,23 @@
  * redraw pacing (at most once per animation frame for the trace store, a
  * slow tick for rates that must fall to 0 when nothing arrives).
  */
-import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { LabError, type ErrorData } from '../shared/errors.js';
 import type { LabApi, ProbesResult } from '../shared/lab-api.js';
 import { LabController, type LabState } from './lab-controller.js';
 import type { TraceStore } from './trace-store.js';
 
-/** One controller for the window, fed by the live stream and a first lab:status. */
+/**
+ * One controller for the window, fed by the live stream and a first lab:status
+ * (which loses to a status the stream delivered before its reply).
+ */
 export function useLab(api: LabApi): { state: LabState; controller: LabController } {
   const [controller] = useState(() => new LabController());
   const state = useSyncExternalStore(controller.subscribe, controller.getState);
   useEffect(() => {
     const unsubscribe = api.subscribe((event) => controller.handle(event));
     api.call('lab:status', {}).then(
-      (status) => controller.setStatus(status),
+      (status) => controller.initialStatus(status),
       (e: unknown) => controller.log('error', `Could not read the lab's status: ${LabError.toData(e).message}`),
     );
     return unsubscribe;
@@ -31,18 +34,25 @@ export interface ProbesState {
   reload: () => void;
 }
 
-/** The catalog with live availability, asked for again each time the helper becomes ready. */
+/**
+ * The catalog with live availability, asked for again each time the helper
+ * becomes ready. Only the newest request's answer counts, so overlapping
+ * requests cannot finish out of order.
+ */
 export function useProbes(api: LabApi, helperReady: boolean): ProbesState {
   const [probes, setProbes] = useState<ProbesResult | null>(null);
   const [error, setError] = useState<ErrorData | null>(null);
   const [loading, setLoading] = useState(false);
+  const latest = useRef(0);
   const reload = useCallback(() => {
+    const request = ++latest.current;
+    const current = (): boolean => request === latest.current;
     setLoading(true);
     setError(null);
     api.call('lab:probes', {}).then(
-      (result) => setProbes(result),
-      (e: unknown) => setError(LabError.toData(e)),
-    ).finally(() => setLoading(false));
+      (result) => { if (current()) setProbes(result); },
+      (e: unknown) => { if (current()) setError(LabError.toData(e)); },
+    ).finally(() => { if (current()) setLoading(false); });
   }, [api]);
   useEffect(() => {
     if (helperReady) reload();

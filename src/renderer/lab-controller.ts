@@ -5,51 +5,13 @@
  * straight into the session's mutable TraceStore, never into React state.
  */
 import { parseLayout, type Layout } from '../shared/buckets.js';
-import type { ErrorData } from '../shared/errors.js';
-import type {
-  HistogramSnapshot, LabStatus, LiveEvent, SessionInfo, StopResult, TraceBatch,
-} from '../shared/lab-api.js';
+import type { HistogramSnapshot, LabStatus, LiveEvent, SessionInfo, TraceBatch } from '../shared/lab-api.js';
+import { isRetryingNotice } from './connection-notices.js';
+import type { Ending, LabState, LogLine, SessionView } from './lab-state.js';
 import { RateMeter } from './rate.js';
 import { TraceStore } from './trace-store.js';
 
-export interface HistogramData {
-  counts: readonly number[];
-  total: number;
-  missed: number;
-  /** Events per second between the last two snapshots. */
-  rate: number | null;
-  snapshots: number;
-  /** The exact counts read after the probe was detached. */
-  final: boolean;
-}
-
-export interface Ending {
-  result?: StopResult | undefined;
-  error?: ErrorData | undefined;
-}
-
-export interface SessionView {
-  info: SessionInfo;
-  layout: Layout;
-  histogram: HistogramData | null;
-  trace: TraceStore | null;
-  ended: Ending | null;
-}
-
-export interface LogLine {
-  level: 'error' | 'warn' | 'info' | 'debug';
-  message: string;
-}
-
-export interface LabState {
-  status: LabStatus | null;
-  session: SessionView | null;
-  /** Set while a lab:start is in flight. */
-  starting: boolean;
-  log: readonly LogLine[];
-  /** The latest warning or error, until the next status event shows the stream is working again. */
-  notice: LogLine | null;
-}
+export type { Ending, HistogramData, LabState, LogLine, SessionView } from './lab-state.js';
 
 type Item =
   | { kind: 'histogram'; session: number; snapshot: HistogramSnapshot }
@@ -59,6 +21,9 @@ type Item =
 const MAX_LOG = 200;
 /** Live items kept for a session whose start reply has not arrived yet (about 10 s of frames). */
 const MAX_EARLY = 600;
+/** Shown for a session that was running when the stream dropped and was gone when it came back. */
+export const ENDED_WHILE_DISCONNECTED = 'Ended while disconnected: this page missed its end, so the counts shown '
+  + 'are the last ones received, not the final ones.';
 
 export class LabController {
   private state: LabState = { status: null, session: null, starting: false, log: [], notice: null };
@@ -67,6 +32,11 @@ export class LabController {
   private early: Item[] | null = null;
   private readonly endedIds = new Set<number>();
   private readonly histogramRate = new RateMeter(0);
+  private nextLogId = 1;
+  /** A status has come over the live stream: the first lab:status reply may be older than it. */
+  private liveStatusSeen = false;
+  /** The transport said the stream dropped; the next status is the reconnect's. */
+  private reconnecting = false;
 
   getState = (): LabState => this.state;
 
@@ -77,22 +47,37 @@ export class LabController {
 
   handle(event: LiveEvent): void {
     switch (event.type) {
-      case 'status': return this.setStatus(event.status);
+      case 'status':
+        this.liveStatusSeen = true;
+        return this.setStatus(event.status);
       case 'frame':
         for (const snapshot of event.histograms) this.route({ kind: 'histogram', session: snapshot.session, snapshot });
         for (const batch of event.traces) this.route({ kind: 'trace', session: batch.session, batch });
         return;
-      case 'ended': return this.route({ kind: 'ended', session: event.session, ending: { result: event.result, error: event.error } });
+      case 'ended': return this.route({ kind: 'ended', session: event.session, ending: { result: event.result, error: event.error, dropped: event.dropped } });
       case 'log': return this.log(event.level, event.message);
     }
   }
 
+  /** The reply to the first lab:status; the live stream's own status (sent first on subscribe) wins if it came sooner. */
+  initialStatus(status: LabStatus): void {
+    if (!this.liveStatusSeen) this.setStatus(status);
+  }
+
   setStatus(status: LabStatus): void {
     const { session } = this.state;
-    this.set({ status, notice: null });
-    if (session && !session.ended && status.helper.state === 'stopped') {
-      this.end(session.info.session, { error: status.helper.error });
+    // A status proves the stream works: the transport's own "lost" notice is over; other warnings stay.
+    const notice = this.state.notice && isRetryingNotice(this.state.notice.message) ? null : this.state.notice;
+    this.set({ status, notice });
+    const live = session && !session.ended ? session : null;
+    if (live && status.helper.state === 'stopped') {
+      this.end(live.info.session, { error: status.helper.error });
+    } else if (live && this.reconnecting && this.early === null
+      && !status.sessions.some((s) => s.session === live.info.session)) {
+      // Back after an outage, and the session we showed as running is gone.
+      this.end(live.info.session, { note: ENDED_WHILE_DISCONNECTED });
     }
+    this.reconnecting = false;
     // Show a session this window did not start (another window, or before a reload).
     const current = this.state.session;
     if (this.early === null && (!current || current.ended)) {
@@ -101,10 +86,11 @@ export class LabController {
     }
   }
 
-  /** A start is on its way: hold on to live data for sessions not known yet. */
+  /** A start is on its way: hold on to live data for sessions not known yet; older warnings are stale now. */
   beginStart(): void {
     this.early = [];
-    this.set({ starting: true });
+    const { notice } = this.state;
+    this.set({ starting: true, notice: notice && isRetryingNotice(notice.message) ? notice : null });
   }
 
   started(info: SessionInfo): void {
@@ -126,7 +112,8 @@ export class LabController {
   }
 
   log(level: LogLine['level'], message: string): void {
-    const line = { level, message };
+    const line = { id: this.nextLogId++, level, message };
+    if (isRetryingNotice(message)) this.reconnecting = true;
     const notice = level === 'error' || level === 'warn' ? line : this.state.notice;
     this.set({ log: [...this.state.log.slice(-(MAX_LOG - 1)), line], notice });
   }
@@ -139,6 +126,8 @@ export class LabController {
       layout = { kind: 'seed' };
     }
     this.histogramRate.reset();
+    // Snapshots count from the start, so the first one's rate is measured from there.
+    if (info.mode === 'stat') this.histogramRate.add(0, info.startedAt);
     const histogram = info.mode === 'stat'
       ? { counts: [], total: 0, missed: 0, rate: null, snapshots: 0, final: false } : null;
     this.set({ session: { info, layout, histogram, trace: info.mode === 'trace' ? new TraceStore() : null, ended: null } });
@@ -155,21 +144,35 @@ export class LabController {
       return;
     }
     if (item.kind === 'trace') {
-      if (!session.ended) session.trace?.append(item.batch);
+      // Even after the end: in a browser the stop reply can overtake the stream's last batches,
+      // and received + lost must still add up to the helper's final count.
+      session.trace?.append(item.batch);
     } else if (item.kind === 'histogram') {
-      if (session.ended || !session.histogram) return;
-      const { counts, total, missed, at } = item.snapshot;
-      this.histogramRate.add(total, at);
-      const histogram = { counts, total, missed, rate: this.histogramRate.rate(), snapshots: session.histogram.snapshots + 1, final: false };
-      this.set({ session: { ...session, histogram } });
+      this.snapshot(session, item.snapshot);
     } else {
       this.finish(session, item.ending);
     }
   }
 
+  private snapshot(session: SessionView, snapshot: HistogramSnapshot): void {
+    const previous = session.histogram;
+    // A late snapshot may still improve on the last one, but never replaces the exact final counts.
+    if (!previous || previous.final) return;
+    const { counts, total, missed, at } = snapshot;
+    let rate: number | null = null;
+    if (!session.ended) {
+      this.histogramRate.add(total, at);
+      rate = this.histogramRate.rate();
+    }
+    const histogram = { counts, total, missed, rate, snapshots: previous.snapshots + 1, final: false };
+    this.set({ session: { ...session, histogram } });
+  }
+
   private finish(session: SessionView, ending: Ending): void {
     this.endedIds.add(session.info.session);
     const previous = session.ended;
+    // Whichever comes first, the ended event's count of dropped events is the last word on them.
+    if (ending.dropped !== undefined) session.trace?.settleDropped(ending.dropped);
     // The final result is the last word: later endings (the stop reply after the event) add nothing.
     if (previous?.result) return;
     const final = ending.result?.histogram;
@@ -180,7 +183,10 @@ export class LabController {
       ...(final ? { counts: final.counts, total: final.total, missed: final.missed, final: true } : {}),
     };
     session.trace?.finish(ending.result?.trace);
-    const ended = { result: ending.result ?? previous?.result, error: ending.error ?? previous?.error };
+    const result = ending.result ?? previous?.result;
+    const ended = {
+      result, error: ending.error ?? previous?.error, note: result ? undefined : ending.note ?? previous?.note,
+    };
     this.set({ session: { ...session, histogram, ended } });
   }
 

@@ -2,6 +2,7 @@
  * Events per second from cumulative counts: histogram totals and trace
  * receive counts only ever grow, so a rate is the difference between two
  * samples over the time between them. Pure, so it is tested on fixed numbers.
+ * Also how counts and rates are written on screen.
  */
 
 interface Sample {
@@ -47,8 +48,13 @@ export class RateMeter {
   }
 }
 
+/** A count for display, with thousands separators whatever the page's locale: 1,500,000. */
+export function formatCount(count: number): string {
+  return count.toLocaleString('en-US');
+}
+
 /** A rate for display: whole numbers from 10 up (and 0), one decimal below, a dash when unknown. */
 export function formatRate(rate: number | null): string {
   if (rate === null || !Number.isFinite(rate)) return '—';
-  return rate >= 10 || rate === 0 ? String(Math.round(rate)) : rate.toFixed(1);
+  return rate >= 10 || rate === 0 ? formatCount(Math.round(rate)) : rate.toFixed(1);
 }

@@ -2,7 +2,9 @@
  * Keyboard shortcuts, decided from the key and what has focus: Ctrl+Enter
  * (⌘+Enter on a Mac keyboard) starts or stops, Space or P pauses the trace
  * list. Typing in a field never triggers a shortcut other than Ctrl+Enter,
- * and Space keeps its usual meaning on buttons, links and form controls.
+ * and Space keeps its usual meaning on buttons, links, form controls and
+ * anything else focusable with Tab (it scrolls the focused trace list); P
+ * pauses from those too.
  */
 
 export type KeyAction = 'run' | 'pause' | null;
@@ -13,7 +15,8 @@ export interface KeyInput {
   ctrlKey: boolean;
   metaKey: boolean;
   altKey: boolean;
-  target: { tagName?: string; type?: string; isContentEditable?: boolean } | null;
+  /** tabIndex as the DOM reports it: 0 or more for what Tab reaches (controls, scrollers), -1 for the page. */
+  target: { tagName?: string; type?: string; isContentEditable?: boolean; tabIndex?: number } | null;
 }
 
 /** The shortcuts as the hint on screen lists them. */
@@ -34,7 +37,7 @@ function isTextField(target: KeyInput['target']): boolean {
 
 function spaceHasAMeaning(target: KeyInput['target']): boolean {
   const tag = (target?.tagName ?? '').toUpperCase();
-  return ['BUTTON', 'A', 'SUMMARY', 'INPUT', 'SELECT', 'TEXTAREA'].includes(tag);
+  return ['BUTTON', 'A', 'SUMMARY', 'INPUT', 'SELECT', 'TEXTAREA'].includes(tag) || (target?.tabIndex ?? -1) >= 0;
 }
 
 /** Which shortcut, if any, a key press means; `tracing` is whether the trace view is on screen. */

@@ -4,7 +4,7 @@
  * shared parseLayout, the same function the CLI and the helper use.
  */
 import { formatLayout, parseLayout } from '../shared/buckets.js';
-import type { StartRequest } from '../shared/lab-api.js';
+import type { LabStatus, StartRequest } from '../shared/lab-api.js';
 import type { ProbeSpec } from '../shared/probes.js';
 
 export type Mode = 'stat' | 'trace';
@@ -79,4 +79,13 @@ export function validateStart(input: StartFormInput): { settings: StartSettings 
 /** The lab:start request for a checked form and a chosen probe. */
 export function startRequest(settings: StartSettings, probe: ProbeSpec): StartRequest {
   return { ...settings, probe };
+}
+
+/** Why Start cannot be pressed yet (shown beside it), or null once the helper is ready. */
+export function startBlocker(status: LabStatus | null): string | null {
+  const helper = status?.helper;
+  if (!helper) return 'Start waits for the connection to the backend…';
+  if (helper.state === 'starting') return 'Start waits for the helper to start…';
+  if (helper.state === 'stopped') return 'Start needs the helper: press Restart at the top.';
+  return null;
 }

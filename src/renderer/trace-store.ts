@@ -33,6 +33,8 @@ export class TraceStore {
   ended = false;
   /** Grows on every change, so a view can tell whether to redraw. */
   version = 0;
+  /** Grows only when what view() shows may have changed: not for batches that arrive while paused. */
+  viewVersion = 0;
 
   constructor(readonly capacity = TRACE_CAPACITY, private readonly now: () => number = () => Date.now()) {
     this.ring = new EventRing(capacity);
@@ -46,9 +48,16 @@ export class TraceStore {
     this.received += batch.events.length;
     this.lostSoFar = Math.max(this.lostSoFar, batch.lost);
     this.droppedSoFar = Math.max(this.droppedSoFar, batch.dropped);
-    this.meter.add(this.received, batch.at);
+    // The rate is of what reached the backend: received here plus what it dropped for this window.
+    this.meter.add(this.received + this.droppedSoFar, batch.at);
     this.lastBatch = this.now();
-    this.changed();
+    this.changed(!this.frozen);
+  }
+
+  /** The backend's final count of events it dropped for this window (they may never have reached a frame). */
+  settleDropped(dropped: number): void {
+    this.droppedSoFar = Math.max(this.droppedSoFar, dropped);
+    this.changed(false);
   }
 
   /** The session is over: keep the events, stop the rate, remember the helper's final count. */
@@ -57,7 +66,7 @@ export class TraceStore {
     this.ended = true;
     this.meter.reset();
     this.lastBatch = -Infinity;
-    this.changed();
+    this.changed(false);
   }
 
   /** Lost in the kernel and the helper, plus what the backend dropped for this window. */
@@ -65,10 +74,13 @@ export class TraceStore {
     return Math.max(this.lostSoFar, this.final?.lost ?? 0) + this.droppedSoFar;
   }
 
-  /** Events per second over about the last second; 0 when batches stopped coming, null when unknown or over. */
+  /**
+   * Events per second that reached the backend (received plus dropped for this window), over about
+   * the last second; 0 when batches stopped coming, null when unknown or over.
+   */
   rate(): number | null {
     if (this.ended) return null;
-    if (this.now() - this.lastBatch > STALE_MS) return this.received > 0 ? 0 : null;
+    if (this.now() - this.lastBatch > STALE_MS) return this.received + this.droppedSoFar > 0 ? 0 : null;
     return this.meter.rate();
   }
 
@@ -111,8 +123,9 @@ export class TraceStore {
     return () => this.listeners.delete(listener);
   }
 
-  private changed(): void {
+  private changed(viewChanged = true): void {
     this.version += 1;
+    if (viewChanged) this.viewVersion += 1;
     for (const listener of this.listeners) listener();
   }
 }

@@ -9,9 +9,9 @@ import { LabController } from '../../src/renderer/lab-controller.js';
 
 const kernel = { release: '6.1.0', arch: 'x64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' };
 
-function info(session: number, mode: 'stat' | 'trace' = 'stat', layout = 'seed'): SessionInfo {
+function info(session: number, mode: 'stat' | 'trace' = 'stat', startedAt = 0): SessionInfo {
   return {
-    session, mode, probe: 'read', via: 'tracepoint:syscalls:sys_enter_read', layout, intervalMs: 1000, notices: [], startedAt: 0,
+    session, mode, probe: 'read', via: 'tracepoint:syscalls:sys_enter_read', layout: 'seed', intervalMs: 1000, notices: [], startedAt,
   };
 }
 
@@ -34,10 +34,10 @@ function trace(session: number, n: number, at: number): LiveEvent {
 test('snapshots replace the counts, and the rate comes from successive totals and times', () => {
   const lab = new LabController();
   lab.beginStart();
-  lab.started(info(3));
+  lab.started(info(3, 'stat', 8_000));
   lab.handle(histogram(3, [1, 2, 3], 10_000));
   assert.deepEqual(lab.getState().session!.histogram!.counts, [1, 2, 3]);
-  assert.equal(lab.getState().session!.histogram!.rate, null);
+  assert.equal(lab.getState().session!.histogram!.rate, 3, 'the first snapshot: 6 events in the 2 s since the start');
   lab.handle(histogram(3, [1, 502, 1503], 12_000, 4));
   const h = lab.getState().session!.histogram!;
   assert.equal(h.total, 2006);
@@ -124,20 +124,12 @@ test('when the helper stops, the running session ends with its reason', () => {
   assert.equal(lab.getState().session?.ended?.error?.message, 'The helper exited.');
 });
 
-test('the latest warning is the notice until the next status event', () => {
-  const lab = new LabController();
-  lab.handle({ type: 'log', level: 'error', message: 'Lost the connection; retrying…' });
-  lab.handle({ type: 'log', level: 'info', message: 'attached' });
-  assert.equal(lab.getState().notice?.message, 'Lost the connection; retrying…', 'info lines do not replace it');
-  lab.handle({ type: 'status', status: status([]) });
-  assert.equal(lab.getState().notice, null);
-  assert.equal(lab.getState().log.length, 2, 'the log keeps both lines');
-});
-
-test('log lines are kept, at most 200', () => {
+test('log lines are kept, at most 200, each with its own growing id', () => {
   const lab = new LabController();
   for (let i = 0; i < 250; i++) lab.handle({ type: 'log', level: 'info', message: `line ${i}` });
   const log = lab.getState().log;
   assert.equal(log.length, 200);
   assert.equal(log[199]!.message, 'line 249');
+  assert.equal(new Set(log.map((l) => l.id)).size, 200);
+  assert.ok(log.every((l, i) => i === 0 || l.id > log[i - 1]!.id));
 });

@@ -2,7 +2,7 @@
 // and the times they were seen, as the histogram and trace views show them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatRate, RateMeter } from '../../src/renderer/rate.js';
+import { formatCount, formatRate, RateMeter } from '../../src/renderer/rate.js';
 
 test('from two snapshots: the difference over the time between them', () => {
   const meter = new RateMeter();
@@ -42,9 +42,16 @@ test('samples at the same instant merge', () => {
   assert.equal(meter.rate(), 20);
 });
 
-test('formatRate: whole numbers from 10, one decimal below, a dash when unknown', () => {
+test('formatRate: whole numbers from 10 (with separators), one decimal below, a dash when unknown', () => {
   assert.equal(formatRate(null), '—');
-  assert.equal(formatRate(123456.7), '123457');
+  assert.equal(formatRate(123456.7), '123,457');
   assert.equal(formatRate(2.345), '2.3');
   assert.equal(formatRate(0), '0');
+});
+
+test('formatCount: thousands separators, digits only once they are stripped', () => {
+  assert.equal(formatCount(0), '0');
+  assert.equal(formatCount(999), '999');
+  assert.equal(formatCount(1_500_000), '1,500,000');
+  assert.equal(formatCount(1_500_000).replace(/\D/g, ''), '1500000');
 });

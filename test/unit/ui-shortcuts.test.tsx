@@ -33,3 +33,11 @@ test('Space on a button or radio presses it instead; P still pauses there', () =
   assert.equal(keyAction(press('p', { tagName: 'BUTTON' }), true), 'pause');
   assert.equal(keyAction(press('p', { tagName: 'INPUT', type: 'radio' }), true), 'pause');
 });
+
+test('Space scrolls a focused scroller (anything Tab reaches) instead; P still pauses there', () => {
+  const scroller = { tagName: 'DIV', tabIndex: 0 };
+  assert.equal(keyAction(press(' ', scroller), true), null);
+  assert.equal(keyAction(press('p', scroller), true), 'pause');
+  assert.equal(keyAction(press(' ', { tagName: 'BODY', tabIndex: -1 }), true), 'pause');
+  assert.equal(keyAction(press(' ', { tagName: 'SPAN', tabIndex: -1 }), true), 'pause', 'focusable only by script');
+});

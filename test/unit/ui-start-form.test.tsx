@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRequestSchema } from '../../src/shared/lab-api.js';
-import { DEFAULT_START, startRequest, validateStart, type StartFormInput } from '../../src/renderer/start-form.js';
+import { DEFAULT_START, startBlocker, startRequest, validateStart, type StartFormInput } from '../../src/renderer/start-form.js';
 
 const form = (over: Partial<StartFormInput>): StartFormInput => ({ ...DEFAULT_START, ...over });
 
@@ -54,4 +54,13 @@ test('PID: empty means every process; otherwise 1 to 4194304', () => {
   for (const bad of ['0', '-3', '4194305', '12a', '007']) {
     assert.ok(validateStart(form({ pid: bad })).errors.pid, `pid "${bad}"`);
   }
+});
+
+test('Start waits for a ready helper, and says why until then', () => {
+  const kernel = { release: '6.1.0', arch: 'x64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' };
+  assert.match(startBlocker(null)!, /connection/);
+  assert.match(startBlocker({ helper: { state: 'starting', privilege: 'pkexec' }, sessions: [] })!, /helper to start/);
+  const stopped = { state: 'stopped', privilege: 'pkexec', error: { code: 'disconnected', message: 'gone' } } as const;
+  assert.match(startBlocker({ helper: stopped, sessions: [] })!, /Restart/);
+  assert.equal(startBlocker({ helper: { state: 'ready', privilege: 'root', version: '1', kernel }, sessions: [] }), null);
 });

@@ -1,13 +1,13 @@
 // Pins down the renderer's trace store (src/renderer/trace-store.ts and the
-// ring and index under it): it keeps only the newest events, filters by comm,
-// pid and size range, does so incrementally, and pause freezes the view while
-// the counts go on.
+// ring under it): it keeps only the newest events, filters by comm, pid and
+// size range, pause freezes the view while the counts go on, and the rate
+// counts what reached the backend. The filtered index has its own file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TraceBatch } from '../../src/shared/lab-api.js';
 import type { TraceEvent } from '../../src/shared/protocol.js';
 import { EventRing } from '../../src/renderer/event-ring.js';
-import { FilteredIndex, type TraceView } from '../../src/renderer/filtered-index.js';
+import type { TraceView } from '../../src/renderer/filtered-index.js';
 import { NO_FILTER, parseTraceFilter, type TraceFilterInput } from '../../src/renderer/trace-filter.js';
 import { TRACE_CAPACITY, TraceStore } from '../../src/renderer/trace-store.js';
 
@@ -87,38 +87,18 @@ test('bad filter fields are reported and constrain nothing', () => {
   assert.match(crossed.errors.maxSize!, /Min size/);
 });
 
-test('new events are tested once as they arrive, not by rescanning the ring', () => {
-  const ring = new EventRing(1000);
-  const index = new FilteredIndex(ring, filter({ comm: 'cat' }));
-  for (let round = 0; round < 5; round++) {
-    for (let i = 0; i < 100; i++) ring.push(ev(round * 100 + i));
-    index.sync();
-  }
-  assert.equal(index.tested, 500);
-  assert.equal(index.length, 250);
-});
-
-test('a filter that narrows the last one re-tests only the current matches', () => {
-  const ring = new EventRing(1000);
-  for (let i = 0; i < 1000; i++) ring.push(ev(i));
-  const index = new FilteredIndex(ring, filter({ comm: 'ca' }));
-  assert.equal(index.tested, 1000);
-  index.setFilter(filter({ comm: 'cat', minSize: '500' }));
-  assert.equal(index.tested, 1000 + 500, 'only the 500 "ca" matches are tested again');
-  assert.equal(index.length, 250);
-  assert.ok(sizes(index).every((s) => Number(s) >= 500 && Number(s) % 2 === 1));
-  // Widening again needs the whole ring.
-  index.setFilter(filter({ comm: 'bash' }));
-  assert.equal(index.tested, 1500 + 1000);
-  assert.equal(index.length, 500);
-});
-
-test('matches the ring has overwritten drop out of the filtered view', () => {
-  const ring = new EventRing(10);
-  const index = new FilteredIndex(ring, filter({ comm: 'bash' }));
-  for (let i = 0; i < 25; i++) ring.push(ev(i));
-  index.sync();
-  assert.deepEqual(sizes(index), ['16', '18', '20', '22', '24']);
+test('the view version stands still while paused, though batches keep counting', () => {
+  const store = new TraceStore(10);
+  store.append(batch([ev(0)], 1));
+  store.pause();
+  const { version, viewVersion } = store;
+  store.append(batch([ev(1), ev(2)], 2));
+  assert.equal(store.viewVersion, viewVersion, 'the frozen list has nothing new to draw');
+  assert.ok(store.version > version, 'the counters have');
+  store.resume();
+  assert.ok(store.viewVersion > viewVersion);
+  store.append(batch([ev(3)], 3));
+  assert.equal(store.viewVersion, viewVersion + 2, 'live, each batch may change the list');
 });
 
 test('pause freezes the list, counts keep going, resume shows the newest', () => {
@@ -157,6 +137,14 @@ test('rate: events per second from batch times; 0 once batches stop; none after 
   assert.equal(store.rate(), 0);
   store.finish(undefined);
   assert.equal(store.rate(), null);
+});
+
+test('rate counts what reached the backend: received here plus dropped for this window', () => {
+  const store = new TraceStore(100_000, () => 0);
+  // 50 events a batch reach the page and, by the cumulative count, 50 more a batch were dropped.
+  for (let t = 0; t <= 1000; t += 100) store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), t, 0, t / 2));
+  assert.equal(store.rate(), 1000);
+  assert.equal(store.received, 550);
 });
 
 test('subscribers hear every change, and the version grows', () => {

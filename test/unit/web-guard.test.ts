@@ -39,15 +39,21 @@ test('a browser Origin must be ours; state changes need one unless they carry a 
   assert.equal(guard.originAllowed(req({ authorization: `Bearer ${token}` }), true), true, 'a script with the token');
 });
 
-test('the token is accepted as cookie or Bearer header, exactly', () => {
-  assert.equal(guard.authorized(req({ cookie: `theme=dark; ${guard.cookieName}=${token}` })), true);
-  assert.equal(guard.authorized(req({ authorization: `Bearer ${token}` })), true);
-  assert.equal(guard.authorized(req({ cookie: `${guard.cookieName}=${token}x` })), false);
-  assert.equal(guard.authorized(req({ cookie: `bpf_lab_9000=${token}` })), false, 'another server\'s cookie');
-  assert.equal(guard.authorized(req({ authorization: 'Bearer wrong' })), false);
-  assert.equal(guard.authorized(req({})), false);
+test('a cookie opens the page\'s files only; calls need the Bearer token, the live stream the token', () => {
+  const cookie = `theme=dark; ${guard.cookieName}=${token}`;
+  assert.equal(guard.pageAuthorized(req({ cookie })), true);
+  assert.equal(guard.pageAuthorized(req({ authorization: `Bearer ${token}` })), true);
+  assert.equal(guard.pageAuthorized(req({ cookie: `${guard.cookieName}=${token}x` })), false);
+  assert.equal(guard.pageAuthorized(req({ cookie: `bpf_lab_9000=${token}` })), false, 'another server\'s cookie');
+  assert.equal(guard.pageAuthorized(req({})), false);
+  assert.equal(guard.callAuthorized(req({ cookie })), false, 'a replayed cookie cannot drive the helper');
+  assert.equal(guard.callAuthorized(req({ authorization: `Bearer ${token}` })), true);
+  assert.equal(guard.callAuthorized(req({ authorization: 'Bearer wrong' })), false);
+  const live = (q: string): URL => new URL(`http://127.0.0.1:8047/api/live${q}`);
+  assert.equal(guard.liveAuthorized(req({ cookie }), live('')), false);
+  assert.equal(guard.liveAuthorized(req({}), live(`?token=${token}`)), true);
+  assert.equal(guard.liveAuthorized(req({}), live('?token=guess')), false);
   assert.equal(guard.queryToken(new URL(`http://127.0.0.1:8047/?token=${token}`)), true);
-  assert.equal(guard.queryToken(new URL('http://127.0.0.1:8047/?token=guess')), false);
   assert.match(guard.setCookie(), /HttpOnly; SameSite=Strict$/);
 });
 

@@ -1,8 +1,12 @@
 /**
  * Who may talk to `bpf-lab serve`: requests must name our loopback address in
  * Host (against DNS rebinding), come from our own origin when a browser sends
- * one (against cross-site requests), and carry the token, either once in the
- * URL (which sets a cookie) or as the cookie or a Bearer header from then on.
+ * one (against cross-site requests), and carry the token. The page's files
+ * accept a cookie, set when the tokened URL is opened. Calls and the live
+ * stream, which drive the root helper, need the token itself (a Bearer header,
+ * or the query of the live stream, which EventSource cannot give headers):
+ * browsers send a 127.0.0.1 cookie to every port on that address, so a
+ * cookie alone could be replayed by any other local server the user visits.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -38,10 +42,21 @@ export class Guard {
     return !changesState || this.bearer(req) !== null;
   }
 
-  /** The request proves it knows the token (cookie or Bearer header). */
-  authorized(req: IncomingMessage): boolean {
+  /** For the page's own files: the cookie or a Bearer header. */
+  pageAuthorized(req: IncomingMessage): boolean {
     const presented = this.bearer(req) ?? this.cookie(req);
     return presented !== null && this.matches(presented);
+  }
+
+  /** For calls: the Bearer header only. */
+  callAuthorized(req: IncomingMessage): boolean {
+    const presented = this.bearer(req);
+    return presented !== null && this.matches(presented);
+  }
+
+  /** For the live stream: a Bearer header, or the token in the query. */
+  liveAuthorized(req: IncomingMessage, url: URL): boolean {
+    return this.callAuthorized(req) || this.queryToken(url);
   }
 
   /** The token given in a URL's query, if it is the right one. */

@@ -94,27 +94,30 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const isPost = req.method === 'POST';
     if (!isPost && req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'Method not allowed.');
     if (!guard.originAllowed(req, isPost)) return refuse(res, 403, 'Cross-origin requests are refused.');
-    if (!isPost && url.searchParams.has('token')) {
-      if (!guard.queryToken(url)) return refuse(res, 401, 'Wrong token: use the URL that bpf-lab serve printed.');
-      // Trade the token in the URL for a cookie, and drop it from the address bar and history.
-      url.searchParams.delete('token');
-      // One leading slash only: `//host` in Location would leave the site.
-      const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
-      return send(res, 303, 'text/plain; charset=utf-8', '', { Location: location, 'Set-Cookie': guard.setCookie() });
-    }
-    if (!guard.authorized(req)) return refuse(res, 401, 'Not authorized: open the URL with the token that bpf-lab serve printed.');
     const callRoute = /^\/api\/call\/([^/]+)$/.exec(url.pathname);
     if (callRoute) {
       if (!isPost) return refuse(res, 405, 'Calls are POSTs.');
+      if (!guard.callAuthorized(req)) return refuse(res, 401, 'Not authorized: calls need the token as a Bearer header.');
       return send(res, 200, 'application/json', JSON.stringify(await call(options.service, callRoute[1]!, req)));
     }
     if (url.pathname === '/api/live') {
-      return req.method === 'GET' ? live.attach(req, res, SECURITY_HEADERS) : refuse(res, 405, 'The live stream is a GET.');
+      if (req.method !== 'GET') return refuse(res, 405, 'The live stream is a GET.');
+      if (!guard.liveAuthorized(req, url)) return refuse(res, 401, 'Not authorized: the live stream needs the token.');
+      return live.attach(req, res, SECURITY_HEADERS);
+    }
+    let cookie: Record<string, string> = {};
+    if (url.searchParams.has('token')) {
+      if (!guard.queryToken(url)) return refuse(res, 401, 'Wrong token: use the URL that bpf-lab serve printed.');
+      // The page keeps the token for its calls and drops it from the address bar (transport.ts);
+      // the cookie lets a reload fetch the page's files.
+      cookie = { 'Set-Cookie': guard.setCookie() };
+    } else if (!guard.pageAuthorized(req)) {
+      return refuse(res, 401, 'Not authorized: open the URL with the token that bpf-lab serve printed.');
     }
     if (isPost) return refuse(res, 404, 'No such call.');
     const file = await readStatic(options.root, url.pathname);
     if (!file) return refuse(res, 404, 'Not found.');
-    send(res, 200, file.type, req.method === 'HEAD' ? '' : file.body);
+    send(res, 200, file.type, req.method === 'HEAD' ? '' : file.body, cookie);
   }
 
   await new Promise<void>((resolve, reject) => {

@@ -1,13 +1,14 @@
 /**
  * An error shown where the user acted: the LabError's message in plain words,
  * a hint for the codes where one helps, and any long detail (a verifier log,
- * say) folded away in a block the user can open.
+ * say) folded away in a block the user can open. `not-authorized` has no
+ * hint: polkit refusing the helper and serve refusing a stale page cookie need
+ * different remedies, and each message already says which.
  */
 import type { ErrorCode, ErrorData } from '../../shared/errors.js';
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
   'auth-cancelled': 'The authentication dialog was closed. Try again to get the prompt back.',
-  'not-authorized': 'Tracing needs root: an administrator must allow it.',
   'not-root': 'The helper runs without the privileges it needs.',
   disconnected: 'The app lost its backend.',
   busy: 'Too many sessions are running: stop one first.',

@@ -1,13 +1,14 @@
 /**
  * The histogram as a chart.js bar chart. Only the pieces a bar chart needs are
  * registered, so the bundle stays small. The chart is built once per layout
- * and then updated in place with update('none'): no animation, and the data
- * is already in chart.js's internal format (parsing: false, normalized).
+ * (from barChartConfig) and then updated in place with update('none'): no
+ * animation, and the data is already in chart.js's internal format.
  */
 import { useEffect, useMemo, useRef } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
 import type { Layout } from '../../shared/buckets.js';
 import { tableRows } from '../../shared/table.js';
+import { barChartConfig, type ChartTheme } from '../chart-config.js';
 import { chartLabels, chartPoints, type BarPoint } from '../chart-data.js';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
@@ -15,7 +16,7 @@ Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip);
 type BarChart = Chart<'bar', BarPoint[], string>;
 
 /** The theme's colours, read from the CSS custom properties so the chart follows light and dark. */
-function themeColors(element: Element): { bar: string; text: string; grid: string; font: string } {
+function themeColors(element: Element): ChartTheme {
   const css = getComputedStyle(element);
   const get = (name: string, fallback: string): string => css.getPropertyValue(name).trim() || fallback;
   return { bar: get('--chart-bar', '#3b82f6'), text: get('--muted', '#666'), grid: get('--grid', '#ddd'), font: css.fontFamily };
@@ -50,41 +51,7 @@ export function HistogramChart({ layout, counts, total }: HistogramChartProps) {
   useEffect(() => {
     const element = canvas.current;
     if (!element) return undefined;
-    const c = themeColors(element);
-    const instance: BarChart = new Chart(element, {
-      type: 'bar',
-      data: {
-        labels,
-        datasets: [{
-          data: chartPoints([], labels.length), backgroundColor: c.bar, hoverBackgroundColor: c.bar,
-          borderWidth: 0, categoryPercentage: 0.9, barPercentage: 1,
-        }],
-      },
-      options: {
-        font: { family: c.font },
-        animation: false,
-        parsing: false,
-        normalized: true,
-        responsive: true,
-        maintainAspectRatio: false,
-        scales: {
-          x: {
-            type: 'category', grid: { display: false },
-            ticks: { color: c.text, autoSkip: true, autoSkipPadding: 8, minRotation: 0, maxRotation: 0 },
-          },
-          y: { type: 'linear', beginAtZero: true, ticks: { color: c.text, precision: 0 }, grid: { color: c.grid } },
-        },
-        plugins: {
-          tooltip: {
-            animation: false,
-            callbacks: {
-              title: (items) => `Size ${exact[items[0]?.dataIndex ?? 0] ?? ''}`,
-              label: (item) => `Count ${item.parsed.y}`,
-            },
-          },
-        },
-      },
-    });
+    const instance: BarChart = new Chart(element, barChartConfig(labels, exact, themeColors(element)));
     chart.current = instance;
     const scheme = matchMedia('(prefers-color-scheme: dark)');
     const onScheme = (): void => applyTheme(instance, element);
@@ -109,7 +76,7 @@ export function HistogramChart({ layout, counts, total }: HistogramChartProps) {
         ref={canvas}
         data-testid="histogram-chart"
         role="img"
-        aria-label={`Bar chart of ${total} events over ${labels.length} size buckets. The Table view lists every count.`}
+        aria-label={`Bar chart of ${total.toLocaleString('en-US')} events over ${labels.length} size buckets. The Table view lists every count.`}
       />
     </div>
   );

@@ -4,8 +4,8 @@
  * they arrive; the final result, read after detaching, replaces the last one.
  */
 import { useState } from 'react';
-import type { SessionView } from '../lab-controller.js';
-import { formatRate } from '../rate.js';
+import type { SessionView } from '../lab-state.js';
+import { formatCount, formatRate } from '../rate.js';
 import { HistogramChart } from './HistogramChart.js';
 import { HistogramTable } from './HistogramTable.js';
 import { Stat } from './Stat.js';
@@ -21,14 +21,14 @@ export function HistogramView({ session }: { session: SessionView }) {
     ? 'Final counts, read after detaching.'
     : session.ended ? 'Ended before a final count.'
       : h.snapshots === 0 ? `Waiting for the first snapshot (every ${session.info.intervalMs / 1000} s)…`
-        : `Live: ${h.snapshots} snapshot${h.snapshots === 1 ? '' : 's'}, counting from the start.`;
+        : `Live: ${formatCount(h.snapshots)} snapshot${h.snapshots === 1 ? '' : 's'}, counting from the start.`;
   return (
     <section className="view" aria-label="Histogram">
       <div className="view-head">
         <div className="stats">
-          <Stat label="Total" testId="total" value={h.total} />
+          <Stat label="Total" testId="total" value={formatCount(h.total)} />
           <Stat label="Events/s" testId="rate" value={formatRate(h.rate)} />
-          <Stat label="Lost" testId="lost" value={h.missed} title={LOST_HELP} warn={h.missed > 0} />
+          <Stat label="Lost" testId="lost" value={formatCount(h.missed)} title={LOST_HELP} warn={h.missed > 0} />
         </div>
         <div className="switch" role="group" aria-label="Show the histogram as">
           <button type="button" aria-pressed={!table} onClick={() => setTable(false)}>Chart</button>

@@ -3,7 +3,7 @@
  * connection), folded away at the bottom of the sidebar: the status bar shows
  * only the latest warning, and only until the stream proves it is back.
  */
-import type { LogLine } from '../lab-controller.js';
+import type { LogLine } from '../lab-state.js';
 
 export function LogPanel({ log }: { log: readonly LogLine[] }) {
   return (
@@ -11,8 +11,8 @@ export function LogPanel({ log }: { log: readonly LogLine[] }) {
       <summary>Log ({log.length})</summary>
       {log.length === 0 ? <p className="panel-note">Nothing logged.</p> : (
         <ol className="log-lines">
-          {log.map((line, i) => (
-            <li key={i} className={`log-${line.level}`}><span className="log-level">{line.level}</span> {line.message}</li>
+          {log.map((line) => (
+            <li key={line.id} className={`log-${line.level}`}><span className="log-level">{line.level}</span> {line.message}</li>
           ))}
         </ol>
       )}

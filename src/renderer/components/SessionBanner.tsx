@@ -1,10 +1,10 @@
 /**
  * The session on screen, in one line: what was asked for, what is actually
  * attached, how, and whether it is still running. Notices from the start
- * reply (auto falling back, and why) and an error that cut the session short
- * appear under it.
+ * reply (auto falling back, and why), an error that cut the session short, or
+ * a note that it ended while this page was disconnected appear under it.
  */
-import type { SessionView } from '../lab-controller.js';
+import type { SessionView } from '../lab-state.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
 function describe(session: SessionView): string {
@@ -32,6 +32,7 @@ export function SessionBanner({ session }: { session: SessionView }) {
         </ul>
       ) : null}
       {ended?.error ? <ErrorAlert error={ended.error} title="The session ended early" /> : null}
+      {ended?.note ? <p className="session-note" role="status">{ended.note}</p> : null}
     </section>
   );
 }

@@ -2,9 +2,11 @@
  * The run controls: Histogram or Trace, buckets (seed, log2, or linear with
  * MIN, MAX and STEP), the refresh interval, an optional PID, and Start and
  * Stop. Errors from lab:start and lab:stop appear right here, where the user
- * pressed the button.
+ * pressed the button. Start and Stop are aria-disabled rather than disabled,
+ * so a pressed button keeps the keyboard focus, and focus moves on to the
+ * other one when the session starts or ends.
  */
-import { useId, useState } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import type { ErrorData } from '../../shared/errors.js';
 import { SHORTCUTS } from '../shortcuts.js';
 import {
@@ -21,6 +23,8 @@ interface StartFormProps {
   running: boolean;
   starting: boolean;
   stopping: boolean;
+  /** Why Start cannot be pressed now (the helper is not ready), or null. */
+  blocked: string | null;
   startError: ErrorData | null;
   stopError: ErrorData | null;
   onStart: () => void;
@@ -36,6 +40,20 @@ export function StartForm(props: StartFormProps) {
   const leave = (f: StartField) => () => setTouched((t) => new Set(t).add(f));
   const set = (patch: Partial<StartFormInput>): void => onChange({ ...value, ...patch });
   const stat = value.mode === 'stat';
+  const startRef = useRef<HTMLButtonElement>(null);
+  const stopRef = useRef<HTMLButtonElement>(null);
+  const wasRunning = useRef(running);
+  const cannotStart = running || starting || props.blocked !== null;
+  const cannotStop = !running || stopping;
+  const blockedId = useId();
+
+  // The button just pressed is of no use any more: hand its focus to the one that is.
+  useLayoutEffect(() => {
+    if (wasRunning.current === running) return;
+    wasRunning.current = running;
+    const [from, to] = running ? [startRef.current, stopRef.current] : [stopRef.current, startRef.current];
+    if (from !== null && document.activeElement === from) to?.focus();
+  }, [running]);
   return (
     <section className="panel run" aria-labelledby="run-heading">
       <h2 id="run-heading" className="visually-hidden">Run</h2>
@@ -44,7 +62,7 @@ export function StartForm(props: StartFormProps) {
         noValidate
         onSubmit={(e) => {
           e.preventDefault();
-          props.onStart();
+          if (!cannotStart) props.onStart();
         }}
       >
         <fieldset className="modes">
@@ -76,10 +94,16 @@ export function StartForm(props: StartFormProps) {
           error={shown('pid')} onChange={(pid) => set({ pid })} onBlur={leave('pid')}
         />
         <div className="run-buttons">
-          <button type="submit" className="primary" disabled={running || starting} aria-busy={starting || undefined}>
+          <button
+            ref={startRef} type="submit" className="primary" aria-disabled={cannotStart}
+            aria-busy={starting || undefined} aria-describedby={props.blocked ? blockedId : undefined}
+          >
             Start
           </button>
-          <button type="button" onClick={props.onStop} disabled={!running || stopping} aria-busy={stopping || undefined}>
+          <button
+            ref={stopRef} type="button" aria-disabled={cannotStop} aria-busy={stopping || undefined}
+            onClick={() => { if (!cannotStop) props.onStop(); }}
+          >
             Stop
           </button>
         </div>
@@ -96,10 +120,11 @@ export function StartForm(props: StartFormProps) {
           </div>
         ) : null}
       </form>
+      {props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
       <p className="run-note">
         {starting ? 'Starting… ' : ''}One session at a time: stop the running one to start another.{' '}
-        <span className="shortcuts" aria-label="Keyboard shortcuts">
-          {SHORTCUTS.map((s) => <span key={s.keys}><kbd>{s.keys}</kbd> {s.what}</span>)}
+        <span className="shortcuts">
+          Shortcuts: {SHORTCUTS.map((s) => <span key={s.keys}><kbd>{s.keys}</kbd> {s.what}</span>)}
         </span>
       </p>
       {props.startError ? <ErrorAlert error={props.startError} title="Could not start" /> : null}

@@ -1,11 +1,13 @@
 /**
  * The bar along the top: the helper's state, the kernel, how the helper got
  * root, and what is attached right now. When the helper has stopped it says
- * why in plain words and offers Restart.
+ * why in plain words and offers Restart; once Restart has brought the helper
+ * back (and its block is gone), the keyboard focus goes to the helper's state.
  */
+import { useEffect, useRef } from 'react';
 import type { ErrorData } from '../../shared/errors.js';
 import type { LabStatus } from '../../shared/lab-api.js';
-import type { LogLine, SessionView } from '../lab-controller.js';
+import type { LogLine, SessionView } from '../lab-state.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
 interface StatusBarProps {
@@ -24,10 +26,19 @@ export function StatusBar({ status, session, notice, restarting, restartError, o
   const state = helper?.state ?? 'connecting';
   const kernel = helper?.state === 'ready' ? `${helper.kernel.release} (${helper.kernel.arch})` : '—';
   const attached = session && !session.ended ? session.info.via : 'nothing';
+  const helperItem = useRef<HTMLSpanElement>(null);
+  const restartPressed = useRef(false);
+  useEffect(() => {
+    if (state === 'stopped' || !restartPressed.current) return;
+    restartPressed.current = false;
+    // The focused Restart button went away with its block: focus fell to the page.
+    const active = document.activeElement;
+    if (active === null || active === document.body) helperItem.current?.focus();
+  }, [state]);
   return (
     <header className="status-bar">
       <div className="status-items">
-        <span className={`status-item state-${state}`}>
+        <span ref={helperItem} tabIndex={-1} className={`status-item state-${state}`}>
           <span className="status-dot" aria-hidden="true" />
           Helper <strong data-testid="helper-state">{state}</strong>
         </span>
@@ -45,7 +56,14 @@ export function StatusBar({ status, session, notice, restarting, restartError, o
       {helper?.state === 'stopped' ? (
         <div className="status-stopped">
           <p role="alert">The helper has stopped: {helper.error.message}</p>
-          <button type="button" onClick={onRestart} disabled={restarting}>
+          <button
+            type="button" aria-disabled={restarting}
+            onClick={() => {
+              if (restarting) return;
+              restartPressed.current = true;
+              onRestart();
+            }}
+          >
             {restarting ? 'Restarting…' : 'Restart'}
           </button>
           {restartError ? <ErrorAlert error={restartError} title="Restart failed" /> : null}

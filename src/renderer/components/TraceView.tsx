@@ -2,11 +2,12 @@
  * A trace session: the counters (received, events per second, lost), the
  * filters, Pause/Resume, and the list. Everything reads the TraceStore,
  * which holds the events outside React; this redraws at most once per
- * animation frame however fast batches arrive.
+ * animation frame however fast batches arrive, and the list only when what
+ * it shows has changed (so not at all while paused).
  */
 import { useEffect, useMemo, useState } from 'react';
 import { useFrameVersion, useTick } from '../hooks.js';
-import { formatRate } from '../rate.js';
+import { formatCount, formatRate } from '../rate.js';
 import { EMPTY_FILTER_INPUT, isNoFilter, parseTraceFilter, type TraceFilterInput } from '../trace-filter.js';
 import type { TraceStore } from '../trace-store.js';
 import { Field } from './Field.js';
@@ -14,9 +15,10 @@ import { Stat } from './Stat.js';
 import { TraceList } from './TraceList.js';
 
 const LOST_HELP = 'Events lost in the kernel and the helper, plus events this window was too slow to receive.';
+const RATE_HELP = 'Events per second that reached bpf-lab: those received here plus those dropped on the way to this window.';
 
 export function TraceView({ store }: { store: TraceStore }) {
-  const version = useFrameVersion(store);
+  useFrameVersion(store);
   useTick(1000, !store.ended);
   const [input, setInput] = useState<TraceFilterInput>(EMPTY_FILTER_INPUT);
   const { filter, errors } = useMemo(() => parseTraceFilter(input), [input]);
@@ -30,9 +32,9 @@ export function TraceView({ store }: { store: TraceStore }) {
     <section className="view" aria-label="Trace">
       <div className="view-head">
         <div className="stats">
-          <Stat label="Received" testId="trace-count" value={store.received} />
-          <Stat label="Events/s" testId="trace-rate" value={formatRate(store.rate())} />
-          <Stat label="Lost" testId="trace-lost" value={lost} title={LOST_HELP} warn={lost > 0} />
+          <Stat label="Received" testId="trace-count" value={formatCount(store.received)} />
+          <Stat label="Events/s" testId="trace-rate" value={formatRate(store.rate())} title={RATE_HELP} />
+          <Stat label="Lost" testId="trace-lost" value={formatCount(lost)} title={LOST_HELP} warn={lost > 0} />
         </div>
         <button type="button" className={store.paused ? 'primary' : ''} onClick={() => store.togglePause()}>
           {store.paused ? 'Resume' : 'Pause'}
@@ -49,10 +51,12 @@ export function TraceView({ store }: { store: TraceStore }) {
       </div>
       <p className="view-note">
         {store.paused ? (store.ended ? 'Paused. ' : 'Paused: the list is frozen while counting goes on. ') : ''}
-        Showing {view.length}{isNoFilter(filter) ? '' : ' matching'} events; this window keeps the newest {store.capacity}.
-        {store.final ? ` Final: ${store.final.seen} seen, ${store.final.lost} lost, ${store.final.missed} missed by the kernel.` : ''}
+        Showing {formatCount(view.length)}{isNoFilter(filter) ? '' : ' matching'} events;
+        this window keeps the newest {formatCount(store.capacity)}.
+        {store.final ? ` Final: ${formatCount(store.final.seen)} seen, ${formatCount(store.final.lost)} lost, `
+          + `${formatCount(store.final.missed)} missed by the kernel.` : ''}
       </p>
-      <TraceList view={view} version={version} paused={store.paused} />
+      <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} />
     </section>
   );
 }

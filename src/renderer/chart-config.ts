@@ -1,0 +1,59 @@
+/**
+ * The histogram chart's chart.js configuration, as a pure function so a test
+ * can hold it to chart.js's performance guidance: no animation, no parsing
+ * (points come in the internal {x, y} format), and data declared normalized
+ * (sorted, unique x), since the chart is updated in place at every snapshot.
+ */
+import type { ChartConfiguration } from 'chart.js';
+import { chartPoints, type BarPoint } from './chart-data.js';
+
+/** The theme's colours and font, as read from the page's CSS custom properties. */
+export interface ChartTheme {
+  bar: string;
+  text: string;
+  grid: string;
+  font: string;
+}
+
+export type BarChartConfig = ChartConfiguration<'bar', BarPoint[], string>;
+
+/**
+ * A bar chart of one dataset with one bar per label, all zero until the first
+ * update. `exact` names each bucket as the table and the CLI do, for tooltips.
+ */
+export function barChartConfig(labels: string[], exact: readonly string[], theme: ChartTheme): BarChartConfig {
+  return {
+    type: 'bar',
+    data: {
+      labels,
+      datasets: [{
+        data: chartPoints([], labels.length), backgroundColor: theme.bar, hoverBackgroundColor: theme.bar,
+        borderWidth: 0, categoryPercentage: 0.9, barPercentage: 1,
+      }],
+    },
+    options: {
+      font: { family: theme.font },
+      animation: false,
+      parsing: false,
+      normalized: true,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: {
+        x: {
+          type: 'category', grid: { display: false },
+          ticks: { color: theme.text, autoSkip: true, autoSkipPadding: 8, minRotation: 0, maxRotation: 0 },
+        },
+        y: { type: 'linear', beginAtZero: true, ticks: { color: theme.text, precision: 0 }, grid: { color: theme.grid } },
+      },
+      plugins: {
+        tooltip: {
+          animation: false,
+          callbacks: {
+            title: (items) => `Size ${exact[items[0]?.dataIndex ?? 0] ?? ''}`,
+            label: (item) => `Count ${(item.parsed.y ?? 0).toLocaleString('en-US')}`,
+          },
+        },
+      },
+    },
+  };
+}
