@@ -1,5 +1,6 @@
 /**
- * koffi bindings to the system's libbpf.so.1: the one place that knows C signatures.
+ * koffi bindings to the system's libbpf.so.1, and the few libc calls beside it: the one
+ * place that knows C signatures.
  * Everything above this file works with the typed wrappers in bpf-object.ts.
  */
 import koffi from 'koffi';
@@ -85,6 +86,22 @@ export const libbpf = {
 
 const vsnprintf = libc.func('int vsnprintf(_Out_ char *buf, size_t size, const char *fmt, void *args)') as (
   buf: Buffer, size: number, fmt: string, args: unknown) => number;
+
+const getsockopt = libc.func('int getsockopt(int fd, int level, int name, _Out_ void *val, _Inout_ uint32_t *len)') as (
+  fd: number, level: number, name: number, val: Buffer, len: number[]) => number;
+const SOL_SOCKET = 1;
+const SO_PEERCRED = 17;
+
+/**
+ * The pid in a Unix socket's peer credentials (SO_PEERCRED: struct ucred {pid, uid, gid}),
+ * or null when fd is no such socket. For a socketpair it is the process that created it.
+ */
+export function socketPeerPid(fd: number): number | null {
+  const cred = Buffer.alloc(12);
+  const len = [cred.length];
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, len) !== 0 || len[0] !== cred.length) return null;
+  return cred.readInt32LE(0);
+}
 
 /** The errno of the last libbpf call, as libbpf's functions return NULL and set errno on failure. */
 export function lastErrno(): number {

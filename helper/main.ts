@@ -3,22 +3,28 @@
  * pipes on stdin and stdout (stderr is for humans). It exits when stdin closes or
  * on SIGTERM, SIGINT or SIGHUP, detaching everything it attached first.
  */
-import { HELPER_EXIT_NOT_PRIVILEGED } from '../src/shared/protocol.js';
+import { HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_WRONG_CLIENT } from '../src/shared/protocol.js';
+import { CallerPolicy, checkOwnClient, pkexecCaller } from './caller.js';
 import { VERSION } from '../src/shared/version.js';
 import { Kernel } from './kernel.js';
-import { captureLibbpfLog } from './libbpf.js';
+import { captureLibbpfLog, socketPeerPid } from './libbpf.js';
 import { canTrace } from './privileges.js';
 import { Server } from './server.js';
 
 function main(): void {
-  if (!canTrace()) {
-    process.stderr.write('bpf-lab-helper: needs root (CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON)\n');
+  if (process.geteuid?.() !== 0 || !canTrace()) {
+    process.stderr.write('bpf-lab-helper: needs root (with CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)\n');
     process.exit(HELPER_EXIT_NOT_PRIVILEGED);
+  }
+  const problem = checkOwnClient(socketPeerPid);
+  if (problem) {
+    process.stderr.write(`bpf-lab-helper: ${problem}\n`);
+    process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
   const server = new Server(new Kernel(), {
     write: (bytes) => process.stdout.write(bytes),
     backlog: () => process.stdout.writableLength,
-  }, VERSION);
+  }, VERSION, new CallerPolicy(pkexecCaller()));
   captureLibbpfLog((level, line) => server.log(level, line), process.argv.includes('--verbose'));
 
   let exiting = false;

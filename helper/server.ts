@@ -9,6 +9,7 @@ import {
   describeIssue, MAX_FRAME_BYTES, MAX_SESSIONS, PROTOCOL_VERSION, requestSchema,
   type Push, type Request, type Result,
 } from '../src/shared/protocol.js';
+import { CallerPolicy } from './caller.js';
 import { HistSession } from './hist-session.js';
 import type { Kernel } from './kernel.js';
 import { kernelInfo, probeStatuses } from './probe-status.js';
@@ -29,7 +30,13 @@ export class Server {
   private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
   private nextSession = 1;
 
-  constructor(private readonly kernel: Kernel, private readonly out: Transport, private readonly version: string) {}
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly out: Transport,
+    private readonly version: string,
+    /** What a caller that is not root may not start (helper/caller.ts). */
+    private readonly policy: CallerPolicy = new CallerPolicy(null),
+  ) {}
 
   /** Feeds bytes from stdin; replies go out through the transport. */
   receive(chunk: Uint8Array): void {
@@ -79,6 +86,7 @@ export class Server {
     if (this.sessions.size >= MAX_SESSIONS) {
       throw new LabError('busy', `at most ${MAX_SESSIONS} sessions may run at once; stop one first`);
     }
+    this.policy.check(params);
     const id = this.nextSession++;
     const sink = (push: Push, droppable: boolean): boolean => this.push(push, droppable);
     const [session, result] = params.mode === 'stat'

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { LabError } from '../shared/errors.js';
 import { encodeFrame, FrameDecoder } from '../shared/framing.js';
 import {
-  describeIssue, HELPER_EXIT_NOT_PRIVILEGED, MAX_FRAME_BYTES, PROTOCOL_VERSION, replySchema, requestSchema,
+  describeIssue, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES, PROTOCOL_VERSION, replySchema, requestSchema,
   resultSchemas, type Method, type Push, type Request, type Result,
 } from '../shared/protocol.js';
 
@@ -222,6 +222,9 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
     return new LabError('not-authorized',
       'Your account is not authorized to run the BPF Lab helper (polkit refused, or authentication failed). '
       + 'An administrator can add you to the bpflab group.', stderr.trim() || undefined);
+  }
+  if (code === HELPER_EXIT_WRONG_CLIENT) {
+    return new LabError('internal', `the helper refused its client: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
   }
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');

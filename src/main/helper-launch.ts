@@ -1,35 +1,35 @@
 /**
  * How the desktop app starts its helper: directly when the app already runs
  * as root (developers, CI), else through pkexec and the helper launcher, so
- * polkit asks for the password. Electron runs the TypeScript helper as plain
- * Node (ELECTRON_RUN_AS_NODE); pkexec clears the environment, so under pkexec
- * the launcher sets that itself (the launcher and its policy: issue 4).
+ * polkit decides (BPF Lab's policy names the launcher's installed path). The
+ * launcher runs the helper on the system's Node; pkexec clears the
+ * environment, so it takes nothing from ours.
  */
 import path from 'node:path';
 import { pkexecLaunch, type Launch } from '../backend/helper-client.js';
+
+/** Where packages install the staged helper (helper/stage.ts); the polkit policy names this launcher. */
+export const INSTALLED_HELPER = '/opt/bpf-lab/resources/helper';
+export const INSTALLED_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper`;
 
 export interface LaunchContext {
   uid: number;
   /** The Electron binary. */
   execPath: string;
-  /**
-   * Where build/helper and resources/helper are: the repository in development; when packaged,
-   * Electron's resources folder, outside app.asar (the package layout comes with issue 4).
-   */
-  appRoot: string;
-}
-
-export function helperPaths(appRoot: string): { script: string; launcher: string } {
-  return {
-    script: path.join(appRoot, 'build', 'helper', 'main.js'),
-    launcher: path.join(appRoot, 'resources', 'helper', 'bpf-lab-helper'),
-  };
+  /** The repository in development; null when packaged. */
+  devRoot: string | null;
+  /** Electron's resources folder when packaged (the staged helper is in its helper/). */
+  resourcesPath: string;
 }
 
 export function chooseLaunch(ctx: LaunchContext): Launch {
-  const { script, launcher } = helperPaths(ctx.appRoot);
   if (ctx.uid === 0) {
+    // Electron runs the helper as plain Node; from a checkout, the tsc build; packaged, the staged copy.
+    const script = ctx.devRoot === null
+      ? path.join(ctx.resourcesPath, 'helper', 'build', 'helper', 'main.js')
+      : path.join(ctx.devRoot, 'build', 'helper', 'main.js');
     return { via: 'direct', command: ctx.execPath, args: [script], env: { ELECTRON_RUN_AS_NODE: '1' } };
   }
-  return pkexecLaunch(launcher);
+  // Only the installed launcher matches the policy: from a checkout, install the helper first (DEVELOPERS.md).
+  return pkexecLaunch(INSTALLED_LAUNCHER);
 }

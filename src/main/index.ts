@@ -17,9 +17,9 @@ if (!app.requestSingleInstanceLock()) {
   let window: BrowserWindow | null = null;
   const url = rendererUrl(app.isPackaged);
   const service = new LabService({
-    // Packaged, the helper and its launcher live outside app.asar, in resources/, where root can run them.
     launch: chooseLaunch({
-      uid: process.getuid?.() ?? -1, execPath: process.execPath, appRoot: app.isPackaged ? process.resourcesPath : app.getAppPath(),
+      uid: process.getuid?.() ?? -1, execPath: process.execPath,
+      devRoot: app.isPackaged ? null : app.getAppPath(), resourcesPath: process.resourcesPath,
     }),
   });
   registerLabIpc(ipcMain, service, {

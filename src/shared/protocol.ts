@@ -16,6 +16,8 @@ export const MAX_FRAME_BYTES = 1 << 20;
 export const MAX_SESSIONS = 8;
 /** The helper's exit status when it lacks the privileges to trace. */
 export const HELPER_EXIT_NOT_PRIVILEGED = 77;
+/** The helper's exit status when its stdin and stdout are not pipes held by the process that started it. */
+export const HELPER_EXIT_WRONG_CLIENT = 78;
 
 const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const pid = z.number().int().min(1).max(4_194_304);

@@ -178,3 +178,32 @@ describe('the helper protocol', () => {
     assert.equal(await h.exit(), 0);
   });
 });
+
+describe('who the helper serves', () => {
+  const run = (shell: string): ReturnType<typeof spawnSync> =>
+    spawnSync('/bin/sh', ['-c', shell, 'sh', process.execPath, helperScript()], { encoding: 'utf8', timeout: 20_000, input: '' });
+
+  it('refuses a stdin that is neither a pipe nor a socket', (t) => {
+    if (!needsRoot(t)) return;
+    const r = run('exec "$1" "$2" </dev/null');
+    assert.equal(r.status, 78);
+    assert.match(String(r.stderr), /^bpf-lab-helper: stdin is neither a pipe nor a socket/);
+  });
+
+  it('refuses pipes its parent does not hold (handed over by another process)', (t) => {
+    if (!needsRoot(t)) return;
+    // The shell starts the helper on copies of its own pipes, then closes every copy it holds:
+    // the helper's parent (the shell) no longer holds the other ends; its grandparent (this test) does.
+    const r = run('exec 3<&0 4>&1; "$1" "$2" <&3 >&4 3<&- 4>&- & exec 0<&- 1>&- 3<&- 4>&-; wait');
+    assert.equal(r.status, 0, 'the shell itself');
+    assert.match(String(r.stderr), /bpf-lab-helper: stdin is not connected to the process that started it/);
+  });
+
+  it('refuses to run when it is not root, even with the tracing capabilities', (t) => {
+    if (!needsRoot(t)) return;
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+bpf,+perfmon,+sys_admin',
+      '--ambient-caps=+bpf,+perfmon,+sys_admin', process.execPath, helperScript()], { encoding: 'utf8', input: '' });
+    assert.equal(r.status, 77, r.stderr);
+    assert.match(r.stderr, /needs root/);
+  });
+});

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import { HelperClient, pkexecLaunch, type Spawn } from '../../src/backend/helper-client.js';
-import { chooseLaunch } from '../../src/main/helper-launch.js';
+import fs from 'node:fs';
+import { chooseLaunch, INSTALLED_LAUNCHER } from '../../src/main/helper-launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { encodeFrame } from '../../src/shared/framing.js';
 
@@ -33,14 +34,23 @@ const exitWith = (code: number, stderr = '') => (child: FakeChild): void => {
   setImmediate(() => child.emit('close', code, null));
 };
 
-test('a non-root app asks pkexec, by absolute path, to run the launcher; root runs the helper directly', () => {
-  assert.deepEqual(chooseLaunch({ uid: 1000, execPath: '/opt/BPF Lab/bpf-lab', appRoot: '/opt/BPF Lab/resources/app' }), {
-    via: 'pkexec', command: '/usr/bin/pkexec', args: ['/opt/BPF Lab/resources/app/resources/helper/bpf-lab-helper'],
-  });
-  assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/usr/bin/electron', appRoot: '/src/bpf-lab' }), {
+test('a non-root app asks pkexec, by absolute path, to run the installed launcher the policy names', () => {
+  for (const devRoot of ['/src/bpf-lab', null]) {
+    assert.deepEqual(chooseLaunch({ uid: 1000, execPath: '/opt/bpf-lab/bpf-lab', devRoot, resourcesPath: '/opt/bpf-lab/resources' }), {
+      via: 'pkexec', command: '/usr/bin/pkexec', args: ['/opt/bpf-lab/resources/helper/bpf-lab-helper'],
+    });
+  }
+  const policy = fs.readFileSync(new URL('../../../resources/polkit/io.github.bpflab.policy', import.meta.url), 'utf8');
+  assert.match(policy, new RegExp(`"org.freedesktop.policykit.exec.path">${INSTALLED_LAUNCHER}<`));
+});
+
+test('a root app runs the helper directly, as plain Node: the build in a checkout, the staged copy when packaged', () => {
+  assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/usr/bin/electron', devRoot: '/src/bpf-lab', resourcesPath: '/x' }), {
     via: 'direct', command: '/usr/bin/electron', args: ['/src/bpf-lab/build/helper/main.js'],
     env: { ELECTRON_RUN_AS_NODE: '1' },
   });
+  assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/opt/bpf-lab/bpf-lab', devRoot: null, resourcesPath: '/opt/bpf-lab/resources' }).args,
+    ['/opt/bpf-lab/resources/helper/build/helper/main.js']);
 });
 
 test('the helper is spawned with exactly the launch arguments, piped and in its own process group', async () => {

@@ -10,18 +10,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
+import { RUNTIME_MODULES } from '../../helper/stage.js';
 import { needsRoot } from '../kernel/harness.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
-/** What the guest needs from node_modules: koffi, its Linux x64 binary, and zod. */
-const MODULES = ['koffi', ...['linux_x64', 'package.json', 'index.js'].map((f) => `@koromix/koffi-linux-x64/${f}`), 'zod'];
 
 /** A small copy of the build for the initramfs: compiled JS, BPF objects, workloads and runtime modules. */
 function makePayload(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-payload-'));
   const copy = (rel: string): void => fs.cpSync(path.join(REPO, rel), path.join(dir, rel), { recursive: true });
   for (const rel of ['package.json', 'build', 'resources/bpf']) copy(rel);
-  for (const rel of MODULES) copy(`node_modules/${rel}`);
+  for (const rel of RUNTIME_MODULES) copy(`node_modules/${rel}`);
   return dir;
 }
 

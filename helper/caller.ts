@@ -1,0 +1,103 @@
+/**
+ * Who the helper serves. It runs as root for a client that may not be: the
+ * desktop app, through pkexec. So it checks, before it reads a byte, that it
+ * is root and that its stdin and stdout lead to its parent (the process that
+ * started it is the one it talks to, not whoever else was handed its pipes). pkexec names the calling user in PKEXEC_UID;
+ * for a caller that is not root, CallerPolicy refuses what would reveal more
+ * than sizes: a custom probe's raw values in trace mode (they may be kernel
+ * pointers), and uprobes on files that the root helper would otherwise parse
+ * on a user's say-so (anything not owned by root, or writable by others).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { LabError } from '../src/shared/errors.js';
+import type { StartParams } from '../src/shared/protocol.js';
+
+/** The inode of the pipe behind a /proc fd link (`pipe:[1234]`), or null for anything else. */
+export function pipeInode(link: string): string | null {
+  return /^pipe:\[(\d+)\]$/.exec(link)?.[1] ?? null;
+}
+
+function readLink(file: string): string {
+  try {
+    return fs.readlinkSync(file);
+  } catch {
+    return '';
+  }
+}
+
+/** The pipe inodes a process holds open. */
+export function pipesOf(pid: number, proc = '/proc'): Set<string> {
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(`${proc}/${pid}/fd`);
+  } catch {
+    return new Set();
+  }
+  return new Set(fds.map((fd) => pipeInode(readLink(`${proc}/${pid}/fd/${fd}`))).filter((i): i is string => i !== null));
+}
+
+/** What clientProblem needs to know about one of our fds. */
+export interface FdFacts {
+  /** The /proc fd link: `pipe:[N]`, `socket:[N]`, a path… */
+  link: string;
+  /** For a Unix socket, its peer's pid (SO_PEERCRED). */
+  peerPid: number | null;
+}
+
+/**
+ * Why this process must not serve, or null. stdin and stdout must each be a pipe whose other
+ * end the parent holds, or a Unix socket whose peer is the parent (Node starts children on
+ * socketpairs, whose peer credentials name the process that made them).
+ */
+export function clientProblem(parent: number, fd: (n: number) => FdFacts, parentPipes: () => Set<string>): string | null {
+  for (const [n, name] of [[0, 'stdin'], [1, 'stdout']] as const) {
+    const facts = fd(n);
+    const inode = pipeInode(facts.link);
+    const connected = inode !== null ? parentPipes().has(inode)
+      : facts.link.startsWith('socket:') ? facts.peerPid === parent : null;
+    if (connected === null) return `${name} is neither a pipe nor a socket: the helper talks only to the program that starts it`;
+    if (!connected) return `${name} is not connected to the process that started it (pid ${parent})`;
+  }
+  return null;
+}
+
+/** The same check for this process, given how to read a socket's peer pid. */
+export function checkOwnClient(peerPid: (fd: number) => number | null): string | null {
+  const parent = process.ppid;
+  return clientProblem(parent, (n) => ({ link: readLink(`/proc/self/fd/${n}`), peerPid: peerPid(n) }), () => pipesOf(parent));
+}
+
+/** The calling user as pkexec names it, or null when the caller ran us directly (as root). */
+export function pkexecCaller(env: NodeJS.ProcessEnv = process.env): number | null {
+  const text = env['PKEXEC_UID'];
+  return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
+}
+
+export class CallerPolicy {
+  constructor(private readonly uid: number | null) {}
+
+  /** Throws a LabError when a caller that is not root may not start this session. */
+  check(params: StartParams, stat: (file: string) => fs.Stats = fs.statSync): void {
+    if (this.uid === null || this.uid === 0) return;
+    const { probe } = params;
+    if (params.mode === 'trace' && probe.kind !== 'catalog') {
+      throw new LabError('not-authorized', 'Tracing the raw values of a custom probe needs root: '
+        + 'they may be kernel addresses. Use a histogram, or a probe from the catalog.');
+    }
+    if (probe.kind === 'uprobe') {
+      for (const file of [probe.path, path.dirname(probe.path)]) {
+        let st: fs.Stats;
+        try {
+          st = stat(file);
+        } catch {
+          return; // attach reports a missing file as bad-probe
+        }
+        if (st.uid !== 0 || (st.mode & 0o022) !== 0) {
+          throw new LabError('not-authorized', `${file} is not a system file (owned by root, writable only by root), `
+            + 'so the helper will not open it for a user. Copy the program somewhere root owns, or run as root.');
+        }
+      }
+    }
+  }
+}

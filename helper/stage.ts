@@ -1,0 +1,50 @@
+/**
+ * Stages the helper as it is installed: the launcher that polkit's policy
+ * names, the compiled helper and the shared code it imports, the BPF objects,
+ * and the two runtime modules (koffi with its Linux x64 binary, and zod). The
+ * result is a self-contained, root-owned tree that needs only /usr/bin/node;
+ * packages install it, and the pkexec tests install it at the policy's path.
+ *
+ *   node build/helper/stage.js DEST
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+/** What the helper needs from node_modules at run time. */
+export const RUNTIME_MODULES = [
+  'koffi', ...['linux_x64', 'package.json', 'index.js'].map((f) => `@koromix/koffi-linux-x64/${f}`), 'zod',
+];
+
+/** Copies the helper's files under dest, which must not exist yet; returns the launcher's path there. */
+export function stageHelper(dest: string, repo = REPO): string {
+  if (fs.existsSync(dest)) throw new Error(`${dest} exists: stage into a new folder`);
+  const copy = (rel: string, to = rel): void =>
+    fs.cpSync(path.join(repo, rel), path.join(dest, to), { recursive: true, dereference: true });
+  copy('build/helper');
+  copy('build/src/shared');
+  copy('resources/bpf');
+  for (const module of RUNTIME_MODULES) copy(`node_modules/${module}`);
+  for (const map of listFiles(dest).filter((f) => f.endsWith('.map'))) fs.rmSync(map);
+  // The compiled files are ES modules; nothing else of the app's package.json is needed.
+  fs.writeFileSync(path.join(dest, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
+  copy('resources/helper/bpf-lab-helper', 'bpf-lab-helper');
+  fs.chmodSync(path.join(dest, 'bpf-lab-helper'), 0o755);
+  return path.join(dest, 'bpf-lab-helper');
+}
+
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const dest = process.argv[2];
+  if (!dest) {
+    process.stderr.write('usage: node build/helper/stage.js DEST\n');
+    process.exit(2);
+  }
+  process.stdout.write(`${stageHelper(path.resolve(dest))}\n`);
+}

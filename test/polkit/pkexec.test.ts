@@ -1,0 +1,55 @@
+// The real pkexec path, with a real polkitd and BPF Lab's own policy, sample
+// rule and launcher: a user in the bpflab group gets the helper without a
+// password and exact counts from an oracle workload; a user outside it gets
+// the clear "not authorized" error; a user may not trace raw custom values;
+// and nothing stays attached or running afterwards.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
+import { ACTION, clientAs, LAUNCHER, OUTSIDER, setUpPolkit, STUDENT, type PolkitEnv } from './polkit-env.js';
+
+let env: PolkitEnv | null = null;
+
+before(async () => {
+  if (process.getuid?.() === 0) env = await setUpPolkit();
+});
+
+after(() => env?.teardown());
+
+const helpersRunning = (): string => spawnSync('pgrep', ['-af', 'resources/helper/build/helper/main.js'], { encoding: 'utf8' }).stdout.trim();
+
+test('pkaction shows BPF Lab\'s action: admin authentication kept, for the launcher\'s fixed path', (t) => {
+  if (!needsRoot(t)) return;
+  const out = spawnSync('pkaction', ['--action-id', ACTION, '--verbose'], { encoding: 'utf8' }).stdout;
+  assert.match(out, /implicit any:\s+auth_admin\n/);
+  assert.match(out, /implicit active:\s+auth_admin_keep\n/);
+  assert.match(out, new RegExp(`org\\.freedesktop\\.policykit\\.exec\\.path -> ${LAUNCHER}`));
+});
+
+test('a bpflab member starts the helper through pkexec without a password, and the histogram is exact', (t) => {
+  if (!needsRoot(t)) return;
+  const sizes = ['0', '1x3', '64', '65x2', '1024', '1025x4'];
+  const r = clientAs(STUDENT, env!, sizes);
+  assert.equal((r['helper'] as { state: string }).state, 'ready', r.raw);
+  assert.equal((r['helper'] as { privilege: string }).privilege, 'pkexec');
+  assert.equal(r['oracleStatus'], 0);
+  const histogram = (r['stopped'] as { histogram: { counts: number[] } }).histogram;
+  assert.deepEqual(histogram.counts, expectedCounts('seed', sizes));
+  const refused = r['refused'] as { code: string; message: string };
+  assert.equal(refused.code, 'not-authorized', 'a user may not trace a custom probe\'s raw values');
+  assert.match(refused.message, /kernel addresses/);
+  assert.deepEqual(ourPrograms(), [], 'nothing stays loaded');
+  assert.equal(helpersRunning(), '', 'no helper is left running');
+});
+
+test('a user outside the group gets the clear "not authorized" error, and no helper runs', (t) => {
+  if (!needsRoot(t)) return;
+  const r = clientAs(OUTSIDER, env!, ['1']);
+  const helper = r['helper'] as { state: string; error?: { code: string; message: string } };
+  assert.equal(helper.state, 'stopped', r.raw);
+  assert.equal(helper.error?.code, 'not-authorized');
+  assert.match(helper.error?.message ?? '', /not authorized to run the BPF Lab helper/);
+  assert.deepEqual(ourPrograms(), []);
+  assert.equal(helpersRunning(), '');
+});
