@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // Runs the whole suite from build/test: unit tests, kernel tests on this host,
 // the app end to end in Chromium (under xvfb-run when there is no display),
-// the real pkexec path with polkitd, then the VM stage (which itself runs build/test/guest inside Debian's kernel).
+// the real pkexec path with polkitd, the RPM built and inspected, then the VM stage (which itself runs build/test/guest inside Debian's kernel).
 // One `node --test` run, one file at a time: kernel tests check what is loaded.
-// Usage: node test/run.js [unit|kernel|e2e|polkit|vm ...]   (default: all five)
+// Usage: node test/run.js [unit|kernel|e2e|polkit|packaging|vm ...]   (default: all)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
-const stages = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'kernel', 'e2e', 'polkit', 'vm'];
+const stages = process.argv.slice(2).length ? process.argv.slice(2) : ['unit', 'kernel', 'e2e', 'polkit', 'packaging', 'vm'];
 const files = stages.flatMap((stage) => {
   const dir = `build/test/${stage}`;
   if (!fs.existsSync(dir)) throw new Error(`${dir} is missing: run npm run build first`);

@@ -1,0 +1,103 @@
+#!/usr/bin/env node
+// A stand-in for fpm, for electron-builder's rpm target (CUSTOM_FPM_PATH): it takes the
+// subset of fpm's command line that electron-builder passes (`-s dir -t rpm`, metadata,
+// scripts, dependencies and SRC=DEST mappings) and builds the package with the system's
+// rpmbuild. electron-builder would otherwise download fpm from GitHub. An option it does not
+// know is an error, never silently dropped.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const VALUED = new Set(['-s', '-t', '--architecture', '--after-install', '--after-remove', '--description', '--version',
+  '--package', '--name', '--maintainer', '--vendor', '--url', '--category', '--rpm-summary', '--license', '--iteration',
+  '--rpm-os', '--rpm-compression', '-d', '--depends', '--log']);
+const FLAGS = new Set(['--force', '--debug']);
+
+function fail(message) {
+  process.stderr.write(`fpm-rpmbuild: ${message}\n`);
+  process.exit(1);
+}
+
+function parse(argv) {
+  const opts = { depends: [], mappings: [] };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (FLAGS.has(arg)) continue;
+    if (VALUED.has(arg)) {
+      const value = argv[++i];
+      if (value === undefined) fail(`${arg} needs a value`);
+      if (arg === '-d' || arg === '--depends') opts.depends.push(value);
+      else opts[arg.replace(/^-+/, '')] = value;
+    } else if (arg.startsWith('-')) fail(`unsupported option ${arg}`);
+    else if (arg.includes('=')) {
+      const at = arg.indexOf('=');
+      opts.mappings.push({ src: arg.slice(0, at), dest: arg.slice(at + 1) });
+    } else fail(`unexpected argument ${arg}`);
+  }
+  if (opts.s !== 'dir' || opts.t !== 'rpm') fail('only -s dir -t rpm is supported');
+  for (const required of ['name', 'version', 'package']) if (!opts[required]) fail(`--${required} is required`);
+  return opts;
+}
+
+/** Copies every mapping into the staging root; returns what the package owns: files and its own folders. */
+function stage(root, mappings) {
+  const owned = [];
+  for (const { src, dest } of mappings) {
+    const target = path.join(root, dest);
+    if (src.endsWith('/')) {
+      fs.cpSync(src, target, { recursive: true, verbatimSymlinks: true });
+      owned.push({ dir: dest.replace(/\/$/, '') });
+      for (const entry of fs.readdirSync(target, { recursive: true, withFileTypes: true })) {
+        const rel = path.join(dest, path.relative(target, path.join(entry.parentPath, entry.name)));
+        owned.push(entry.isDirectory() ? { dir: rel } : { file: rel });
+      }
+    } else {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.copyFileSync(src, target);
+      fs.chmodSync(target, fs.statSync(src).mode & 0o7777);
+      owned.push({ file: dest });
+    }
+  }
+  return owned;
+}
+
+const quote = (p) => `"${p.replace(/%/g, '%%')}"`;
+const script = (file) => (file ? fs.readFileSync(file, 'utf8').replace(/^#!.*\n/, '') : '');
+
+function spec(o, stageDir, owned) {
+  const line = (key, value) => (value ? `${key}: ${value.replace(/\n/g, ' ')}\n` : '');
+  return [
+    '%define __os_install_post %{nil}\n%define debug_package %{nil}\n%define _build_id_links none\n',
+    `%define _binary_payload ${o['rpm-compression'] === 'gzip' ? 'w9.gzdio' : 'w6.xzdio'}\n`,
+    line('Name', o.name), line('Version', o.version), line('Release', o.iteration ?? '1'),
+    line('Summary', o['rpm-summary'] ?? o.name), line('License', o.license ?? 'unknown'), line('URL', o.url),
+    line('Vendor', o.vendor), line('Packager', o.maintainer), line('Group', o.category),
+    line('BuildArch', o.architecture === 'amd64' ? 'x86_64' : o.architecture),
+    'AutoReqProv: no\n',
+    ...o.depends.map((d) => line('Requires', d)),
+    `\n%description\n${o.description ?? o.name}\n`,
+    `\n%install\nmkdir -p %{buildroot}\ncp -a ${quote(stageDir)}/. %{buildroot}/\n`,
+    o['after-install'] ? `\n%post\n${script(o['after-install'])}\n` : '',
+    o['after-remove'] ? `\n%postun\n${script(o['after-remove'])}\n` : '',
+    '\n%files\n%defattr(-,root,root,-)\n',
+    ...owned.map((e) => (e.dir ? `%dir ${quote(e.dir)}\n` : `${quote(e.file)}\n`)),
+  ].join('');
+}
+
+const o = parse(process.argv.slice(2));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fpm-rpmbuild-'));
+try {
+  const stageDir = path.join(work, 'stage');
+  const owned = stage(stageDir, o.mappings);
+  const specFile = path.join(work, `${o.name}.spec`);
+  fs.writeFileSync(specFile, spec(o, stageDir, owned));
+  const r = spawnSync('rpmbuild', ['-bb', '--define', `_topdir ${work}/top`, specFile], { encoding: 'utf8' });
+  if (r.status !== 0) fail(`rpmbuild failed:\n${r.stderr || r.error?.message}`);
+  const rpms = fs.readdirSync(path.join(work, 'top/RPMS'), { recursive: true }).filter((f) => f.endsWith('.rpm'));
+  if (rpms.length !== 1) fail(`rpmbuild made ${rpms.length} packages`);
+  fs.mkdirSync(path.dirname(path.resolve(o.package)), { recursive: true });
+  fs.copyFileSync(path.join(work, 'top/RPMS', rpms[0]), o.package);
+} finally {
+  fs.rmSync(work, { recursive: true, force: true });
+}
