@@ -9,6 +9,7 @@ import { VERSION } from '../src/shared/version.js';
 import { Kernel } from './kernel.js';
 import { captureLibbpfLog, socketPeerPid } from './libbpf.js';
 import { canTrace } from './privileges.js';
+import { removeEphemeralRoot } from './ephemeral.js';
 import { Server } from './server.js';
 
 function main(): void {
@@ -32,6 +33,7 @@ function main(): void {
     if (exiting) return;
     exiting = true;
     server.dispose();
+    removeEphemeralRoot();
     process.stdout.end(() => process.exit(status));
     setTimeout(() => process.exit(status), 2000).unref();
   };

@@ -5,8 +5,10 @@
  * launcher runs the helper on the system's Node; pkexec clears the
  * environment, so it takes nothing from ours.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { pkexecLaunch, type Launch } from '../backend/helper-client.js';
+import { appImageLaunch, packHelper, runsFromAppImage } from './appimage-launch.js';
 
 /** Where packages install the staged helper (helper/stage.ts); the polkit policy names this launcher. */
 export const INSTALLED_HELPER = '/opt/bpf-lab/resources/helper';
@@ -32,4 +34,14 @@ export function chooseLaunch(ctx: LaunchContext): Launch {
   }
   // Only the installed launcher matches the policy: from a checkout, install the helper first (DEVELOPERS.md).
   return pkexecLaunch(INSTALLED_LAUNCHER);
+}
+
+/**
+ * chooseLaunch, except from a mounted AppImage when not root: there the helper is packed into
+ * the user's runtime folder and run as root from a private, digest-checked copy (appimage-launch.ts).
+ */
+export async function resolveLaunch(ctx: LaunchContext, env: NodeJS.ProcessEnv): Promise<Launch> {
+  if (ctx.uid === 0 || ctx.devRoot !== null || !runsFromAppImage(env, ctx.resourcesPath)) return chooseLaunch(ctx);
+  const { archive, sha256 } = await packHelper(path.join(ctx.resourcesPath, 'helper'), env['XDG_RUNTIME_DIR'] ?? os.tmpdir());
+  return appImageLaunch(archive, sha256);
 }

@@ -5,40 +5,41 @@
  */
 import { app, BrowserWindow, ipcMain } from 'electron';
 import { LabService } from '../backend/lab-service.js';
-import { chooseLaunch } from './helper-launch.js';
+import { resolveLaunch } from './helper-launch.js';
 import { registerLabIpc } from './ipc-router.js';
 import { createWindow, lockDownSession, rendererUrl } from './window.js';
 
 app.enableSandbox();
 
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
+async function start(): Promise<LabService> {
   let window: BrowserWindow | null = null;
   const url = rendererUrl(app.isPackaged);
-  const service = new LabService({
-    launch: chooseLaunch({
-      uid: process.getuid?.() ?? -1, execPath: process.execPath,
-      devRoot: app.isPackaged ? null : app.getAppPath(), resourcesPath: process.resourcesPath,
-    }),
-  });
+  const launch = await resolveLaunch({
+    uid: process.getuid?.() ?? -1, execPath: process.execPath,
+    devRoot: app.isPackaged ? null : app.getAppPath(), resourcesPath: process.resourcesPath,
+  }, process.env);
+  const service = new LabService({ launch });
   registerLabIpc(ipcMain, service, {
     url,
     webContentsId: () => (window && !window.isDestroyed() ? window.webContents.id : null),
   });
-
   app.on('second-instance', () => {
     if (!window) return;
     if (window.isMinimized()) window.restore();
     window.focus();
   });
+  lockDownSession();
+  window = createWindow(url);
+  window.on('closed', () => { window = null; });
+  void service.start();
+  return service;
+}
 
-  app.whenReady().then(() => {
-    lockDownSession();
-    window = createWindow(url);
-    window.on('closed', () => { window = null; });
-    void service.start();
-  }, (e: unknown) => {
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  const started = app.whenReady().then(start);
+  started.catch((e: unknown) => {
     console.error('BPF Lab could not start:', e);
     app.exit(1);
   });
@@ -52,6 +53,6 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     disposed = true;
     // dispose() waits at most a few seconds for the helper (HelperClient.close), then we go regardless.
-    void service.dispose().finally(() => app.quit());
+    void started.then((service) => service.dispose()).finally(() => app.quit());
   });
 }

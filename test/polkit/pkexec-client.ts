@@ -4,15 +4,17 @@
  * runs a histogram of an oracle workload (gated until attached), tries one
  * thing a user may not do, and prints one JSON line of what happened.
  *
- *   node pkexec-client.js LAUNCHER ORACLE SIZE...
+ *   node pkexec-client.js LAUNCHER|appimage:ARCHIVE:SHA256 ORACLE SIZE...
  */
 import { spawn } from 'node:child_process';
 import { pkexecLaunch } from '../../src/backend/helper-client.js';
 import { LabService } from '../../src/backend/lab-service.js';
 import { LabError } from '../../src/shared/errors.js';
+import { appImageLaunch } from '../../src/main/appimage-launch.js';
 
 const [launcher, oracle, ...sizes] = process.argv.slice(2);
-const service = new LabService({ launch: pkexecLaunch(launcher!) });
+const appImage = /^appimage:(.+):([0-9a-f]{64})$/.exec(launcher!);
+const service = new LabService({ launch: appImage ? appImageLaunch(appImage[1]!, appImage[2]!) : pkexecLaunch(launcher!) });
 const report: Record<string, unknown> = {};
 try {
   await service.start();

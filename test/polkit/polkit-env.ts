@@ -36,8 +36,11 @@ export interface PolkitEnv {
   teardown(): void;
 }
 
-export async function setUpPolkit(): Promise<PolkitEnv> {
+/** extraRules: file name → text, installed in /etc/polkit-1/rules.d for this test file only. */
+export async function setUpPolkit(extraRules: Record<string, string> = {}): Promise<PolkitEnv> {
   const started: ChildProcess[] = [];
+  const rules = Object.keys(extraRules).map((name) => `/etc/polkit-1/rules.d/${name}`);
+  Object.entries(extraRules).forEach(([name, text]) => fs.writeFileSync(`/etc/polkit-1/rules.d/${name}`, text));
   if (!fs.existsSync('/run/dbus/system_bus_socket')) {
     fs.mkdirSync('/run/dbus', { recursive: true });
     run('dbus-daemon', ['--system', '--fork']);
@@ -74,16 +77,17 @@ export async function setUpPolkit(): Promise<PolkitEnv> {
       for (const daemon of started) daemon.kill();
       fs.rmSync(POLICY, { force: true });
       fs.rmSync(RULE, { force: true });
+      for (const rule of rules) fs.rmSync(rule, { force: true });
       fs.rmSync(ownsOpt ? '/opt/bpf-lab' : HELPER_ROOT, { recursive: true, force: true });
       fs.rmSync(clientDir, { recursive: true, force: true });
     },
   };
 }
 
-/** Runs the pkexec client as a user and parses its one JSON line. */
-export function clientAs(user: string, env: PolkitEnv, sizes: string[]): Record<string, unknown> & { raw: string } {
+/** Runs the pkexec client as a user and parses its one JSON line; launch is the launcher or `appimage:ARCHIVE:SHA256`. */
+export function clientAs(user: string, env: PolkitEnv, sizes: string[], launch = LAUNCHER): Record<string, unknown> & { raw: string } {
   const r = spawnSync('runuser', ['-u', user, '--', process.execPath, path.join(env.clientDir, 'build/test/polkit/pkexec-client.js'),
-    LAUNCHER, path.join(env.clientDir, 'build/workloads/oracle-static'), ...sizes], { encoding: 'utf8', timeout: 60_000 });
+    launch, path.join(env.clientDir, 'build/workloads/oracle-static'), ...sizes], { encoding: 'utf8', timeout: 60_000 });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   try {
     return { ...JSON.parse(line) as Record<string, unknown>, raw: `${r.stdout}\n${r.stderr}` };

@@ -1,0 +1,86 @@
+// The AppImage path without an AppImage (its runtime cannot be had here, and
+// FUSE mounts are what root cannot read): the helper is packed into an
+// archive the user owns, and as root APPIMAGE_ROOT_SCRIPT runs it from a
+// private copy whose digest it checks. For real: the script as root, a
+// swapped archive refused, the private copy removed when the helper exits,
+// and pkexec's generic action (allowed for the test user by a test-only
+// rule) giving exact counts from an oracle workload.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { APPIMAGE_ROOT_SCRIPT, packHelper } from '../../src/main/appimage-launch.js';
+import type { LabError } from '../../src/shared/errors.js';
+import { stageHelper } from '../../helper/stage.js';
+import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
+import { clientAs, setUpPolkit, STUDENT, type PolkitEnv } from './polkit-env.js';
+
+let env: PolkitEnv | null = null;
+let work = '';
+let packed: { archive: string; sha256: string } | null = null;
+
+// Test only: lets the test user run /bin/sh through pkexec's generic action, as an admin would by typing a password.
+const TEST_RULE = `polkit.addRule(function (action, subject) {
+  if (action.id === "org.freedesktop.policykit.exec" && subject.user === "${STUDENT}" && action.lookup("program") === "/bin/sh") {
+    return polkit.Result.YES;
+  }
+  return polkit.Result.NOT_HANDLED;
+});
+`;
+
+before(async () => {
+  if (process.getuid?.() !== 0) return;
+  env = await setUpPolkit({ '49-bpf-lab-test-appimage.rules': TEST_RULE });
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-appimage-'));
+  stageHelper(path.join(work, 'helper'));
+  packed = await packHelper(path.join(work, 'helper'), work);
+  fs.chmodSync(path.dirname(packed.archive), 0o755);
+  fs.chmodSync(packed.archive, 0o644);
+  fs.chmodSync(work, 0o755);
+});
+
+after(() => {
+  env?.teardown();
+  if (work) fs.rmSync(work, { recursive: true, force: true });
+});
+
+const privateCopies = (): string[] => fs.readdirSync('/run').filter((f) => f.startsWith('bpf-lab-helper.'));
+const viaScript = (archive: string, sha256: string) =>
+  ({ via: 'direct' as const, command: '/bin/sh', args: ['-c', APPIMAGE_ROOT_SCRIPT, 'bpf-lab-helper', archive, sha256] });
+
+test('as root, the script runs the helper from a private copy and removes it when the helper exits', async (t) => {
+  if (!needsRoot(t)) return;
+  const before = privateCopies();
+  const client = await HelperClient.start(viaScript(packed!.archive, packed!.sha256));
+  assert.equal(client.info?.protocol, 1);
+  const mine = privateCopies().filter((d) => !before.includes(d));
+  assert.equal(mine.length, 1, 'one private copy');
+  const stat = fs.statSync(`/run/${mine[0]}`);
+  assert.equal(stat.uid, 0);
+  assert.equal(stat.mode & 0o777, 0o700, 'only root can enter it');
+  assert.equal(await client.close(), 0);
+  assert.deepEqual(privateCopies(), before, 'the copy is gone');
+});
+
+test('an archive swapped after the digest was taken is refused, and nothing is left behind', async (t) => {
+  if (!needsRoot(t)) return;
+  const before = privateCopies();
+  const swapped = path.join(work, 'swapped.tar');
+  fs.copyFileSync(packed!.archive, swapped);
+  fs.appendFileSync(swapped, 'x');
+  await assert.rejects(HelperClient.start(viaScript(swapped, packed!.sha256)), (e: LabError) =>
+    /does not match the digest/.test(e.message));
+  await assert.rejects(HelperClient.start(viaScript(packed!.archive, 'not-a-digest')), (e: LabError) => /bad digest/.test(e.message));
+  assert.deepEqual(privateCopies(), before);
+});
+
+test('through pkexec\'s generic action, as a user, the packed helper gives exact counts', (t) => {
+  if (!needsRoot(t)) return;
+  const sizes = ['1x2', '64', '65', '2000x3'];
+  const r = clientAs(STUDENT, env!, sizes, `appimage:${packed!.archive}:${packed!.sha256}`);
+  assert.equal((r['helper'] as { state: string }).state, 'ready', r.raw);
+  assert.deepEqual((r['stopped'] as { histogram: { counts: number[] } }).histogram.counts, expectedCounts('seed', sizes));
+  assert.deepEqual(ourPrograms(), []);
+});

@@ -1,0 +1,84 @@
+// Starting the helper from an AppImage (src/main/appimage-launch.ts), the
+// parts that need no root: when the app counts as running from an AppImage,
+// the exact pkexec command line, the packed archive and its digest, the
+// launch resolveLaunch picks, and that the helper's self-removal only ever
+// touches a marked private copy under /run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { removeEphemeralRoot } from '../../helper/ephemeral.js';
+import { APPIMAGE_ROOT_SCRIPT, appImageLaunch, packHelper, runsFromAppImage } from '../../src/main/appimage-launch.js';
+import { resolveLaunch } from '../../src/main/helper-launch.js';
+
+const mounted = { APPIMAGE: '/home/ann/BPF_Lab.AppImage', APPDIR: '/tmp/.mount_BPF_LaAbC123' };
+
+test('the app runs from an AppImage only when APPIMAGE is set and its resources sit inside APPDIR', () => {
+  assert.equal(runsFromAppImage(mounted, '/tmp/.mount_BPF_LaAbC123/resources'), true);
+  assert.equal(runsFromAppImage(mounted, '/opt/bpf-lab/resources'), false, 'installed, with a stray APPIMAGE');
+  assert.equal(runsFromAppImage({ APPDIR: mounted.APPDIR }, '/tmp/.mount_BPF_LaAbC123/resources'), false);
+  assert.equal(runsFromAppImage({}, '/opt/bpf-lab/resources'), false);
+});
+
+test('pkexec runs /bin/sh with the fixed root script, the archive and its digest: nothing else', () => {
+  const sha = 'a'.repeat(64);
+  assert.deepEqual(appImageLaunch('/run/user/1000/bpf-lab-x/helper.tar', sha), {
+    via: 'pkexec', command: '/usr/bin/pkexec',
+    args: ['/bin/sh', '-c', APPIMAGE_ROOT_SCRIPT, 'bpf-lab-helper', '/run/user/1000/bpf-lab-x/helper.tar', sha],
+  });
+  // The script checks root's own copy, never the user's file, and runs the system's Node.
+  assert.ok(APPIMAGE_ROOT_SCRIPT.indexOf('cp -- "$1" "$dir/helper.tar"') < APPIMAGE_ROOT_SCRIPT.indexOf('sha256sum -c'));
+  assert.match(APPIMAGE_ROOT_SCRIPT, /exec \/usr\/bin\/node "\$dir\/build\/helper\/main\.js"$/);
+});
+
+test('the packed archive is private to the user and its digest is of its bytes', async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-test-'));
+  try {
+    fs.mkdirSync(path.join(work, 'helper/build'), { recursive: true });
+    fs.writeFileSync(path.join(work, 'helper/bpf-lab-helper'), '#!/bin/sh\n');
+    fs.writeFileSync(path.join(work, 'helper/build/main.js'), 'x');
+    const { archive, sha256 } = await packHelper(path.join(work, 'helper'), work);
+    assert.equal(createHash('sha256').update(fs.readFileSync(archive)).digest('hex'), sha256);
+    assert.equal(fs.statSync(archive).mode & 0o777, 0o600);
+    assert.equal(fs.statSync(path.dirname(archive)).mode & 0o777, 0o700);
+    const listed = spawnSync('tar', ['-t', '-f', archive], { encoding: 'utf8' }).stdout.split('\n');
+    assert.ok(listed.includes('./bpf-lab-helper') && listed.includes('./build/main.js'), listed.join(' '));
+    await assert.rejects(packHelper(path.join(work, 'missing'), work), /cannot pack the helper/);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('resolveLaunch packs the helper only for a non-root user of a mounted AppImage', async () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'resolve-test-'));
+  try {
+    const resources = path.join(work, 'mount/resources');
+    fs.mkdirSync(path.join(resources, 'helper'), { recursive: true });
+    fs.writeFileSync(path.join(resources, 'helper/bpf-lab-helper'), '#!/bin/sh\n');
+    const env = { APPIMAGE: '/x.AppImage', APPDIR: path.join(work, 'mount'), XDG_RUNTIME_DIR: work };
+    const ctx = { uid: 1000, execPath: '/x', devRoot: null, resourcesPath: resources };
+    const launch = await resolveLaunch(ctx, env);
+    assert.equal(launch.command, '/usr/bin/pkexec');
+    assert.equal(launch.args[0], '/bin/sh');
+    const [archive, sha] = launch.args.slice(-2) as [string, string];
+    assert.ok(archive.startsWith(`${work}/bpf-lab-`));
+    assert.equal(createHash('sha256').update(fs.readFileSync(archive)).digest('hex'), sha);
+    assert.deepEqual((await resolveLaunch({ ...ctx, uid: 0 }, env)).via, 'direct');
+    assert.deepEqual((await resolveLaunch(ctx, {})).args, ['/opt/bpf-lab/resources/helper/bpf-lab-helper']);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('the helper removes its own tree only when it is a marked private copy under /run', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ephemeral-test-'));
+  fs.writeFileSync(path.join(work, '.ephemeral'), '');
+  assert.equal(removeEphemeralRoot(`${work}/`), false, 'not under /run');
+  assert.ok(fs.existsSync(work));
+  assert.equal(removeEphemeralRoot('/run/bpf-lab-helper.AbC123/'), false, 'no marker, nothing removed');
+  assert.equal(removeEphemeralRoot('/opt/bpf-lab/resources/helper/'), false);
+  fs.rmSync(work, { recursive: true, force: true });
+});
