@@ -9,7 +9,6 @@
  * on a user's say-so (anything not owned by root, or writable by others).
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { LabError } from '../src/shared/errors.js';
 import type { StartParams } from '../src/shared/protocol.js';
 
@@ -78,26 +77,12 @@ export class CallerPolicy {
   constructor(private readonly uid: number | null) {}
 
   /** Throws a LabError when a caller that is not root may not start this session. */
-  check(params: StartParams, stat: (file: string) => fs.Stats = fs.statSync): void {
+  check(params: StartParams): void {
     if (this.uid === null || this.uid === 0) return;
-    const { probe } = params;
-    if (params.mode === 'trace' && probe.kind !== 'catalog') {
-      throw new LabError('not-authorized', 'Tracing the raw values of a custom probe needs root: '
-        + 'they may be kernel addresses. Use a histogram, or a probe from the catalog.');
-    }
-    if (probe.kind === 'uprobe') {
-      for (const file of [probe.path, path.dirname(probe.path)]) {
-        let st: fs.Stats;
-        try {
-          st = stat(file);
-        } catch {
-          return; // attach reports a missing file as bad-probe
-        }
-        if (st.uid !== 0 || (st.mode & 0o022) !== 0) {
-          throw new LabError('not-authorized', `${file} is not a system file (owned by root, writable only by root), `
-            + 'so the helper will not open it for a user. Copy the program somewhere root owns, or run as root.');
-        }
-      }
+    if (params.probe.kind !== 'catalog') {
+      throw new LabError('not-authorized', 'Custom probes need root: a kernel function\'s or a program\'s arguments, '
+        + 'even as a histogram, can show other users\' data (keystrokes, addresses). Choose a probe from the catalog, '
+        + 'or run BPF Lab as root.');
     }
   }
 }

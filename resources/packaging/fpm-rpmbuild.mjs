@@ -63,7 +63,14 @@ function stage(root, mappings) {
 }
 
 const quote = (p) => `"${p.replace(/%/g, '%%')}"`;
-const script = (file) => (file ? fs.readFileSync(file, 'utf8').replace(/^#!.*\n/, '') : '');
+
+/** A scriptlet section: its interpreter from the script's #! line (bash scripts stay bash), then its body. */
+function scriptlet(section, file) {
+  if (!file) return '';
+  const text = fs.readFileSync(file, 'utf8');
+  const interpreter = /^#!\s*(\S+)/.exec(text)?.[1] ?? '/bin/sh';
+  return `\n%${section} -p ${interpreter}\n${text.replace(/^#!.*\n/, '')}\n`;
+}
 
 function spec(o, stageDir, owned) {
   const line = (key, value) => (value ? `${key}: ${value.replace(/\n/g, ' ')}\n` : '');
@@ -78,8 +85,8 @@ function spec(o, stageDir, owned) {
     ...o.depends.map((d) => line('Requires', d)),
     `\n%description\n${o.description ?? o.name}\n`,
     `\n%install\nmkdir -p %{buildroot}\ncp -a ${quote(stageDir)}/. %{buildroot}/\n`,
-    o['after-install'] ? `\n%post\n${script(o['after-install'])}\n` : '',
-    o['after-remove'] ? `\n%postun\n${script(o['after-remove'])}\n` : '',
+    scriptlet('post', o['after-install']),
+    scriptlet('postun', o['after-remove']),
     '\n%files\n%defattr(-,root,root,-)\n',
     ...owned.map((e) => (e.dir ? `%dir ${quote(e.dir)}\n` : `${quote(e.file)}\n`)),
   ].join('');

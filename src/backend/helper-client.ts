@@ -213,6 +213,10 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
     return new LabError('auth-cancelled',
       'The password dialog was dismissed, so BPF Lab cannot load BPF programs. Choose Restart to ask again.');
   }
+  if (launch.via === 'pkexec' && code === PKEXEC_REFUSED && /cannot run program|error accessing/i.test(stderr)) {
+    return new LabError('internal', `The BPF Lab helper is not installed where its policy expects it (${launch.args.at(-1)}). `
+      + 'Install the package, or install the helper as README.md describes.', stderr.trim());
+  }
   if (launch.via === 'pkexec' && code === PKEXEC_REFUSED && /no authentication agent/i.test(stderr)) {
     return new LabError('not-authorized',
       'No polkit authentication agent is running, so BPF Lab cannot ask for your password. '

@@ -16,19 +16,29 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PKEXEC, type Launch } from '../backend/helper-client.js';
 
-/** What pkexec runs as root: `sh -c SCRIPT bpf-lab-helper ARCHIVE SHA256`. */
+/** Root copies at most this much of the archive (the staged helper is about 12 MB). */
+const MAX_ARCHIVE_BYTES = 64 << 20;
+
+/**
+ * What pkexec runs as root: `sh -c SCRIPT bpf-lab-helper ARCHIVE SHA256`. The archive is
+ * copied (capped) into a new root-only folder and checked there; tar then keeps root as owner
+ * and the umask's 0700/0600 modes, whatever the archive says, and never re-modes the folder.
+ */
 export const APPIMAGE_ROOT_SCRIPT = `set -eu
 umask 077
-case "$2" in *[!0-9a-f]*) echo "bpf-lab-helper: bad digest" >&2; exit 2 ;; esac
-[ \${#2} -eq 64 ] || { echo "bpf-lab-helper: bad digest" >&2; exit 2; }
+fail() { echo "bpf-lab-helper: $1" >&2; exit 2; }
+case "$1" in /*) ;; *) fail "the archive path must be absolute" ;; esac
+case "$2" in *[!0-9a-f]*) fail "bad digest" ;; esac
+[ \${#2} -eq 64 ] || fail "bad digest"
+{ [ -f "$1" ] && [ ! -L "$1" ]; } || fail "the archive is not a regular file"
 dir=$(mktemp -d /run/bpf-lab-helper.XXXXXX)
-cp -- "$1" "$dir/helper.tar"
+head -c ${MAX_ARCHIVE_BYTES} -- "$1" > "$dir/helper.tar"
 if ! echo "$2  $dir/helper.tar" | sha256sum -c --status; then
   rm -rf -- "$dir"
   echo "bpf-lab-helper: the helper archive does not match the digest the app was started with" >&2
   exit 1
 fi
-tar -x -f "$dir/helper.tar" -C "$dir" --no-same-owner
+tar -x -f "$dir/helper.tar" -C "$dir" --no-same-owner --no-same-permissions --no-overwrite-dir
 chmod 0700 -- "$dir"
 rm -f -- "$dir/helper.tar"
 : > "$dir/.ephemeral"
@@ -45,8 +55,9 @@ export function appImageLaunch(archive: string, sha256: string): Launch {
 }
 
 /**
- * Packs helperDir (with the system's tar) into a new 0700 folder under runtimeDir and returns
- * the archive and the SHA-256 of the bytes this process read and wrote.
+ * Packs helperDir (with the system's tar) as ARCHIVE_NAME in the user's private folder under
+ * runtimeDir (one archive at a time, replaced on each start) and returns it with the SHA-256 of
+ * the bytes this process read and wrote. The folder must be ours alone, never a link.
  */
 export async function packHelper(helperDir: string, runtimeDir: string): Promise<{ archive: string; sha256: string }> {
   const tar = spawn('tar', ['-c', '-f', '-', '-C', helperDir, '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -60,8 +71,27 @@ export async function packHelper(helperDir: string, runtimeDir: string): Promise
   });
   if (status !== 0) throw new Error(`cannot pack the helper from ${helperDir}: ${stderr.trim()}`);
   const bytes = Buffer.concat(chunks);
-  const dir = fs.mkdtempSync(path.join(runtimeDir, 'bpf-lab-'));
+  const dir = privateFolder(path.join(runtimeDir, 'bpf-lab'));
   const archive = path.join(dir, 'helper.tar');
-  fs.writeFileSync(archive, bytes, { mode: 0o600 });
+  fs.writeFileSync(`${archive}.new`, bytes, { mode: 0o600 });
+  fs.renameSync(`${archive}.new`, archive);
   return { archive, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/** Removes the packed archive (on quit: root has its own copy, and a restart packs again). */
+export function discardPackedHelper(archive: string): void {
+  fs.rmSync(archive, { force: true });
+}
+
+function privateFolder(dir: string): string {
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory() || st.uid !== process.getuid?.() || (st.mode & 0o077) !== 0) {
+    throw new Error(`${dir} must be a folder of this user's, private to it (0700, not a link)`);
+  }
+  return dir;
 }

@@ -8,7 +8,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { pkexecLaunch, type Launch } from '../backend/helper-client.js';
-import { appImageLaunch, packHelper, runsFromAppImage } from './appimage-launch.js';
+import { appImageLaunch, discardPackedHelper, packHelper, runsFromAppImage } from './appimage-launch.js';
 
 /** Where packages install the staged helper (helper/stage.ts); the polkit policy names this launcher. */
 export const INSTALLED_HELPER = '/opt/bpf-lab/resources/helper';
@@ -25,11 +25,13 @@ export interface LaunchContext {
 }
 
 export function chooseLaunch(ctx: LaunchContext): Launch {
+  if (ctx.uid === 0 && ctx.devRoot === null) {
+    // Packaged, the Electron binary cannot run as Node (its RunAsNode fuse is off): use the launcher.
+    return { via: 'direct', command: path.join(ctx.resourcesPath, 'helper', 'bpf-lab-helper'), args: [] };
+  }
   if (ctx.uid === 0) {
-    // Electron runs the helper as plain Node; from a checkout, the tsc build; packaged, the staged copy.
-    const script = ctx.devRoot === null
-      ? path.join(ctx.resourcesPath, 'helper', 'build', 'helper', 'main.js')
-      : path.join(ctx.devRoot, 'build', 'helper', 'main.js');
+    // A development Electron keeps its default fuses and runs the tsc build as plain Node.
+    const script = path.join(ctx.devRoot!, 'build', 'helper', 'main.js');
     return { via: 'direct', command: ctx.execPath, args: [script], env: { ELECTRON_RUN_AS_NODE: '1' } };
   }
   // Only the installed launcher matches the policy: from a checkout, install the helper first (DEVELOPERS.md).
@@ -38,10 +40,13 @@ export function chooseLaunch(ctx: LaunchContext): Launch {
 
 /**
  * chooseLaunch, except from a mounted AppImage when not root: there the helper is packed into
- * the user's runtime folder and run as root from a private, digest-checked copy (appimage-launch.ts).
+ * the user's runtime folder and run as root from a private, digest-checked copy
+ * (appimage-launch.ts). dispose() removes what was packed; call it on quit.
  */
-export async function resolveLaunch(ctx: LaunchContext, env: NodeJS.ProcessEnv): Promise<Launch> {
-  if (ctx.uid === 0 || ctx.devRoot !== null || !runsFromAppImage(env, ctx.resourcesPath)) return chooseLaunch(ctx);
+export async function resolveLaunch(ctx: LaunchContext, env: NodeJS.ProcessEnv): Promise<{ launch: Launch; dispose: () => void }> {
+  if (ctx.uid === 0 || ctx.devRoot !== null || !runsFromAppImage(env, ctx.resourcesPath)) {
+    return { launch: chooseLaunch(ctx), dispose: () => undefined };
+  }
   const { archive, sha256 } = await packHelper(path.join(ctx.resourcesPath, 'helper'), env['XDG_RUNTIME_DIR'] ?? os.tmpdir());
-  return appImageLaunch(archive, sha256);
+  return { launch: appImageLaunch(archive, sha256), dispose: () => discardPackedHelper(archive) };
 }

@@ -11,10 +11,10 @@ import { createWindow, lockDownSession, rendererUrl } from './window.js';
 
 app.enableSandbox();
 
-async function start(): Promise<LabService> {
+async function start(): Promise<{ service: LabService; dispose: () => void }> {
   let window: BrowserWindow | null = null;
   const url = rendererUrl(app.isPackaged);
-  const launch = await resolveLaunch({
+  const { launch, dispose } = await resolveLaunch({
     uid: process.getuid?.() ?? -1, execPath: process.execPath,
     devRoot: app.isPackaged ? null : app.getAppPath(), resourcesPath: process.resourcesPath,
   }, process.env);
@@ -32,7 +32,7 @@ async function start(): Promise<LabService> {
   window = createWindow(url);
   window.on('closed', () => { window = null; });
   void service.start();
-  return service;
+  return { service, dispose };
 }
 
 if (!app.requestSingleInstanceLock()) {
@@ -53,6 +53,9 @@ if (!app.requestSingleInstanceLock()) {
     event.preventDefault();
     disposed = true;
     // dispose() waits at most a few seconds for the helper (HelperClient.close), then we go regardless.
-    void started.then((service) => service.dispose()).finally(() => app.quit());
+    void started.then(async ({ service, dispose }) => {
+      await service.dispose();
+      dispose();
+    }).finally(() => app.quit());
   });
 }

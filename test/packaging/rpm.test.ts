@@ -65,8 +65,9 @@ test('it declares its runtime dependencies: libbpf, polkit, Node for the helper,
   assert.match(info, /^Name\s+: bpf-lab$/m);
   assert.match(info, /^License\s+: GPL-2\.0-only$/m);
   const scripts = rpmQuery(built!.rpm, '--scripts');
-  assert.match(scripts, /postinstall scriptlet/);
-  assert.match(scripts, /postuninstall scriptlet/);
+  assert.match(scripts, /postinstall scriptlet \(using \/bin\/bash\):[\s\S]*ln -sf '\/opt\/bpf-lab\/bpf-lab-app' '\/usr\/bin\/bpf-lab-app'/);
+  // An upgrade runs the old package's %postun after the new %post: it must leave the links alone.
+  assert.match(scripts, /postuninstall scriptlet \(using \/bin\/bash\):\n# The RPM's %postun[\s\S]*\[ "\$1" = 0 \] \|\| exit 0/);
 });
 
 test('the policy in the package is the project\'s, naming the packaged launcher', (t) => {

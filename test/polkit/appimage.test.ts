@@ -7,6 +7,7 @@
 // rule) giving exact counts from an oracle workload.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,9 +22,12 @@ let env: PolkitEnv | null = null;
 let work = '';
 let packed: { archive: string; sha256: string } | null = null;
 
-// Test only: lets the test user run /bin/sh through pkexec's generic action, as an admin would by typing a password.
+// Test only, as an admin typing a password would: the test user may run this exact root script through pkexec's
+// generic action (the rule matches its text), nothing else.
 const TEST_RULE = `polkit.addRule(function (action, subject) {
-  if (action.id === "org.freedesktop.policykit.exec" && subject.user === "${STUDENT}" && action.lookup("program") === "/bin/sh") {
+  if (action.id === "org.freedesktop.policykit.exec" && subject.user === "${STUDENT}"
+      && action.lookup("program") === "/bin/sh"
+      && action.lookup("command_line").indexOf("mktemp -d /run/bpf-lab-helper.XXXXXX") >= 0) {
     return polkit.Result.YES;
   }
   return polkit.Result.NOT_HANDLED;
@@ -34,11 +38,10 @@ before(async () => {
   if (process.getuid?.() !== 0) return;
   env = await setUpPolkit({ '49-bpf-lab-test-appimage.rules': TEST_RULE });
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-appimage-'));
-  stageHelper(path.join(work, 'helper'));
-  packed = await packHelper(path.join(work, 'helper'), work);
-  fs.chmodSync(path.dirname(packed.archive), 0o755);
-  fs.chmodSync(packed.archive, 0o644);
   fs.chmodSync(work, 0o755);
+  stageHelper(path.join(work, 'helper'));
+  spawnSync('chmod', ['-R', 'a+rX', path.join(work, 'helper')]);
+  packed = await packHelper(path.join(work, 'helper'), work);
 });
 
 after(() => {
@@ -76,11 +79,19 @@ test('an archive swapped after the digest was taken is refused, and nothing is l
   assert.deepEqual(privateCopies(), before);
 });
 
-test('through pkexec\'s generic action, as a user, the packed helper gives exact counts', (t) => {
+test('through pkexec\'s generic action, a user packs the helper privately and gets exact counts', (t) => {
   if (!needsRoot(t)) return;
   const sizes = ['1x2', '64', '65', '2000x3'];
-  const r = clientAs(STUDENT, env!, sizes, `appimage:${packed!.archive}:${packed!.sha256}`);
+  const r = clientAs(STUDENT, env!, sizes, `appimage:${path.join(work, 'helper')}`);
   assert.equal((r['helper'] as { state: string }).state, 'ready', r.raw);
   assert.deepEqual((r['stopped'] as { histogram: { counts: number[] } }).histogram.counts, expectedCounts('seed', sizes));
   assert.deepEqual(ourPrograms(), []);
+});
+
+test('the rule that allows that script allows nothing else: other programs need an administrator', (t) => {
+  if (!needsRoot(t)) return;
+  const r = spawnSync('runuser', ['-u', STUDENT, '--', 'pkexec', '/bin/true'], { encoding: 'utf8' });
+  assert.equal(r.status, 127, r.stderr);
+  const sh = spawnSync('runuser', ['-u', STUDENT, '--', 'pkexec', '/bin/sh', '-c', 'id -u'], { encoding: 'utf8' });
+  assert.equal(sh.status, 127, sh.stderr);
 });

@@ -4,17 +4,29 @@
  * runs a histogram of an oracle workload (gated until attached), tries one
  * thing a user may not do, and prints one JSON line of what happened.
  *
- *   node pkexec-client.js LAUNCHER|appimage:ARCHIVE:SHA256 ORACLE SIZE...
+ *   node pkexec-client.js LAUNCHER|appimage:HELPER_DIR ORACLE SIZE...
+ *
+ * With appimage:HELPER_DIR it packs that tree itself, as the app does from its
+ * AppImage mount, into a private folder of this user's.
  */
 import { spawn } from 'node:child_process';
-import { pkexecLaunch } from '../../src/backend/helper-client.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pkexecLaunch, type Launch } from '../../src/backend/helper-client.js';
 import { LabService } from '../../src/backend/lab-service.js';
 import { LabError } from '../../src/shared/errors.js';
-import { appImageLaunch } from '../../src/main/appimage-launch.js';
+import { appImageLaunch, packHelper } from '../../src/main/appimage-launch.js';
 
 const [launcher, oracle, ...sizes] = process.argv.slice(2);
-const appImage = /^appimage:(.+):([0-9a-f]{64})$/.exec(launcher!);
-const service = new LabService({ launch: appImage ? appImageLaunch(appImage[1]!, appImage[2]!) : pkexecLaunch(launcher!) });
+async function launchFor(spec: string): Promise<Launch> {
+  if (!spec.startsWith('appimage:')) return pkexecLaunch(spec);
+  const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-user-'));
+  const { archive, sha256 } = await packHelper(spec.slice('appimage:'.length), runtime);
+  return appImageLaunch(archive, sha256);
+}
+
+const service = new LabService({ launch: await launchFor(launcher!) });
 const report: Record<string, unknown> = {};
 try {
   await service.start();
@@ -29,9 +41,10 @@ try {
     gate.stdin.end('go\n');
     report['oracleStatus'] = await exited;
     report['stopped'] = await service.handle('lab:stop', { session: info.session });
+    // A histogram with 1-byte buckets of `buf` would be another process's pointers.
     report['refused'] = await service.handle('lab:start', {
-      mode: 'trace', probe: { kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_write', field: 'buf' },
-      layout: 'seed', intervalMs: 2000,
+      mode: 'stat', probe: { kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_write', field: 'count' },
+      layout: 'linear:0:4096:1', intervalMs: 2000,
     }).then(() => null, (e: LabError) => e.toData());
   }
 } catch (e) {

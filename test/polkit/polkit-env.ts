@@ -36,55 +36,74 @@ export interface PolkitEnv {
   teardown(): void;
 }
 
-/** extraRules: file name → text, installed in /etc/polkit-1/rules.d for this test file only. */
+/** Marks an /opt/bpf-lab that these tests made, so a real installation is never removed by them. */
+const TEST_MARK = '/opt/bpf-lab/.made-by-bpf-lab-tests';
+
+/**
+ * extraRules: file name → text, installed in /etc/polkit-1/rules.d for this test file only.
+ * Every step registers its undo before it runs, so a failure half-way leaves nothing behind.
+ */
 export async function setUpPolkit(extraRules: Record<string, string> = {}): Promise<PolkitEnv> {
-  const started: ChildProcess[] = [];
-  const rules = Object.keys(extraRules).map((name) => `/etc/polkit-1/rules.d/${name}`);
-  Object.entries(extraRules).forEach(([name, text]) => fs.writeFileSync(`/etc/polkit-1/rules.d/${name}`, text));
-  if (!fs.existsSync('/run/dbus/system_bus_socket')) {
-    fs.mkdirSync('/run/dbus', { recursive: true });
-    run('dbus-daemon', ['--system', '--fork']);
-  }
-  fs.copyFileSync(path.join(REPO, 'resources/polkit/io.github.bpflab.policy'), POLICY);
-  fs.copyFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-group.rules'), RULE);
-  if (!ok('pgrep', ['-x', 'polkitd'])) {
-    started.push(spawn('/usr/lib/polkit-1/polkitd', ['--no-debug'], { stdio: 'ignore', detached: true }));
-  }
-  for (let i = 0; !ok('pkaction', ['--action-id', ACTION]); i++) {
-    if (i > 100) throw new Error('polkitd did not come up with BPF Lab\'s action within 10 s');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  if (!ok('getent', ['group', 'bpflab'])) run('groupadd', ['--system', 'bpflab']);
-  if (!ok('id', [STUDENT])) run('useradd', ['--system', '--no-create-home', '--groups', 'bpflab', STUDENT]);
-  if (!ok('id', [OUTSIDER])) run('useradd', ['--system', '--no-create-home', OUTSIDER]);
-
-  const ownsOpt = !fs.existsSync('/opt/bpf-lab');
-  fs.rmSync(HELPER_ROOT, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(HELPER_ROOT), { recursive: true, mode: 0o755 });
-  stageHelper(HELPER_ROOT);
-  run('chown', ['-R', 'root:root', HELPER_ROOT]);
-  run('chmod', ['-R', 'go-w', HELPER_ROOT]);
-
-  const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-client-'));
-  for (const rel of ['package.json', 'build/src', 'build/helper', 'build/test/polkit', 'build/workloads', 'node_modules/zod']) {
-    fs.cpSync(path.join(REPO, rel), path.join(clientDir, rel), { recursive: true });
-  }
-  run('chmod', ['-R', 'a+rX', clientDir]);
-
-  return {
-    clientDir,
-    teardown: () => {
-      for (const daemon of started) daemon.kill();
-      fs.rmSync(POLICY, { force: true });
-      fs.rmSync(RULE, { force: true });
-      for (const rule of rules) fs.rmSync(rule, { force: true });
-      fs.rmSync(ownsOpt ? '/opt/bpf-lab' : HELPER_ROOT, { recursive: true, force: true });
-      fs.rmSync(clientDir, { recursive: true, force: true });
-    },
+  const undo: Array<() => void> = [];
+  const teardown = (): void => {
+    for (const step of undo.reverse()) {
+      try {
+        step();
+      } catch {
+        // keep undoing the rest
+      }
+    }
   };
+  try {
+    if (fs.existsSync('/opt/bpf-lab') && !fs.existsSync(TEST_MARK)) {
+      throw new Error('/opt/bpf-lab exists and was not made by these tests (a real installation?): not touching it');
+    }
+    undo.push(() => fs.rmSync('/opt/bpf-lab', { recursive: true, force: true }));
+    fs.rmSync('/opt/bpf-lab', { recursive: true, force: true });
+    fs.mkdirSync(path.dirname(HELPER_ROOT), { recursive: true, mode: 0o755 });
+    fs.writeFileSync(TEST_MARK, '');
+    stageHelper(HELPER_ROOT);
+    run('chown', ['-R', 'root:root', HELPER_ROOT]);
+    run('chmod', ['-R', 'go-w', HELPER_ROOT]);
+
+    for (const [file, text] of [[POLICY, null], [RULE, null], ...Object.entries(extraRules)
+      .map(([name, rule]) => [`/etc/polkit-1/rules.d/${name}`, rule])] as Array<[string, string | null]>) {
+      undo.push(() => fs.rmSync(file, { force: true }));
+      if (text !== null) fs.writeFileSync(file, text);
+    }
+    fs.copyFileSync(path.join(REPO, 'resources/polkit/io.github.bpflab.policy'), POLICY);
+    fs.copyFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-group.rules'), RULE);
+
+    if (!fs.existsSync('/run/dbus/system_bus_socket')) {
+      fs.mkdirSync('/run/dbus', { recursive: true });
+      run('dbus-daemon', ['--system', '--fork']);
+    }
+    if (!ok('pgrep', ['-x', 'polkitd'])) {
+      const daemon: ChildProcess = spawn('/usr/lib/polkit-1/polkitd', ['--no-debug'], { stdio: 'ignore', detached: true });
+      undo.push(() => daemon.kill());
+    }
+    for (let i = 0; !ok('pkaction', ['--action-id', ACTION]); i++) {
+      if (i > 100) throw new Error('polkitd did not come up with BPF Lab\'s action within 10 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (!ok('getent', ['group', 'bpflab'])) run('groupadd', ['--system', 'bpflab']);
+    if (!ok('id', [STUDENT])) run('useradd', ['--system', '--no-create-home', '--groups', 'bpflab', STUDENT]);
+    if (!ok('id', [OUTSIDER])) run('useradd', ['--system', '--no-create-home', OUTSIDER]);
+
+    const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-client-'));
+    undo.push(() => fs.rmSync(clientDir, { recursive: true, force: true }));
+    for (const rel of ['package.json', 'build/src', 'build/helper', 'build/test/polkit', 'build/workloads', 'node_modules/zod']) {
+      fs.cpSync(path.join(REPO, rel), path.join(clientDir, rel), { recursive: true });
+    }
+    run('chmod', ['-R', 'a+rX', clientDir]);
+    return { clientDir, teardown };
+  } catch (e) {
+    teardown();
+    throw e;
+  }
 }
 
-/** Runs the pkexec client as a user and parses its one JSON line; launch is the launcher or `appimage:ARCHIVE:SHA256`. */
+/** Runs the pkexec client as a user and parses its one JSON line; launch is the launcher or `appimage:HELPER_DIR`. */
 export function clientAs(user: string, env: PolkitEnv, sizes: string[], launch = LAUNCHER): Record<string, unknown> & { raw: string } {
   const r = spawnSync('runuser', ['-u', user, '--', process.execPath, path.join(env.clientDir, 'build/test/polkit/pkexec-client.js'),
     launch, path.join(env.clientDir, 'build/workloads/oracle-static'), ...sizes], { encoding: 'utf8', timeout: 60_000 });

@@ -34,7 +34,7 @@ test('pkexec runs /bin/sh with the fixed root script, the archive and its digest
   assert.match(APPIMAGE_ROOT_SCRIPT, /exec \/usr\/bin\/node "\$dir\/build\/helper\/main\.js"$/);
 });
 
-test('the packed archive is private to the user and its digest is of its bytes', async () => {
+test('the packed archive is private to the user, in a folder that must be its own, and its digest is of its bytes', async () => {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-test-'));
   try {
     fs.mkdirSync(path.join(work, 'helper/build'), { recursive: true });
@@ -46,6 +46,13 @@ test('the packed archive is private to the user and its digest is of its bytes',
     assert.equal(fs.statSync(path.dirname(archive)).mode & 0o777, 0o700);
     const listed = spawnSync('tar', ['-t', '-f', archive], { encoding: 'utf8' }).stdout.split('\n');
     assert.ok(listed.includes('./bpf-lab-helper') && listed.includes('./build/main.js'), listed.join(' '));
+    assert.equal((await packHelper(path.join(work, 'helper'), work)).archive, archive, 'one archive, replaced on each start');
+    fs.chmodSync(path.dirname(archive), 0o755);
+    await assert.rejects(packHelper(path.join(work, 'helper'), work), /private to it/);
+    fs.rmSync(path.dirname(archive), { recursive: true });
+    fs.symlinkSync('/tmp', path.dirname(archive));
+    await assert.rejects(packHelper(path.join(work, 'helper'), work), /not a link/);
+    fs.rmSync(path.dirname(archive));
     await assert.rejects(packHelper(path.join(work, 'missing'), work), /cannot pack the helper/);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
@@ -60,14 +67,16 @@ test('resolveLaunch packs the helper only for a non-root user of a mounted AppIm
     fs.writeFileSync(path.join(resources, 'helper/bpf-lab-helper'), '#!/bin/sh\n');
     const env = { APPIMAGE: '/x.AppImage', APPDIR: path.join(work, 'mount'), XDG_RUNTIME_DIR: work };
     const ctx = { uid: 1000, execPath: '/x', devRoot: null, resourcesPath: resources };
-    const launch = await resolveLaunch(ctx, env);
+    const { launch, dispose } = await resolveLaunch(ctx, env);
     assert.equal(launch.command, '/usr/bin/pkexec');
     assert.equal(launch.args[0], '/bin/sh');
     const [archive, sha] = launch.args.slice(-2) as [string, string];
-    assert.ok(archive.startsWith(`${work}/bpf-lab-`));
+    assert.equal(archive, `${work}/bpf-lab/helper.tar`);
     assert.equal(createHash('sha256').update(fs.readFileSync(archive)).digest('hex'), sha);
-    assert.deepEqual((await resolveLaunch({ ...ctx, uid: 0 }, env)).via, 'direct');
-    assert.deepEqual((await resolveLaunch(ctx, {})).args, ['/opt/bpf-lab/resources/helper/bpf-lab-helper']);
+    dispose();
+    assert.equal(fs.existsSync(archive), false, 'quitting removes the packed helper');
+    assert.deepEqual((await resolveLaunch({ ...ctx, uid: 0 }, env)).launch.via, 'direct');
+    assert.deepEqual((await resolveLaunch(ctx, {})).launch.args, ['/opt/bpf-lab/resources/helper/bpf-lab-helper']);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }

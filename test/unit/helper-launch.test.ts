@@ -44,13 +44,17 @@ test('a non-root app asks pkexec, by absolute path, to run the installed launche
   assert.match(policy, new RegExp(`"org.freedesktop.policykit.exec.path">${INSTALLED_LAUNCHER}<`));
 });
 
-test('a root app runs the helper directly, as plain Node: the build in a checkout, the staged copy when packaged', () => {
+test('a root app runs the helper directly: the tsc build under a development Electron, the launcher when packaged', () => {
   assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/usr/bin/electron', devRoot: '/src/bpf-lab', resourcesPath: '/x' }), {
     via: 'direct', command: '/usr/bin/electron', args: ['/src/bpf-lab/build/helper/main.js'],
     env: { ELECTRON_RUN_AS_NODE: '1' },
   });
-  assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/opt/bpf-lab/bpf-lab', devRoot: null, resourcesPath: '/opt/bpf-lab/resources' }).args,
-    ['/opt/bpf-lab/resources/helper/build/helper/main.js']);
+  // Packaged, the RunAsNode fuse is off, so the Electron binary must not be asked to be Node.
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  assert.equal(pkg.build.electronFuses.runAsNode, false);
+  assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/opt/bpf-lab/bpf-lab-app', devRoot: null, resourcesPath: '/opt/bpf-lab/resources' }), {
+    via: 'direct', command: '/opt/bpf-lab/resources/helper/bpf-lab-helper', args: [],
+  });
 });
 
 test('the helper is spawned with exactly the launch arguments, piped and in its own process group', async () => {
@@ -124,4 +128,11 @@ test('pkexec 127 without an authentication agent says so, instead of blaming the
   const { spawn } = fakeSpawn(exitWith(127, 'Error executing command as another user: No authentication agent found.\n'));
   await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) =>
     e.code === 'not-authorized' && /authentication agent/.test(e.message) && !/bpflab group/.test(e.message));
+});
+
+test('pkexec 127 for a launcher that is not there says the helper is not installed, not that the user is refused', async () => {
+  const { spawn } = fakeSpawn(exitWith(127, 'Error accessing /opt/bpf-lab/resources/helper/bpf-lab-helper: No such file or directory\n'));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/opt/bpf-lab/resources/helper/bpf-lab-helper'), spawn), (e: LabError) =>
+    /not installed where its policy expects it \(\/opt\/bpf-lab\/resources\/helper\/bpf-lab-helper\)/.test(e.message)
+    && !/bpflab group/.test(e.message));
 });
