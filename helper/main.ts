@@ -15,11 +15,13 @@ import { Server } from './server.js';
 function main(): void {
   if (process.geteuid?.() !== 0 || !canTrace()) {
     process.stderr.write('bpf-lab-helper: needs root (with CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)\n');
+    removeEphemeralRoot();
     process.exit(HELPER_EXIT_NOT_PRIVILEGED);
   }
   const problem = checkOwnClient(socketPeerPid);
   if (problem) {
     process.stderr.write(`bpf-lab-helper: ${problem}\n`);
+    removeEphemeralRoot();
     process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
   const server = new Server(new Kernel(), {
