@@ -87,6 +87,7 @@ export function App() {
           <CustomProbeForm
             value={custom} onChange={setCustom} active={choice.kind === 'custom'}
             onActivate={() => setChoice({ kind: 'custom' })} showAll={attempted && choice.kind === 'custom'}
+            catalogOnly={state.status?.helper.privilege === 'pkexec'}
           />
           <LogPanel log={state.log} />
         </aside>

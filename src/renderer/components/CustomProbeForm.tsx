@@ -18,6 +18,8 @@ interface CustomProbeFormProps {
   onActivate: () => void;
   /** Show every error, not only those of fields the user has left (after a Start attempt). */
   showAll: boolean;
+  /** The helper runs for a user through pkexec: it offers the catalog only. */
+  catalogOnly?: boolean;
 }
 
 const FIELDS: Record<CustomField, { label: string; placeholder: string; numeric?: boolean }> = {
@@ -37,7 +39,7 @@ const KIND_HELP: Record<CustomKind, string> = {
   uprobe: 'A binary or library by absolute path, a function in it, and the size argument.',
 };
 
-export function CustomProbeForm({ value, onChange, active, onActivate, showAll }: CustomProbeFormProps) {
+export function CustomProbeForm({ value, onChange, active, onActivate, showAll, catalogOnly = false }: CustomProbeFormProps) {
   const kindId = useId();
   const [touched, setTouched] = useState<ReadonlySet<CustomField>>(new Set());
   const { spec, errors } = validateCustom(value);
@@ -62,6 +64,11 @@ export function CustomProbeForm({ value, onChange, active, onActivate, showAll }
         </select>
       </div>
       <p className="panel-note">{KIND_HELP[value.kind]}</p>
+      {catalogOnly ? (
+        <p className="panel-note" data-testid="custom-needs-root">
+          Custom probes need root: the helper runs for you through pkexec, which allows the catalog only.
+        </p>
+      ) : null}
       <div className="custom-fields">
         {KIND_FIELDS[value.kind].map((field) => (
           <Field
