@@ -13,8 +13,6 @@ import type { Push } from '../shared/protocol.js';
 import { HelperClient, type Launch } from './helper-client.js';
 import { LiveFrames } from './live-frames.js';
 
-export { MAX_QUEUED_EVENTS } from './live-frames.js';
-
 /** Pushes kept while a start is in flight, for a session the helper announced before its reply arrived. */
 const MAX_EARLY_PUSHES = 256;
 

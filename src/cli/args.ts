@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import { formatLayout, parseLayout } from '../shared/buckets.js';
 import {
-  parseCatalogId, parseKprobe, parseTracepoint, parseUprobe, type ProbeSpec,
+  MAX_PID, parseCatalogId, parseKprobe, parseTracepoint, parseUprobe, type ProbeSpec,
 } from '../shared/probes.js';
 
 export type Command =
@@ -160,7 +160,7 @@ export function parseCommand(argv: string[]): Command {
     throw new UsageError('--buckets and --interval are for stat; trace prints every event');
   }
   if (run !== null && run.length === 0) throw new UsageError('nothing to run after --');
-  const pid = positiveInt(v.pid, '--pid', 4_194_304);
+  const pid = positiveInt(v.pid, '--pid', MAX_PID);
   if (pid !== null && run !== null) throw new UsageError('--pid and -- CMD cannot be combined: CMD sets the pid');
   return {
     name,

@@ -5,7 +5,7 @@
  */
 import { formatLayout, parseLayout } from '../shared/buckets.js';
 import type { LabStatus, StartRequest } from '../shared/lab-api.js';
-import type { ProbeSpec } from '../shared/probes.js';
+import { MAX_PID, parsePid, type ProbeSpec } from '../shared/probes.js';
 
 export type Mode = 'stat' | 'trace';
 export const BUCKET_KINDS = ['seed', 'log2', 'linear'] as const;
@@ -69,8 +69,8 @@ export function validateStart(input: StartFormInput): { settings: StartSettings 
   let pid: number | undefined;
   const pidText = input.pid.trim();
   if (pidText !== '') {
-    if (/^[1-9]\d{0,6}$/.test(pidText) && Number(pidText) <= 4_194_304) pid = Number(pidText);
-    else errors.pid = 'A process id from 1 to 4194304, or empty for every process.';
+    pid = parsePid(pidText) ?? undefined;
+    if (pid === undefined) errors.pid = `A process id from 1 to ${MAX_PID}, or empty for every process.`;
   }
   if (Object.keys(errors).length > 0 || layout === null) return { settings: null, errors };
   return { settings: { mode: input.mode, layout, intervalMs, ...(pid === undefined ? {} : { pid }) }, errors };

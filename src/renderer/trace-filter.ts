@@ -4,6 +4,7 @@
  * event. Sizes are u64 decimal strings, so they are compared as digits, never
  * as floats that would round above 2^53.
  */
+import { MAX_PID, parsePid } from '../shared/probes.js';
 import type { TraceEvent } from '../shared/protocol.js';
 
 export interface TraceFilterInput {
@@ -58,8 +59,8 @@ export function parseTraceFilter(input: TraceFilterInput): { filter: TraceFilter
   let pid: number | null = null;
   const pidText = input.pid.trim();
   if (pidText !== '') {
-    if (/^[1-9]\d{0,6}$/.test(pidText) && Number(pidText) <= 4_194_304) pid = Number(pidText);
-    else errors.pid = 'a process id from 1 to 4194304';
+    pid = parsePid(pidText);
+    if (pid === null) errors.pid = `a process id from 1 to ${MAX_PID}`;
   }
   const min = sizeBound(input.minSize);
   const max = sizeBound(input.maxSize);

@@ -5,17 +5,12 @@
  * and the LabApi the renderer programs against. Both ends validate with these.
  */
 import { z } from 'zod';
-import { ERROR_CODES } from './errors.js';
 import {
-  layoutSchema, probeSpecSchema, resultSchemas, traceEventSchema,
+  errorDataSchema, idSchema, layoutSchema, pidSchema, probeSpecSchema, resultSchemas, traceEventSchema,
 } from './protocol.js';
 
-const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const id = idSchema;
 const count = z.number().int().min(0);
-
-export const errorDataSchema = z.strictObject({
-  code: z.enum(ERROR_CODES), message: z.string(), detail: z.string().optional(),
-});
 
 /** How the helper got its privileges: the app was already root, or pkexec asked. */
 export const PRIVILEGE_MODES = ['root', 'pkexec'] as const;
@@ -36,7 +31,7 @@ export const startRequestSchema = z.strictObject({
   mode: z.enum(['stat', 'trace']),
   probe: probeSpecSchema,
   layout: layoutSchema.default('seed'),
-  pid: z.number().int().min(1).max(4_194_304).optional(),
+  pid: pidSchema.optional(),
   /** Milliseconds between histogram snapshots (stat only). */
   intervalMs: z.number().int().min(100).max(60_000).default(2000),
 });

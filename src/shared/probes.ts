@@ -20,6 +20,13 @@ export const KERNEL_SYMBOL = /^[A-Za-z_][A-Za-z0-9_.]{0,127}$/;
 export const TRACE_NAME = /^[A-Za-z0-9_]{1,64}$/;
 export const USER_SYMBOL = /^[A-Za-z_][A-Za-z0-9_.@$]{0,255}$/;
 export const MAX_ARG = 6;
+/** The largest pid Linux hands out (PID_MAX_LIMIT on 64-bit). */
+export const MAX_PID = 4_194_304;
+
+/** A pid typed by a person (decimal, 1 to MAX_PID), or null when it is not one. */
+export function parsePid(text: string): number | null {
+  return /^[1-9]\d{0,6}$/.test(text) && Number(text) <= MAX_PID ? Number(text) : null;
+}
 
 function argNumber(text: string, what: string): number {
   if (!/^[1-9]$/.test(text) || Number(text) > MAX_ARG) {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseLayout } from './buckets.js';
 import { ERROR_CODES } from './errors.js';
 import {
-  CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, TRACE_NAME, USER_SYMBOL,
+  CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, MAX_PID, TRACE_NAME, USER_SYMBOL,
 } from './probes.js';
 
 export const PROTOCOL_VERSION = 1;
@@ -19,8 +19,12 @@ export const HELPER_EXIT_NOT_PRIVILEGED = 77;
 /** The helper's exit status when its stdin and stdout are not pipes held by the process that started it. */
 export const HELPER_EXIT_WRONG_CLIENT = 78;
 
-const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const pid = z.number().int().min(1).max(4_194_304);
+/** Message and session ids. */
+export const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const id = idSchema;
+/** A process id, as filters take it. */
+export const pidSchema = z.number().int().min(1).max(MAX_PID);
+const pid = pidSchema;
 const arg = z.number().int().min(1).max(MAX_ARG);
 
 export const probeSpecSchema = z.discriminatedUnion('kind', [
@@ -79,7 +83,8 @@ export type StartParams = Params<'start'>;
 export const reasonSchema = z.strictObject({ code: z.string(), message: z.string() });
 export type Reason = z.infer<typeof reasonSchema>;
 
-const errorSchema = z.strictObject({
+/** An error as data (LabError.toData), on every boundary. */
+export const errorDataSchema = z.strictObject({
   code: z.enum(ERROR_CODES), message: z.string(), detail: z.string().optional(),
 });
 
@@ -144,7 +149,7 @@ export type KernelInfo = z.infer<typeof kernelInfoSchema>;
 
 export const replySchema = z.discriminatedUnion('type', [
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('response'), id, result: z.unknown() }),
-  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('error'), id: id.nullable(), error: errorSchema }),
+  z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('error'), id: id.nullable(), error: errorDataSchema }),
   /** A periodic snapshot of a stat session. */
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('histogram'), ...histogramBody }),
   /** A batch of trace events; `lost` counts events lost so far, in the kernel and in the helper. */

@@ -8,6 +8,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { GatedChild } from '../../src/cli/gated-child.js';
 import { CLI, ORACLE_STATIC } from '../kernel/harness.js';
 
 export const SCREENSHOTS = 'build/test-output/e2e';
@@ -70,37 +71,27 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}/${name}.png` });
 }
 
-/** An oracle workload that waits on stdin, so the page can attach to its pid before it makes a single call. */
-export interface GatedOracle {
-  pid: number;
-  release(): void;
-  exited: Promise<number | null>;
-}
+const oracles = new Set<{ kill(): void }>();
 
-const oracles = new Set<ReturnType<typeof spawn>>();
-
-export function gatedOracle(mode: string, sizes: string[]): GatedOracle {
-  // The shell's read() happens before exec: with a write probe it is not counted.
-  const proc = spawn('/bin/sh', ['-c', 'read -r _ && exec "$@"', 'gate', ORACLE_STATIC, mode, ...sizes], { stdio: ['pipe', 'ignore', 'inherit'] });
-  oracles.add(proc);
-  proc.on('close', () => oracles.delete(proc));
-  return {
-    pid: proc.pid!,
-    release: () => proc.stdin.end('go\n'),
-    exited: new Promise((resolve) => proc.on('close', (code) => resolve(code))),
-  };
+/** An oracle workload held at the CLI's own gate (GatedChild), so the page can attach to its pid before its first call. */
+export function gatedOracle(mode: string, sizes: string[]): GatedChild {
+  const child = new GatedChild([ORACLE_STATIC, mode, ...sizes]);
+  oracles.add(child);
+  void child.exited.then(() => oracles.delete(child));
+  return child;
 }
 
 /** A steady-rate write() workload (paced-writes.ts), gated like the oracle: nothing is written before go(). */
 export function pacedWriter(rate: number, seconds: number): { pid: number; go: () => void; done: Promise<number | null> } {
   const script = fileURLToPath(new URL('./paced-writes.js', import.meta.url));
   const proc = spawn(process.execPath, [script, String(rate), String(seconds)], { stdio: ['pipe', 'ignore', 'inherit'] });
-  oracles.add(proc);
-  proc.on('close', () => oracles.delete(proc));
+  const entry = { kill: () => proc.kill('SIGKILL') };
+  oracles.add(entry);
+  proc.on('close', () => oracles.delete(entry));
   return { pid: proc.pid!, go: () => proc.stdin.write('go\n'), done: new Promise((r) => proc.on('close', (code) => r(code))) };
 }
 
 /** Kills the oracles a failed test left waiting at their gate, so the test process can end. */
 export function killOracles(): void {
-  for (const proc of oracles) proc.kill('SIGKILL');
+  for (const oracle of oracles) oracle.kill();
 }

@@ -9,12 +9,12 @@
  * With appimage:HELPER_DIR it packs that tree itself, as the app does from its
  * AppImage mount, into a private folder of this user's.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pkexecLaunch, type Launch } from '../../src/backend/helper-client.js';
 import { LabService } from '../../src/backend/lab-service.js';
+import { GatedChild } from '../../src/cli/gated-child.js';
 import { LabError } from '../../src/shared/errors.js';
 import { appImageLaunch, packHelper } from '../../src/main/appimage-launch.js';
 
@@ -33,13 +33,12 @@ try {
   const { helper } = service.status();
   report['helper'] = helper;
   if (helper.state === 'ready') {
-    const gate = spawn('/bin/sh', ['-c', 'read -r _ && exec "$@"', 'gate', oracle!, 'write', ...sizes], { stdio: ['pipe', 'ignore', 'inherit'] });
-    const exited = new Promise((resolve) => gate.on('close', resolve));
+    const gate = new GatedChild([oracle!, 'write', ...sizes]);
     const info = await service.handle('lab:start', {
-      mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 60_000, pid: gate.pid!,
+      mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 60_000, pid: gate.pid,
     });
-    gate.stdin.end('go\n');
-    report['oracleStatus'] = await exited;
+    gate.release();
+    report['oracleStatus'] = await gate.exited;
     report['stopped'] = await service.handle('lab:stop', { session: info.session });
     // A histogram with 1-byte buckets of `buf` would be another process's pointers.
     report['refused'] = await service.handle('lab:start', {

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { LabService, MAX_QUEUED_EVENTS } from '../../src/backend/lab-service.js';
+import { LabService } from '../../src/backend/lab-service.js';
+import { MAX_QUEUED_EVENTS } from '../../src/backend/live-frames.js';
 import { LabError } from '../../src/shared/errors.js';
 import type { LiveEvent } from '../../src/shared/lab-api.js';
 import { FakeHelper } from './fake-helper.js';

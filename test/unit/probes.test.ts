@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import {
   CATALOG_IDS, parseCatalogId, parseKprobe, parseTracepoint, parseUprobe, probeName, type ProbeSpec,
 } from '../../src/shared/probes.js';
+import { MAX_PID, parsePid } from '../../src/shared/probes.js';
 
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
 
@@ -94,4 +95,10 @@ test('probeName: custom probes name every part, and different specs get differen
   assert.ok([LIBC, 'memcpy', '3'].every((p) => names[5]!.includes(p)), names[5]);
   // A custom kprobe must not be mistaken for the catalog probe of a similar name.
   assert.notEqual(probeName(parseKprobe('memcpy:3')), 'memcpy');
+});
+
+test('a typed pid is decimal, 1 to the kernel\'s largest, and nothing else', () => {
+  assert.equal(parsePid('1'), 1);
+  assert.equal(parsePid(String(MAX_PID)), MAX_PID);
+  for (const bad of ['0', '-1', '01', '1.5', '0x10', String(MAX_PID + 1), '99999999', '', ' 1']) assert.equal(parsePid(bad), null, bad);
 });

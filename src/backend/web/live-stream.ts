@@ -16,6 +16,7 @@ const HEARTBEAT_MS = 15_000;
 
 export class LiveStream {
   private readonly open = new Set<ServerResponse>();
+  private readonly encoded = new WeakMap<LiveEvent, string>();
 
   constructor(private readonly service: LabService) {}
 
@@ -32,7 +33,7 @@ export class LiveStream {
         return;
       }
       const shaped = throttle.shape(event, res.writableLength > HIGH_WATER);
-      if (shaped) res.write(`data: ${JSON.stringify(shaped)}\n\n`);
+      if (shaped) res.write(this.encode(shaped));
     };
     const unsubscribe = this.service.subscribe(write);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -44,6 +45,16 @@ export class LiveStream {
     req.on('close', end);
     res.on('close', end);
     res.on('error', end);
+  }
+
+  /** One SSE message per event, encoded once however many tabs share it (unless a throttle reshaped it). */
+  private encode(event: LiveEvent): string {
+    let text = this.encoded.get(event);
+    if (text === undefined) {
+      text = `data: ${JSON.stringify(event)}\n\n`;
+      this.encoded.set(event, text);
+    }
+    return text;
   }
 
   closeAll(): void {
