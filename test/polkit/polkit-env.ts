@@ -30,6 +30,43 @@ function run(command: string, args: string[]): string {
 
 const ok = (command: string, args: string[]): boolean => spawnSync(command, args).status === 0;
 
+const SYSTEM_BUS = '/run/dbus/system_bus_socket';
+const SYSTEM_BUS_PID = '/run/dbus/pid';
+
+/** Whether a system bus answers; a socket file alone proves nothing (a machine's /run can outlive its daemons). */
+function systemBusAnswers(): boolean {
+  return spawnSync('dbus-send', ['--system', '--print-reply', '--reply-timeout=2000', '--dest=org.freedesktop.DBus',
+    '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetId'], { timeout: 5_000 }).status === 0;
+}
+
+/**
+ * Starts the system bus unless one answers. A stale socket and pid file from a
+ * daemon that is gone are removed first (dbus-daemon refuses to start over a
+ * pid file). Returns whether it started one; teardown stops it again.
+ */
+function startSystemBus(undo: Array<() => void>): boolean {
+  if (systemBusAnswers()) return false;
+  fs.rmSync(SYSTEM_BUS, { force: true });
+  fs.rmSync(SYSTEM_BUS_PID, { force: true });
+  fs.mkdirSync(path.dirname(SYSTEM_BUS), { recursive: true });
+  const pid = Number(run('dbus-daemon', ['--system', '--fork', '--print-pid']).trim());
+  undo.push(() => {
+    process.kill(pid, 'SIGTERM');
+    fs.rmSync(SYSTEM_BUS, { force: true });
+    fs.rmSync(SYSTEM_BUS_PID, { force: true });
+  });
+  if (!systemBusAnswers()) throw new Error('dbus-daemon --system started but the system bus does not answer');
+  return true;
+}
+
+/** Waits until pkaction sees BPF Lab's action; on failure says what polkitd printed. */
+async function waitForAction(daemonOutput: () => string): Promise<void> {
+  for (let i = 0; !ok('pkaction', ['--action-id', ACTION]); i++) {
+    if (i > 100) throw new Error(`polkitd did not come up with BPF Lab's action within 10 s; polkitd said:\n${daemonOutput()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 export interface PolkitEnv {
   /** A world-readable copy of the build for the test users, with the client and the oracle. */
   clientDir: string;
@@ -74,17 +111,18 @@ export async function setUpPolkit(extraRules: Record<string, string> = {}): Prom
     fs.copyFileSync(path.join(REPO, 'resources/polkit/io.github.bpflab.policy'), POLICY);
     fs.copyFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-group.rules'), RULE);
 
-    if (!fs.existsSync('/run/dbus/system_bus_socket')) {
-      fs.mkdirSync('/run/dbus', { recursive: true });
-      run('dbus-daemon', ['--system', '--fork']);
-    }
-    if (!ok('pgrep', ['-x', 'polkitd'])) {
-      const daemon: ChildProcess = spawn('/usr/lib/polkit-1/polkitd', ['--no-debug'], { stdio: 'ignore', detached: true });
+    const startedBus = startSystemBus(undo);
+    // A polkitd left from an earlier bus would answer nothing on this one.
+    if (startedBus || !ok('pgrep', ['-x', 'polkitd'])) {
+      const log = path.join(os.tmpdir(), `bpf-lab-polkitd-${process.pid}.log`);
+      const out = fs.openSync(log, 'w');
+      const daemon: ChildProcess = spawn('/usr/lib/polkit-1/polkitd', ['--no-debug'], { stdio: ['ignore', out, out], detached: true });
+      fs.closeSync(out);
+      undo.push(() => fs.rmSync(log, { force: true }));
       undo.push(() => daemon.kill());
-    }
-    for (let i = 0; !ok('pkaction', ['--action-id', ACTION]); i++) {
-      if (i > 100) throw new Error('polkitd did not come up with BPF Lab\'s action within 10 s');
-      await new Promise((r) => setTimeout(r, 100));
+      await waitForAction(() => fs.readFileSync(log, 'utf8'));
+    } else {
+      await waitForAction(() => 'polkitd was already running');
     }
     if (!ok('getent', ['group', 'bpflab'])) run('groupadd', ['--system', 'bpflab']);
     if (!ok('id', [STUDENT])) run('useradd', ['--system', '--no-create-home', '--groups', 'bpflab', STUDENT]);
