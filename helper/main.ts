@@ -9,7 +9,7 @@ import { VERSION } from '../src/shared/version.js';
 import { Kernel } from './kernel.js';
 import { captureLibbpfLog, socketPeerPid } from './libbpf.js';
 import { canTrace } from './privileges.js';
-import { removeEphemeralRoot } from './ephemeral.js';
+import { removeEphemeralRoot, sweepStaleCopies } from './ephemeral.js';
 import { Server } from './server.js';
 
 function main(): void {
@@ -24,6 +24,7 @@ function main(): void {
     removeEphemeralRoot();
     process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
+  sweepStaleCopies();
   const server = new Server(new Kernel(), {
     write: (bytes) => process.stdout.write(bytes),
     backlog: () => process.stdout.writableLength,

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 const VALUED = new Set(['-s', '-t', '--architecture', '--after-install', '--after-remove', '--description', '--version',
   '--package', '--name', '--maintainer', '--vendor', '--url', '--category', '--rpm-summary', '--license', '--iteration',
-  '--rpm-os', '--rpm-compression', '-d', '--depends', '--log']);
+  '--rpm-os', '--rpm-compression', '-d', '--depends', '--directories', '--log']);
 const FLAGS = new Set(['--force', '--debug']);
 
 function fail(message) {
@@ -20,7 +20,7 @@ function fail(message) {
 }
 
 function parse(argv) {
-  const opts = { depends: [], mappings: [] };
+  const opts = { depends: [], directories: [], mappings: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (FLAGS.has(arg)) continue;
@@ -28,6 +28,7 @@ function parse(argv) {
       const value = argv[++i];
       if (value === undefined) fail(`${arg} needs a value`);
       if (arg === '-d' || arg === '--depends') opts.depends.push(value);
+      else if (arg === '--directories') opts.directories.push(value.replace(/\/$/, ''));
       else opts[arg.replace(/^-+/, '')] = value;
     } else if (arg.startsWith('-')) fail(`unsupported option ${arg}`);
     else if (arg.includes('=')) {
@@ -60,6 +61,17 @@ function stage(root, mappings) {
     }
   }
   return owned;
+}
+
+/** fpm's --directories: the package also owns that staged folder and the folders below it. */
+function ownDirectories(root, owned, directories) {
+  for (const dir of directories) {
+    const target = path.join(root, dir);
+    if (!fs.existsSync(target) || !fs.statSync(target).isDirectory()) fail(`--directories ${dir}: nothing is installed there`);
+    const below = fs.readdirSync(target, { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory())
+      .map((e) => path.join(dir, path.relative(target, path.join(e.parentPath, e.name))));
+    for (const d of [dir, ...below]) if (!owned.some((e) => e.dir === d)) owned.push({ dir: d });
+  }
 }
 
 const quote = (p) => `"${p.replace(/%/g, '%%')}"`;
@@ -97,6 +109,7 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fpm-rpmbuild-'));
 try {
   const stageDir = path.join(work, 'stage');
   const owned = stage(stageDir, o.mappings);
+  ownDirectories(stageDir, owned, o.directories);
   const specFile = path.join(work, `${o.name}.spec`);
   fs.writeFileSync(specFile, spec(o, stageDir, owned));
   const r = spawnSync('rpmbuild', ['-bb', '--define', `_topdir ${work}/top`, specFile], { encoding: 'utf8' });

@@ -41,7 +41,7 @@ fi
 tar -x -f "$dir/helper.tar" -C "$dir" --no-same-owner --no-same-permissions --no-overwrite-dir
 chmod 0700 -- "$dir"
 rm -f -- "$dir/helper.tar"
-: > "$dir/.ephemeral"
+echo $$ > "$dir/.ephemeral"
 exec /usr/bin/node "$dir/build/helper/main.js"`;
 
 /** True when this app runs from a mounted AppImage (its resources inside APPDIR). */

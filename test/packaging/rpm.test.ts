@@ -54,6 +54,8 @@ test('everything installs under /opt/bpf-lab or system folders, owned by root, w
   }
   for (const size of [16, 32, 48, 64, 128, 256, 512]) assert.ok(paths.has(`/usr/share/icons/hicolor/${size}x${size}/apps/bpf-lab-app.png`));
   assert.equal(all.find((e) => e.path === INSTALLED_LAUNCHER)?.mode, '-rwxr-xr-x');
+  assert.equal(all.find((e) => e.path === '/usr/share/doc/bpf-lab')?.mode, 'drwxr-xr-x', 'it owns its doc folder, so removal removes it');
+  assert.ok(!all.some((e) => e.path === '/usr/share/doc' || e.path === '/usr/share/polkit-1/actions'), 'but not shared system folders');
   assert.ok(![...paths].some((p) => p.includes('app.asar/') || p.includes('app.asar.unpacked')), 'the helper is outside the asar');
 });
 

@@ -50,6 +50,12 @@ after(() => {
 });
 
 const privateCopies = (): string[] => fs.readdirSync('/run').filter((f) => f.startsWith('bpf-lab-helper.'));
+/** The private copy a helper runs from, read from its command line. */
+function copyOf(pid: number): string {
+  const script = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').find((a) => a.endsWith('/build/helper/main.js'));
+  if (!script?.startsWith('/run/bpf-lab-helper.')) assert.fail(`helper ${pid} runs from a private copy: ${script}`);
+  return script.slice(0, -'/build/helper/main.js'.length);
+}
 const viaScript = (archive: string, sha256: string) =>
   ({ via: 'direct' as const, command: '/bin/sh', args: ['-c', APPIMAGE_ROOT_SCRIPT, 'bpf-lab-helper', archive, sha256] });
 
@@ -65,6 +71,32 @@ test('as root, the script runs the helper from a private copy and removes it whe
   assert.equal(stat.mode & 0o777, 0o700, 'only root can enter it');
   assert.equal(await client.close(), 0);
   assert.deepEqual(privateCopies(), before, 'the copy is gone');
+});
+
+test('a copy left by a killed helper is removed by the next helper to start, a running one\'s is kept', async (t) => {
+  if (!needsRoot(t)) return;
+  const before = privateCopies();
+  const clients: HelperClient[] = [];
+  const start = async (): Promise<HelperClient> => {
+    const client = await HelperClient.start(viaScript(packed!.archive, packed!.sha256));
+    clients.push(client);
+    return client;
+  };
+  try {
+    const killed = await start();
+    const running = await start();
+    const killedCopy = copyOf(killed.pid!);
+    const runningCopy = copyOf(running.pid!);
+    process.kill(killed.pid!, 'SIGKILL');
+    await killed.close();
+    assert.ok(fs.existsSync(killedCopy), 'a killed helper cannot remove its copy');
+    await start();
+    assert.ok(!fs.existsSync(killedCopy), 'the next helper removed it');
+    assert.ok(fs.existsSync(runningCopy), 'a running helper\'s copy stays');
+  } finally {
+    for (const client of clients) await client.close();
+  }
+  assert.deepEqual(privateCopies(), before);
 });
 
 test('an archive swapped after the digest was taken is refused, and nothing is left behind', async (t) => {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { removeEphemeralRoot } from '../../helper/ephemeral.js';
+import { removeEphemeralRoot, sweepStaleCopies, UNMARKED_GRACE_MS } from '../../helper/ephemeral.js';
 import { APPIMAGE_ROOT_SCRIPT, appImageLaunch, packHelper, runsFromAppImage } from '../../src/main/appimage-launch.js';
 import { resolveLaunch } from '../../src/main/helper-launch.js';
 
@@ -90,4 +90,50 @@ test('the helper removes its own tree only when it is a marked private copy unde
   assert.equal(removeEphemeralRoot('/run/bpf-lab-helper.AbC123/'), false, 'no marker, nothing removed');
   assert.equal(removeEphemeralRoot('/opt/bpf-lab/resources/helper/'), false);
   fs.rmSync(work, { recursive: true, force: true });
+});
+
+test('a starting helper removes private copies whose helper is gone, and only those', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sweep-test-'));
+  const run = path.join(work, 'run');
+  const proc = path.join(work, 'proc');
+  const copy = (name: string, marker: string | null): string => {
+    const dir = path.join(run, name);
+    fs.mkdirSync(path.join(dir, 'build/helper'), { recursive: true });
+    if (marker !== null) fs.writeFileSync(path.join(dir, '.ephemeral'), marker);
+    return dir;
+  };
+  const process_ = (pid: number, ...argv: string[]): void => {
+    fs.mkdirSync(path.join(proc, String(pid)), { recursive: true });
+    fs.writeFileSync(path.join(proc, String(pid), 'cmdline'), `${argv.join('\0')}\0`);
+  };
+  try {
+    const helperRuns = copy('bpf-lab-helper.Aaaaa1', '101\n');
+    process_(101, '/usr/bin/node', `${helperRuns}/build/helper/main.js`);
+    copy('bpf-lab-helper.Aaaaa2', '102\n');
+    process_(102, '/bin/sh', '-c', 'set -eu ...', 'bpf-lab-helper', '/run/user/1000/bpf-lab/helper.tar', 'f'.repeat(64));
+    copy('bpf-lab-helper.Bbbbb1', '103\n'); // no such process
+    copy('bpf-lab-helper.Bbbbb2', '104\n');
+    process_(104, '/usr/bin/vim', '/etc/motd'); // the pid was reused
+    copy('bpf-lab-helper.Bbbbb3', 'nonsense');
+    copy('bpf-lab-helper.Self01', '');
+    const unpacking = copy('bpf-lab-helper.Ccccc1', null);
+    const failed = copy('bpf-lab-helper.Bbbbb4', null);
+    const old = (Date.now() - UNMARKED_GRACE_MS - 1000) / 1000;
+    fs.utimesSync(failed, old, old);
+    copy('bpf-lab-helper.toolong1', '103\n');
+    copy('other-folder', '103\n');
+    fs.symlinkSync(path.join(run, 'other-folder'), path.join(run, 'bpf-lab-helper.Link01'));
+
+    const uid = process.getuid!();
+    const self = `${path.join(run, 'bpf-lab-helper.Self01')}/`;
+    assert.deepEqual(sweepStaleCopies({ runDir: run, procDir: proc, uid, self }).sort(),
+      ['bpf-lab-helper.Bbbbb1', 'bpf-lab-helper.Bbbbb2', 'bpf-lab-helper.Bbbbb3', 'bpf-lab-helper.Bbbbb4']);
+    assert.deepEqual(fs.readdirSync(run).sort(), ['bpf-lab-helper.Aaaaa1', 'bpf-lab-helper.Aaaaa2', 'bpf-lab-helper.Ccccc1',
+      'bpf-lab-helper.Link01', 'bpf-lab-helper.Self01', 'bpf-lab-helper.toolong1', 'other-folder']);
+    assert.ok(fs.existsSync(unpacking));
+    assert.deepEqual(sweepStaleCopies({ runDir: run, procDir: proc, uid: uid + 1, self }), [], 'another owner\'s folders are not judged');
+    assert.deepEqual(sweepStaleCopies({ runDir: path.join(work, 'missing'), procDir: proc, uid, self }), []);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
 });
