@@ -191,9 +191,9 @@ export class LabService {
     const running = this.sessions.get(session);
     if (running && this.byRemote.get(running.remote) === session) this.byRemote.delete(running.remote);
     this.sessions.delete(session);
-    const dropped = this.frames.droppedOf(session);
+    const passed = this.frames.passedOf(session);
     this.frames.forget(session);
-    this.emit({ type: 'ended', session, ...end, ...(dropped ? { dropped } : {}) });
+    this.emit({ type: 'ended', session, ...end, ...(running?.info.mode === 'trace' ? { passed } : {}) });
     this.emit({ type: 'status', status: this.status() });
   }
 

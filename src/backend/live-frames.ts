@@ -2,7 +2,9 @@
  * Coalesces what the helper streams into live frames: the newest histogram
  * snapshot and the trace events of each session since the last frame, sent
  * at most LIVE_FRAMES_PER_SECOND times a second. Events waiting for a frame
- * are bounded per session; the overflow is counted as dropped.
+ * are bounded per session; each batch carries how many events of its session
+ * have passed through here in all, so a subscriber can tell what it missed
+ * (the overflow included) from what it received.
  */
 import {
   LIVE_FRAMES_PER_SECOND, type HistogramSnapshot, type LiveEvent, type TraceBatch,
@@ -18,7 +20,7 @@ type Frame = Extract<LiveEvent, { type: 'frame' }>;
 export class LiveFrames {
   private readonly histograms = new Map<number, HistogramSnapshot>();
   private readonly traces = new Map<number, { events: TraceEvent[]; lost: number }>();
-  private readonly dropped = new Map<number, number>();
+  private readonly passed = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private lastFrame = 0;
 
@@ -34,15 +36,15 @@ export class LiveFrames {
     const room = Math.max(0, MAX_QUEUED_EVENTS - pending.events.length);
     const taken = Math.min(room, events.length);
     for (let i = 0; i < taken; i++) pending.events.push(events[i]!);
-    if (events.length > taken) this.dropped.set(session, this.droppedOf(session) + events.length - taken);
+    this.passed.set(session, this.passedOf(session) + events.length);
     pending.lost = lost;
     this.traces.set(session, pending);
     this.schedule();
   }
 
-  /** Events of this session dropped so far because its queue was full. */
-  droppedOf(session: number): number {
-    return this.dropped.get(session) ?? 0;
+  /** Events of this session that came through here so far, queued or not. */
+  passedOf(session: number): number {
+    return this.passed.get(session) ?? 0;
   }
 
   /** Sends what is pending now (before a session's end, so nothing of it comes after). */
@@ -52,7 +54,7 @@ export class LiveFrames {
     if (this.histograms.size === 0 && this.traces.size === 0) return;
     const at = Date.now();
     const traces: TraceBatch[] = [...this.traces].map(([session, p]) => ({
-      session, events: p.events, lost: p.lost, dropped: this.droppedOf(session), at,
+      session, events: p.events, lost: p.lost, passed: this.passedOf(session), at,
     }));
     const histograms = [...this.histograms.values()];
     this.histograms.clear();
@@ -64,7 +66,7 @@ export class LiveFrames {
   forget(session: number): void {
     this.histograms.delete(session);
     this.traces.delete(session);
-    this.dropped.delete(session);
+    this.passed.delete(session);
   }
 
   dispose(): void {

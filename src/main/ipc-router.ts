@@ -5,10 +5,11 @@
  * (serveCall), and the live subscription per renderer (subscribe, pushes,
  * unsubscribe; ended for good when the renderer goes away). Frames are
  * acknowledged by the preload; a renderer too far behind has frames skipped
- * and counted (LiveThrottle), so IPC never queues without bound.
+ * (shapeLive; its next batch says how many events it missed), so IPC never
+ * queues without bound.
  */
 import type { LabService } from '../backend/lab-service.js';
-import { LiveThrottle } from '../backend/live-throttle.js';
+import { shapeLive } from '../backend/live-throttle.js';
 import { LabError } from '../shared/errors.js';
 import {
   CALL_CHANNELS, FRAME_ACK_CHANNEL, LIVE_CHANNEL, SUBSCRIBE_CHANNEL, UNSUBSCRIBE_CHANNEL,
@@ -74,11 +75,10 @@ export function registerLabIpc(ipc: IpcMainLike, service: LabService, window: Tr
   ipc.on(SUBSCRIBE_CHANNEL, (event) => {
     if (!isTrustedSender(event, window) || subscriptions.has(event.sender.id)) return;
     const { sender } = event;
-    const throttle = new LiveThrottle();
     const sub: Subscription = { unacked: 0, unsubscribe: () => undefined };
     subscriptions.set(sender.id, sub);
     sub.unsubscribe = service.subscribe((live) => {
-      const shaped = throttle.shape(live, sub.unacked >= MAX_UNACKED_FRAMES);
+      const shaped = shapeLive(live, sub.unacked >= MAX_UNACKED_FRAMES);
       if (!shaped) return;
       if (shaped.type === 'frame') sub.unacked++;
       sender.send(LIVE_CHANNEL, shaped);

@@ -54,7 +54,7 @@ export class LabController {
         for (const snapshot of event.histograms) this.route({ kind: 'histogram', session: snapshot.session, snapshot });
         for (const batch of event.traces) this.route({ kind: 'trace', session: batch.session, batch });
         return;
-      case 'ended': return this.route({ kind: 'ended', session: event.session, ending: { result: event.result, error: event.error, dropped: event.dropped } });
+      case 'ended': return this.route({ kind: 'ended', session: event.session, ending: { result: event.result, error: event.error, passed: event.passed } });
       case 'log': return this.log(event.level, event.message);
     }
   }
@@ -82,7 +82,7 @@ export class LabController {
     const current = this.state.session;
     if (this.early === null && (!current || current.ended)) {
       const other = status.sessions.find((s) => !this.endedIds.has(s.session) && s.session !== current?.info.session);
-      if (other) this.show(other);
+      if (other) this.show(other, false);
     }
   }
 
@@ -97,7 +97,7 @@ export class LabController {
     const early = this.early ?? [];
     this.early = null;
     this.set({ starting: false });
-    this.show(info);
+    this.show(info, true);
     for (const item of early) if (item.session === info.session) this.route(item);
   }
 
@@ -118,7 +118,8 @@ export class LabController {
     this.set({ log: [...this.state.log.slice(-(MAX_LOG - 1)), line], notice });
   }
 
-  private show(info: SessionInfo): void {
+  /** fromStart: this window started the session, so it has seen it from its first event. */
+  private show(info: SessionInfo, fromStart: boolean): void {
     let layout: Layout;
     try {
       layout = parseLayout(info.layout);
@@ -130,7 +131,7 @@ export class LabController {
     if (info.mode === 'stat') this.histogramRate.add(0, info.startedAt);
     const histogram = info.mode === 'stat'
       ? { counts: [], total: 0, missed: 0, rate: null, snapshots: 0, final: false } : null;
-    this.set({ session: { info, layout, histogram, trace: info.mode === 'trace' ? new TraceStore() : null, ended: null } });
+    this.set({ session: { info, layout, histogram, trace: info.mode === 'trace' ? new TraceStore({ fromStart }) : null, ended: null } });
   }
 
   private route(item: Item): void {
@@ -171,8 +172,8 @@ export class LabController {
   private finish(session: SessionView, ending: Ending): void {
     this.endedIds.add(session.info.session);
     const previous = session.ended;
-    // Whichever comes first, the ended event's count of dropped events is the last word on them.
-    if (ending.dropped !== undefined) session.trace?.settleDropped(ending.dropped);
+    // Whichever comes first, the ended event's count of what reached the backend is the last word on drops.
+    if (ending.passed !== undefined) session.trace?.settlePassed(ending.passed);
     // The final result is the last word: later endings (the stop reply after the event) add nothing.
     if (previous?.result) return;
     const final = ending.result?.histogram;

@@ -24,8 +24,8 @@ export interface Ending {
   error?: ErrorData | undefined;
   /** Why it is shown as over when neither a result nor an error says so (it ended while disconnected). */
   note?: string | undefined;
-  /** Trace events the backend dropped for this window, in all (from the ended event). */
-  dropped?: number | undefined;
+  /** Every trace event of the session that reached the backend (the ended event's TraceBatch.passed). */
+  passed?: number | undefined;
 }
 
 export interface SessionView {

@@ -17,6 +17,13 @@ const STALE_MS = 1500;
 
 export type TraceFinal = NonNullable<StopResult['trace']>;
 
+export interface TraceStoreOptions {
+  /** This window has followed the session since it started (it started it); else it joined later. */
+  fromStart?: boolean;
+  capacity?: number;
+  now?: () => number;
+}
+
 export class TraceStore {
   private readonly ring: EventRing;
   private readonly live: FilteredIndex;
@@ -28,7 +35,13 @@ export class TraceStore {
   /** Events received in this renderer, including those the ring no longer holds. */
   received = 0;
   private lostSoFar = 0;
-  private droppedSoFar = 0;
+  /** The session's TraceBatch.passed, as far as this window knows. */
+  private passedSoFar = 0;
+  /**
+   * Events of the session from before this window followed it: 0 for a session it started, else
+   * learnt from its first batch. They are neither received nor dropped here.
+   */
+  private before: number | null;
   final: TraceFinal | null = null;
   ended = false;
   /** Grows on every change, so a view can tell whether to redraw. */
@@ -36,7 +49,13 @@ export class TraceStore {
   /** Grows only when what view() shows may have changed: not for batches that arrive while paused. */
   viewVersion = 0;
 
-  constructor(readonly capacity = TRACE_CAPACITY, private readonly now: () => number = () => Date.now()) {
+  readonly capacity: number;
+  private readonly now: () => number;
+
+  constructor({ fromStart = true, capacity = TRACE_CAPACITY, now = () => Date.now() }: TraceStoreOptions = {}) {
+    this.capacity = capacity;
+    this.now = now;
+    this.before = fromStart ? 0 : null;
     this.ring = new EventRing(capacity);
     this.live = new FilteredIndex(this.ring, this.filter);
   }
@@ -47,17 +66,31 @@ export class TraceStore {
     this.live.sync();
     this.received += batch.events.length;
     this.lostSoFar = Math.max(this.lostSoFar, batch.lost);
-    this.droppedSoFar = Math.max(this.droppedSoFar, batch.dropped);
-    // The rate is of what reached the backend: received here plus what it dropped for this window.
-    this.meter.add(this.received + this.droppedSoFar, batch.at);
+    this.before ??= batch.passed - batch.events.length;
+    this.passedSoFar = Math.max(this.passedSoFar, batch.passed);
+    // The rate is of what reached the backend: received here plus what was dropped on the way.
+    this.meter.add(this.reached, batch.at);
     this.lastBatch = this.now();
     this.changed(!this.frozen);
   }
 
-  /** The backend's final count of events it dropped for this window (they may never have reached a frame). */
-  settleDropped(dropped: number): void {
-    this.droppedSoFar = Math.max(this.droppedSoFar, dropped);
+  /** The ended event's final TraceBatch.passed: events dropped after the last batch count too. */
+  settlePassed(passed: number): void {
+    this.passedSoFar = Math.max(this.passedSoFar, passed);
     this.changed(false);
+  }
+
+  /** Events that reached the backend since this window followed the session. */
+  private get reached(): number {
+    return Math.max(this.received, this.passedSoFar - (this.before ?? this.passedSoFar));
+  }
+
+  /**
+   * Events that reached the backend but not this window: a full queue, a window too slow for
+   * its frames, or a live stream that reconnected.
+   */
+  get dropped(): number {
+    return this.reached - this.received;
   }
 
   /** The session is over: keep the events, stop the rate, remember the helper's final count. */
@@ -69,18 +102,18 @@ export class TraceStore {
     this.changed(false);
   }
 
-  /** Lost in the kernel and the helper, plus what the backend dropped for this window. */
+  /** Lost in the kernel and the helper, plus what was dropped on the way to this window. */
   get lost(): number {
-    return Math.max(this.lostSoFar, this.final?.lost ?? 0) + this.droppedSoFar;
+    return Math.max(this.lostSoFar, this.final?.lost ?? 0) + this.dropped;
   }
 
   /**
-   * Events per second that reached the backend (received plus dropped for this window), over about
+   * Events per second that reached the backend (received plus dropped on the way here), over about
    * the last second; 0 when batches stopped coming, null when unknown or over.
    */
   rate(): number | null {
     if (this.ended) return null;
-    if (this.now() - this.lastBatch > STALE_MS) return this.received + this.droppedSoFar > 0 ? 0 : null;
+    if (this.now() - this.lastBatch > STALE_MS) return this.reached > 0 ? 0 : null;
     return this.meter.rate();
   }
 

@@ -107,10 +107,11 @@ export const traceBatchSchema = z.strictObject({
   /** Events lost so far in the kernel and the helper (cumulative). */
   lost: count,
   /**
-   * Events the backend dropped before this subscriber got them (cumulative): its queue for the
-   * session was full, or this subscriber's connection was too slow to take them.
+   * Events of this session that reached the backend from the helper, up to and including this
+   * batch (cumulative). What a subscriber did not receive of them was dropped on its way: a full
+   * queue, a subscriber too slow to take its frames, or a live stream that had to reconnect.
    */
-  dropped: count,
+  passed: count,
   at: z.number(),
 });
 export type TraceBatch = z.infer<typeof traceBatchSchema>;
@@ -124,8 +125,8 @@ export const liveEventSchema = z.discriminatedUnion('type', [
   /** A session is over: stopped by a client (with its final counts) or cut short by an error. */
   z.strictObject({
     type: z.literal('ended'), session: id, result: stopResultSchema.optional(), error: errorDataSchema.optional(),
-    /** Trace events of this session the backend dropped before this subscriber got them, in all. */
-    dropped: count.optional(),
+    /** A trace session's final TraceBatch.passed: every event of it that reached the backend. */
+    passed: count.optional(),
   }),
   z.strictObject({ type: z.literal('log'), level: z.enum(['error', 'warn', 'info', 'debug']), message: z.string() }),
 ]);

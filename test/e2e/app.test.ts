@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { parseLayout } from '../../src/shared/buckets.js';
 import { tableRows } from '../../src/shared/table.js';
 import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
+import { CONNECTION_RETRYING } from '../../src/renderer/connection-notices.js';
 import { gatedOracle, killOracles, launchChromium, pacedWriter, screenshot, startServe, type Served } from './serve.js';
 
 let served: Served | null = null;
@@ -171,6 +172,31 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   assert.ok(most <= 61, `${most} frames within one second`);
   await cdp.detach();
   await screenshot(p, 'trace-flood');
+});
+
+test('a live stream cut mid-trace reconnects, and what it missed counts as lost: received + lost = seen', async (t) => {
+  if (!needsRoot(t)) return;
+  const p = page!;
+  const writer = pacedWriter(20_000, 5);
+  await start(p, 'write', 'Trace', writer.pid);
+  writer.go();
+  const received = async (): Promise<number> => digits(await p.getByTestId('trace-count').innerText());
+  await until(async () => await received() >= 10_000, 'the first 10,000 events');
+  // Abort the page's connections to serve (the kernel resets them), as a dropped SSH tunnel would.
+  const cut = spawnSync('ss', ['-K', 'state', 'established', `( dport = :${served!.port} )`], { encoding: 'utf8' });
+  assert.equal(cut.status, 0, cut.stderr);
+  await p.getByRole('status').filter({ hasText: CONNECTION_RETRYING }).waitFor();
+  const atCut = await received();
+  await until(async () => await received() > atCut, 'events again after EventSource reconnects');
+  assert.equal(await writer.done, 0);
+  await p.getByRole('button', { name: 'Stop', exact: true }).click();
+  const final = p.getByText(/Final: [\d,]+ seen/);
+  await final.waitFor();
+  const seen = digits(/Final: ([\d,]+) seen/.exec(await final.innerText())![1]!);
+  const lost = digits(await p.getByTestId('trace-lost').innerText());
+  assert.ok(seen >= 100_000, `the kernel saw every write (${seen})`);
+  assert.ok(lost > 0, 'events passed while the page was away');
+  assert.equal(await received() + lost, seen);
 });
 
 const digits = (text: string): number => Number(text.replace(/\D/g, ''));

@@ -92,7 +92,7 @@ test('a subscription pushes live events to that renderer until it unsubscribes o
   assert.equal(ours.emitter.listenerCount('destroyed'), 0);
 });
 
-test('a renderer that stops acknowledging frames has them skipped and counted, so IPC stays bounded', async () => {
+test('a renderer that stops acknowledging frames has them skipped, and can tell how many it missed', async () => {
   const r = router();
   const helper = new FakeHelper();
   const service = new LabService({ launch: { via: 'direct', command: 'x', args: [] }, startHelper: () => Promise.resolve(helper.asClient()) });
@@ -101,7 +101,7 @@ test('a renderer that stops acknowledging frames has them skipped and counted, s
   const ours = sender(7, PAGE);
   r.fire(SUBSCRIBE_CHANNEL, ours);
   const info = await service.handle('lab:start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 2000 });
-  const frames = (): Array<{ traces: Array<{ events: unknown[]; dropped: number }> }> =>
+  const frames = (): Array<{ traces: Array<{ events: unknown[]; passed: number }> }> =>
     ours.sent.map((m) => (m as [string, { type: string }])[1]).filter((e) => e.type === 'frame') as never;
   for (let i = 0; i < MAX_UNACKED_FRAMES + 5; i++) {
     helper.trace(1, 10);
@@ -113,8 +113,9 @@ test('a renderer that stops acknowledging frames has them skipped and counted, s
   await sleep(40);
   const last = frames().at(-1)!;
   assert.equal(frames().length, MAX_UNACKED_FRAMES + 1);
-  assert.equal(last.traces[0]!.dropped, 50, 'the five skipped frames are counted');
+  const received = frames().flatMap((f) => f.traces).reduce((n, b) => n + b.events.length, 0);
+  assert.equal(last.traces[0]!.passed - received, 50, 'the five skipped frames are told by the next one');
   await service.handle('lab:stop', { session: info.session });
-  const ended = ours.sent.map((m) => (m as [string, { type: string; dropped?: number }])[1]).find((e) => e.type === 'ended');
-  assert.equal(ended?.dropped, 50);
+  const ended = ours.sent.map((m) => (m as [string, { type: string; passed?: number }])[1]).find((e) => e.type === 'ended');
+  assert.equal(ended?.passed, (MAX_UNACKED_FRAMES + 6) * 10);
 });

@@ -57,10 +57,12 @@ test('a trace flood reaches subscribers in frames no more often than 60 a second
   const batches = frames.flatMap((f) => f.traces);
   assert.equal(batches.reduce((n, b) => n + b.events.length, 0), 5000);
   assert.equal(batches.at(-1)?.lost, 49);
-  assert.equal(batches.at(-1)?.dropped, 0);
+  assert.equal(batches.at(-1)?.passed, 5000);
+  assert.deepEqual(batches.map((b) => b.passed), batches.map((_, i) => batches.slice(0, i + 1)
+    .reduce((n, b) => n + b.events.length, 0)), 'each batch counts everything up to itself');
 });
 
-test('the queue waiting for a frame is bounded, and what overflows is counted as dropped', async () => {
+test('the queue waiting for a frame is bounded, and what overflows still counts as passed', async () => {
   const { service, helper, events } = await running();
   await service.handle('lab:start', startTrace);
   helper.trace(1, MAX_QUEUED_EVENTS - 10);
@@ -68,7 +70,7 @@ test('the queue waiting for a frame is bounded, and what overflows is counted as
   await sleep(40);
   const batch = events.flatMap((e) => (e.type === 'frame' ? e.traces : []))[0]!;
   assert.equal(batch.events.length, MAX_QUEUED_EVENTS);
-  assert.equal(batch.dropped, 15);
+  assert.equal(batch.passed, MAX_QUEUED_EVENTS + 15, 'a subscriber can tell the 15 it never got');
 });
 
 test('pushes for sessions the service does not know are ignored', async () => {

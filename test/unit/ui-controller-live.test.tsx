@@ -20,9 +20,10 @@ function status(sessions: SessionInfo[], state: 'ready' | 'starting' = 'ready'):
     : { helper: { state, privilege: 'root' }, sessions };
 }
 
-function trace(session: number, n: number, at: number): LiveEvent {
+/** passed: the session's cumulative count that reached the backend, this batch included. */
+function trace(session: number, n: number, at: number, passed = n): LiveEvent {
   const events = Array.from({ length: n }, (_, i) => ({ tsUs: i, cpu: 0, pid: 1, tid: 1, comm: 'dd', size: '1' }));
-  return { type: 'frame', histograms: [], traces: [{ session, events, lost: 0, dropped: 0, at }] };
+  return { type: 'frame', histograms: [], traces: [{ session, events, lost: 0, passed, at }] };
 }
 
 function histogram(session: number, counts: number[], at: number): LiveEvent {
@@ -39,20 +40,20 @@ test('trace batches that arrive after the stop reply still count: received + los
   started(lab, info(1, 'trace'));
   lab.handle(trace(1, 100, 10));
   lab.end(1, { result: { session: 1, trace: { seen: 300, lost: 0, missed: 0 } } });
-  lab.handle(trace(1, 200, 20));
+  lab.handle(trace(1, 200, 20, 300));
   const store = lab.getState().session!.trace!;
   assert.equal(store.received, 300);
   assert.equal(store.received + store.lost, store.final!.seen);
   assert.equal(store.rate(), null, 'over: no rate');
 });
 
-test('events the backend dropped without a later frame are counted from the ended event, in either order', () => {
+test('events dropped without a later frame are counted from the ended event\'s final count, in either order', () => {
   for (const order of ['reply first', 'event first'] as const) {
     const lab = new LabController();
     started(lab, info(1, 'trace'));
     lab.handle(trace(1, 100, 10));
     const result = { session: 1, trace: { seen: 350, lost: 0, missed: 0 } };
-    const ended: LiveEvent = { type: 'ended', session: 1, result, dropped: 250 };
+    const ended: LiveEvent = { type: 'ended', session: 1, result, passed: 350 };
     if (order === 'reply first') {
       lab.end(1, { result });
       lab.handle(ended);
@@ -64,6 +65,23 @@ test('events the backend dropped without a later frame are counted from the ende
     assert.equal(store.lost, 250, order);
     assert.equal(store.received + store.lost, 350, order);
   }
+});
+
+test('a session this window started counts everything it missed; one it joined counts from its first batch', () => {
+  const mine = new LabController();
+  started(mine, info(1, 'trace'));
+  mine.handle(trace(1, 100, 10, 100));
+  mine.handle({ type: 'log', level: 'error', message: CONNECTION_RETRYING });
+  mine.setStatus(status([info(1, 'trace')]));
+  mine.handle(trace(1, 100, 20, 700));
+  assert.equal(mine.getState().session!.trace!.lost, 500, 'the 500 that passed while the stream reconnected');
+
+  const joined = new LabController();
+  joined.setStatus(status([info(1, 'trace')]));
+  joined.handle(trace(1, 100, 10, 5000));
+  joined.handle(trace(1, 100, 20, 5150));
+  assert.equal(joined.getState().session!.info.session, 1, 'it shows the running session');
+  assert.equal(joined.getState().session!.trace!.lost, 50, 'not the 4,900 from before it joined');
 });
 
 test('a snapshot after the end still lands when no final counts came, but never replaces them', () => {

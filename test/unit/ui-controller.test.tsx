@@ -26,9 +26,10 @@ function histogram(session: number, counts: number[], at: number, missed = 0): L
   return { type: 'frame', histograms: [{ session, counts, total, missed, at }], traces: [] };
 }
 
-function trace(session: number, n: number, at: number): LiveEvent {
+/** passed: the session's cumulative count that reached the backend, this batch included. */
+function trace(session: number, n: number, at: number, passed = n): LiveEvent {
   const events = Array.from({ length: n }, (_, i) => ({ tsUs: i, cpu: 0, pid: 1, tid: 1, comm: 'cat', size: String(i) }));
-  return { type: 'frame', histograms: [], traces: [{ session, events, lost: 0, dropped: 0, at }] };
+  return { type: 'frame', histograms: [], traces: [{ session, events, lost: 0, passed, at }] };
 }
 
 test('snapshots replace the counts, and the rate comes from successive totals and times', () => {
@@ -58,11 +59,12 @@ test('frames that arrive before the start reply are kept for the new session', (
   const lab = new LabController();
   lab.beginStart();
   lab.handle(trace(5, 10, 1));
-  lab.handle(trace(5, 5, 2));
+  lab.handle(trace(5, 5, 2, 15));
   assert.equal(lab.getState().starting, true);
   lab.started(info(5, 'trace'));
   assert.equal(lab.getState().starting, false);
   assert.equal(lab.getState().session!.trace!.received, 15);
+  assert.equal(lab.getState().session!.trace!.lost, 0);
 });
 
 test('the final result from the ended event replaces the last snapshot', () => {

@@ -15,8 +15,9 @@ function ev(i: number, over: Partial<TraceEvent> = {}): TraceEvent {
   return { tsUs: 1_000_000 + i, cpu: i % 4, pid: 100 + (i % 3), tid: 100 + (i % 3), comm: i % 2 ? 'cat' : 'bash', size: String(i), ...over };
 }
 
-function batch(events: TraceEvent[], at: number, lost = 0, dropped = 0): TraceBatch {
-  return { session: 1, events, lost, dropped, at };
+/** passed: the session's cumulative count that reached the backend (0: the test does not care). */
+function batch(events: TraceEvent[], at: number, lost = 0, passed = 0): TraceBatch {
+  return { session: 1, events, lost, passed, at };
 }
 
 function sizes(view: TraceView): string[] {
@@ -44,7 +45,7 @@ test('the ring keeps only the newest events, in order, and forgets overwritten o
 });
 
 test('the store is bounded but counts every event it received', () => {
-  const store = new TraceStore(100);
+  const store = new TraceStore({ capacity: 100 });
   store.append(batch(Array.from({ length: 250 }, (_, i) => ev(i)), 1000));
   store.append(batch(Array.from({ length: 30 }, (_, i) => ev(250 + i)), 1016));
   assert.equal(store.received, 280);
@@ -55,7 +56,7 @@ test('the store is bounded but counts every event it received', () => {
 });
 
 test('filters by comm substring (any case), pid, and size range', () => {
-  const store = new TraceStore(1000);
+  const store = new TraceStore({ capacity: 1000 });
   store.append(batch([
     ev(1, { comm: 'nginx', pid: 7, size: '10' }),
     ev(2, { comm: 'NGINX-worker', pid: 8, size: '4096' }),
@@ -88,7 +89,7 @@ test('bad filter fields are reported and constrain nothing', () => {
 });
 
 test('the view version stands still while paused, though batches keep counting', () => {
-  const store = new TraceStore(10);
+  const store = new TraceStore({ capacity: 10 });
   store.append(batch([ev(0)], 1));
   store.pause();
   const { version, viewVersion } = store;
@@ -102,14 +103,14 @@ test('the view version stands still while paused, though batches keep counting',
 });
 
 test('pause freezes the list, counts keep going, resume shows the newest', () => {
-  const store = new TraceStore(10);
-  store.append(batch([ev(0), ev(1), ev(2)], 1000, 1, 0));
+  const store = new TraceStore({ capacity: 10 });
+  store.append(batch([ev(0), ev(1), ev(2)], 1000, 1, 3));
   store.pause();
   assert.ok(store.paused);
-  store.append(batch(Array.from({ length: 20 }, (_, i) => ev(3 + i)), 1100, 4, 2));
+  store.append(batch(Array.from({ length: 20 }, (_, i) => ev(3 + i)), 1100, 4, 25));
   assert.deepEqual(sizes(store.view()), ['0', '1', '2'], 'the paused list still shows what it showed');
   assert.equal(store.received, 23);
-  assert.equal(store.lost, 6, 'lost = TraceBatch.lost + TraceBatch.dropped');
+  assert.equal(store.lost, 6, 'lost = TraceBatch.lost + the 2 that passed the backend but never came');
   // Filters still apply to the frozen list.
   store.setFilter(filter({ comm: 'cat' }));
   assert.deepEqual(sizes(store.view()), ['1']);
@@ -119,9 +120,9 @@ test('pause freezes the list, counts keep going, resume shows the newest', () =>
 });
 
 test('lost is cumulative: the latest batch counts, not the sum of batches', () => {
-  const store = new TraceStore(10);
-  store.append(batch([ev(0)], 1, 5, 1));
-  store.append(batch([ev(1)], 2, 7, 1));
+  const store = new TraceStore({ capacity: 10 });
+  store.append(batch([ev(0)], 1, 5, 2));
+  store.append(batch([ev(1)], 2, 7, 3));
   assert.equal(store.lost, 8);
   store.finish({ seen: 20, lost: 9, missed: 0 });
   assert.equal(store.lost, 10, "the helper's final count replaces a smaller live one");
@@ -129,7 +130,7 @@ test('lost is cumulative: the latest batch counts, not the sum of batches', () =
 
 test('rate: events per second from batch times; 0 once batches stop; none after the end', () => {
   let now = 0;
-  const store = new TraceStore(100_000, () => now);
+  const store = new TraceStore({ capacity: 100_000, now: () => now });
   assert.equal(store.rate(), null);
   for (let t = 0; t <= 1000; t += 100) store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), 5000 + t));
   assert.equal(store.rate(), 500);
@@ -139,16 +140,45 @@ test('rate: events per second from batch times; 0 once batches stop; none after 
   assert.equal(store.rate(), null);
 });
 
-test('rate counts what reached the backend: received here plus dropped for this window', () => {
-  const store = new TraceStore(100_000, () => 0);
+test('rate counts what reached the backend: received here plus dropped on the way', () => {
+  const store = new TraceStore({ capacity: 100_000, now: () => 0 });
   // 50 events a batch reach the page and, by the cumulative count, 50 more a batch were dropped.
-  for (let t = 0; t <= 1000; t += 100) store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), t, 0, t / 2));
+  for (let t = 0; t <= 1000; t += 100) store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), t, 0, t + 50));
   assert.equal(store.rate(), 1000);
   assert.equal(store.received, 550);
 });
 
+test('what passed the backend but never came is dropped: skipped frames, a reconnect, drops after the last batch', () => {
+  const store = new TraceStore({ capacity: 1000 });
+  store.append(batch(Array.from({ length: 100 }, (_, i) => ev(i)), 1, 0, 100));
+  assert.equal(store.dropped, 0);
+  // The stream reconnected: 200 events passed while this window was away.
+  store.append(batch(Array.from({ length: 100 }, (_, i) => ev(i)), 2, 3, 400));
+  assert.equal(store.received, 200);
+  assert.equal(store.dropped, 200);
+  assert.equal(store.lost, 203, "the kernel's 3 and the 200 dropped");
+  // A batch that overtakes an older one changes nothing (the counts are cumulative).
+  store.append(batch([], 3, 3, 350));
+  assert.equal(store.dropped, 200);
+  // The ended event's final count settles drops no later batch could tell.
+  store.settlePassed(450);
+  assert.equal(store.dropped, 250);
+  assert.equal(store.received + store.lost, 453);
+});
+
+test('a window that joined a running session counts from its first batch, not from the session\'s start', () => {
+  const store = new TraceStore({ capacity: 1000, fromStart: false });
+  store.append(batch(Array.from({ length: 10 }, (_, i) => ev(i)), 1, 0, 1000));
+  assert.equal(store.dropped, 0, 'the 990 before it joined were neither received nor dropped here');
+  store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), 2, 0, 1100));
+  assert.equal(store.dropped, 50, '100 passed since the first batch, 50 came');
+  const started = new TraceStore({ capacity: 1000 });
+  started.append(batch(Array.from({ length: 10 }, (_, i) => ev(i)), 1, 0, 1000));
+  assert.equal(started.dropped, 990, 'a window that started it missed those');
+});
+
 test('subscribers hear every change, and the version grows', () => {
-  const store = new TraceStore(10);
+  const store = new TraceStore({ capacity: 10 });
   let calls = 0;
   const off = store.subscribe(() => { calls += 1; });
   const before = store.version;

@@ -2,13 +2,14 @@
  * The live channel of `bpf-lab serve`: each browser tab holds one
  * server-sent-events response, subscribed to the LabService. A tab that
  * cannot keep up is not buffered without end: above HIGH_WATER unsent bytes
- * its frames are skipped and their events counted (LiveThrottle), and above
+ * its frames are skipped (shapeLive; the next batch's count says how many it
+ * missed, as it does after a reconnect), and above
  * HARD_CAP (a tab that stopped reading) the connection is closed.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveEvent } from '../../shared/lab-api.js';
 import type { LabService } from '../lab-service.js';
-import { LiveThrottle } from '../live-throttle.js';
+import { shapeLive } from '../live-throttle.js';
 
 const HIGH_WATER = 4 << 20;
 const HARD_CAP = 32 << 20;
@@ -26,13 +27,12 @@ export class LiveStream {
     });
     res.flushHeaders();
     this.open.add(res);
-    const throttle = new LiveThrottle();
     const write = (event: LiveEvent): void => {
       if (res.writableLength > HARD_CAP) {
         res.destroy();
         return;
       }
-      const shaped = throttle.shape(event, res.writableLength > HIGH_WATER);
+      const shaped = shapeLive(event, res.writableLength > HIGH_WATER);
       if (shaped) res.write(this.encode(shaped));
     };
     const unsubscribe = this.service.subscribe(write);
@@ -47,7 +47,7 @@ export class LiveStream {
     res.on('error', end);
   }
 
-  /** One SSE message per event, encoded once however many tabs share it (unless a throttle reshaped it). */
+  /** One SSE message per event, encoded once however many tabs share it. */
   private encode(event: LiveEvent): string {
     let text = this.encoded.get(event);
     if (text === undefined) {
