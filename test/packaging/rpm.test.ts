@@ -1,5 +1,5 @@
 // The RPM, built with electron-builder (fpm replaced by rpmbuild, Electron by
-// a placeholder; see rpm-build.ts) and inspected with rpm itself: where every
+// a placeholder; see package-build.ts) and inspected with rpm itself: where every
 // file goes and who owns it, the dependencies, the scripts, the polkit policy
 // and its launcher path, a desktop entry that desktop-file-validate accepts,
 // and a helper inside that really starts and speaks the protocol.
@@ -11,16 +11,16 @@ import path from 'node:path';
 import { HelperClient } from '../../src/backend/helper-client.js';
 import { INSTALLED_LAUNCHER } from '../../src/main/helper-launch.js';
 import { needsRoot } from '../kernel/harness.js';
-import { buildRpm, extractRpm, PLACEHOLDER_TEXT, rpmQuery } from './rpm-build.js';
+import { buildPackage, extractRpm, PLACEHOLDER_TEXT, rpmQuery, type BuiltPackage } from './package-build.js';
 
-let built: { rpm: string; work: string } | null = null;
+let built: BuiltPackage | null = null;
 let root = '';
 
 before(() => {
   if (process.getuid?.() !== 0) return;
-  built = buildRpm();
+  built = buildPackage('rpm');
   root = path.join(built.work, 'payload');
-  extractRpm(built.rpm, root);
+  extractRpm(built.file, root);
 });
 
 after(() => {
@@ -30,7 +30,7 @@ after(() => {
 interface Entry { mode: string; owner: string; group: string; path: string }
 
 function entries(): Entry[] {
-  return rpmQuery(built!.rpm, '-lv').trim().split('\n').map((line) => {
+  return rpmQuery(built!.file, '-lv').trim().split('\n').map((line) => {
     const f = line.split(/\s+/);
     return { mode: f[0]!, owner: f[2]!, group: f[3]!, path: f.slice(8).join(' ') };
   });
@@ -61,15 +61,15 @@ test('everything installs under /opt/bpf-lab or system folders, owned by root, w
 
 test('it declares its runtime dependencies: libbpf.so.1, polkit, the /usr/bin/node the launcher runs, and Electron\'s libraries', (t) => {
   if (!needsRoot(t)) return;
-  const requires = rpmQuery(built!.rpm, '-R').split('\n').map((l) => l.trim());
+  const requires = rpmQuery(built!.file, '-R').split('\n').map((l) => l.trim());
   for (const dep of ['libbpf.so.1()(64bit)', 'polkit', 'nodejs >= 20.19', '/usr/bin/node', 'gtk3', 'nss']) assert.ok(requires.includes(dep), dep);
-  const info = rpmQuery(built!.rpm, '-i');
+  const info = rpmQuery(built!.file, '-i');
   assert.match(info, /^Name\s+: bpf-lab$/m);
   assert.match(info, /^License\s+: GPL-2\.0-only$/m);
-  const scripts = rpmQuery(built!.rpm, '--scripts');
+  const scripts = rpmQuery(built!.file, '--scripts');
   assert.match(scripts, /postinstall scriptlet \(using \/bin\/bash\):[\s\S]*ln -sf '\/opt\/bpf-lab\/bpf-lab-app' '\/usr\/bin\/bpf-lab-app'/);
   // An upgrade runs the old package's %postun after the new %post: it must leave the links alone.
-  assert.match(scripts, /postuninstall scriptlet \(using \/bin\/bash\):\n# The RPM's %postun[\s\S]*\[ "\$1" = 0 \] \|\| exit 0/);
+  assert.match(scripts, /postuninstall scriptlet \(using \/bin\/bash\):\n# The packages' after-remove script[\s\S]*0\|remove\|purge\) ;;\n *\*\) exit 0 ;;/);
 });
 
 test('the policy in the package is the project\'s, naming the packaged launcher', (t) => {

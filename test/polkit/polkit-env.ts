@@ -76,11 +76,31 @@ export interface PolkitEnv {
 /** Marks an /opt/bpf-lab that these tests made, so a real installation is never removed by them. */
 const TEST_MARK = '/opt/bpf-lab/.made-by-bpf-lab-tests';
 
+/** The helper at the policy's path, root-owned, as a package would install it. */
+function stageInstallation(undo: Array<() => void>): void {
+  if (fs.existsSync('/opt/bpf-lab') && !fs.existsSync(TEST_MARK)) {
+    throw new Error('/opt/bpf-lab exists and was not made by these tests (a real installation?): not touching it');
+  }
+  undo.push(() => fs.rmSync('/opt/bpf-lab', { recursive: true, force: true }));
+  fs.rmSync('/opt/bpf-lab', { recursive: true, force: true });
+  fs.mkdirSync(path.dirname(HELPER_ROOT), { recursive: true, mode: 0o755 });
+  fs.writeFileSync(TEST_MARK, '');
+  stageHelper(HELPER_ROOT);
+  run('chown', ['-R', 'root:root', HELPER_ROOT]);
+  run('chmod', ['-R', 'go-w', HELPER_ROOT]);
+}
+
+/** The sample rule where a package installs it, for an administrator to copy (README, lab deployment). */
+export const PACKAGED_RULE = '/usr/share/doc/bpf-lab/50-bpf-lab-group.rules';
+
 /**
+ * from: 'source' stages the helper at /opt/bpf-lab and installs the policy and the sample rule
+ * from this tree; 'package' expects an installed package to have put them in place, and
+ * copies its sample rule into rules.d as an administrator deploying a lab would.
  * extraRules: file name → text, installed in /etc/polkit-1/rules.d for this test file only.
  * Every step registers its undo before it runs, so a failure half-way leaves nothing behind.
  */
-export async function setUpPolkit(extraRules: Record<string, string> = {}): Promise<PolkitEnv> {
+export async function setUpPolkit(extraRules: Record<string, string> = {}, from: 'source' | 'package' = 'source'): Promise<PolkitEnv> {
   const undo: Array<() => void> = [];
   const teardown = (): void => {
     for (const step of undo.reverse()) {
@@ -92,24 +112,16 @@ export async function setUpPolkit(extraRules: Record<string, string> = {}): Prom
     }
   };
   try {
-    if (fs.existsSync('/opt/bpf-lab') && !fs.existsSync(TEST_MARK)) {
-      throw new Error('/opt/bpf-lab exists and was not made by these tests (a real installation?): not touching it');
-    }
-    undo.push(() => fs.rmSync('/opt/bpf-lab', { recursive: true, force: true }));
-    fs.rmSync('/opt/bpf-lab', { recursive: true, force: true });
-    fs.mkdirSync(path.dirname(HELPER_ROOT), { recursive: true, mode: 0o755 });
-    fs.writeFileSync(TEST_MARK, '');
-    stageHelper(HELPER_ROOT);
-    run('chown', ['-R', 'root:root', HELPER_ROOT]);
-    run('chmod', ['-R', 'go-w', HELPER_ROOT]);
-
-    for (const [file, text] of [[POLICY, null], [RULE, null], ...Object.entries(extraRules)
-      .map(([name, rule]) => [`/etc/polkit-1/rules.d/${name}`, rule])] as Array<[string, string | null]>) {
+    const files: Array<[string, string]> = from === 'source'
+      ? [[POLICY, fs.readFileSync(path.join(REPO, 'resources/polkit/io.github.bpflab.policy'), 'utf8')],
+        [RULE, fs.readFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-group.rules'), 'utf8')]]
+      : [[RULE, fs.readFileSync(PACKAGED_RULE, 'utf8')]];
+    if (from === 'source') stageInstallation(undo);
+    for (const [name, rule] of Object.entries(extraRules)) files.push([`/etc/polkit-1/rules.d/${name}`, rule]);
+    for (const [file, text] of files) {
       undo.push(() => fs.rmSync(file, { force: true }));
-      if (text !== null) fs.writeFileSync(file, text);
+      fs.writeFileSync(file, text);
     }
-    fs.copyFileSync(path.join(REPO, 'resources/polkit/io.github.bpflab.policy'), POLICY);
-    fs.copyFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-group.rules'), RULE);
 
     const startedBus = startSystemBus(undo);
     // A polkitd left from an earlier bus would answer nothing on this one.

@@ -1,10 +1,11 @@
 /**
- * Builds the RPM the way a release would, with electron-builder and the
- * package.json "build" config, as far as these machines allow: fpm (which
- * electron-builder downloads) is replaced by resources/packaging/fpm-rpmbuild.mjs
- * over Debian's rpmbuild, and the Electron runtime (also a download) by a
- * placeholder that says it is one. The package's layout, metadata, scripts,
- * policy, desktop entry, icons and helper are real; its Electron is not.
+ * Builds the RPM or the deb the way a release would, with electron-builder and
+ * the package.json "build" config, as far as these machines allow: fpm (which
+ * electron-builder downloads) is replaced by resources/packaging/fpm-local.mjs
+ * over Debian's rpmbuild and dpkg-deb, and the Electron runtime (also a
+ * download) by a placeholder that says it is one. The package's layout,
+ * metadata, scripts, policy, desktop entry, icons and helper are real; its
+ * Electron is not.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,9 +25,16 @@ function placeholderElectron(dir: string): void {
   fs.writeFileSync(path.join(dir, 'chrome-sandbox'), '');
 }
 
-/** Runs electron-builder for the rpm target into a new folder; returns the package's path. */
-export function buildRpm(): { rpm: string; work: string } {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-rpm-'));
+export interface BuiltPackage {
+  /** The package file. */
+  file: string;
+  /** A folder of the test's own, removed by the caller. */
+  work: string;
+}
+
+/** Runs electron-builder for one Linux package target into a new folder. */
+export function buildPackage(target: 'rpm' | 'deb'): BuiltPackage {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), `bpf-lab-${target}-`));
   placeholderElectron(path.join(work, 'electron'));
   const helper = path.join(REPO, 'out/helper');
   fs.rmSync(helper, { recursive: true, force: true });
@@ -40,14 +48,14 @@ export function buildRpm(): { rpm: string; work: string } {
     ...build, electronDist: path.join(work, 'electron'),
     directories: { ...(build['directories'] as object), output: path.join(work, 'dist') },
   }));
-  const r = spawnSync(path.join(REPO, 'node_modules/.bin/electron-builder'), ['--linux', 'rpm', '--config', config], {
+  const r = spawnSync(path.join(REPO, 'node_modules/.bin/electron-builder'), ['--linux', target, '--config', config], {
     cwd: REPO, encoding: 'utf8', timeout: 10 * 60_000,
-    env: { ...process.env, CUSTOM_FPM_PATH: path.join(REPO, 'resources/packaging/fpm-rpmbuild.mjs') },
+    env: { ...process.env, CUSTOM_FPM_PATH: path.join(REPO, 'resources/packaging/fpm-local.mjs') },
   });
   if (r.status !== 0) throw new Error(`electron-builder failed:\n${r.stdout}\n${r.stderr}`);
-  const rpms = fs.readdirSync(path.join(work, 'dist')).filter((f) => f.endsWith('.rpm'));
-  if (rpms.length !== 1) throw new Error(`expected one rpm, found ${rpms.join(', ')}`);
-  return { rpm: path.join(work, 'dist', rpms[0]!), work };
+  const files = fs.readdirSync(path.join(work, 'dist')).filter((f) => f.endsWith(`.${target}`));
+  if (files.length !== 1) throw new Error(`expected one ${target}, found ${files.join(', ')}`);
+  return { file: path.join(work, 'dist', files[0]!), work };
 }
 
 /** `rpm -qp ARGS PACKAGE`'s output. */

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// A stand-in for fpm, for electron-builder's rpm target (CUSTOM_FPM_PATH): it takes the
-// subset of fpm's command line that electron-builder passes (`-s dir -t rpm`, metadata,
-// scripts, dependencies and SRC=DEST mappings) and builds the package with the system's
-// rpmbuild. electron-builder would otherwise download fpm from GitHub. An option it does not
-// know is an error, never silently dropped.
+// A stand-in for fpm, for electron-builder's rpm and deb targets (CUSTOM_FPM_PATH): it takes
+// the subset of fpm's command line that electron-builder passes (`-s dir -t rpm|deb`,
+// metadata, scripts, dependencies and SRC=DEST mappings) and builds the package with the
+// system's rpmbuild or dpkg-deb. electron-builder would otherwise download fpm from GitHub.
+// An option it does not know is an error, never silently dropped.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,16 +11,17 @@ import path from 'node:path';
 
 const VALUED = new Set(['-s', '-t', '--architecture', '--after-install', '--after-remove', '--description', '--version',
   '--package', '--name', '--maintainer', '--vendor', '--url', '--category', '--rpm-summary', '--license', '--iteration',
-  '--rpm-os', '--rpm-compression', '-d', '--depends', '--directories', '--log']);
+  '--rpm-os', '--rpm-compression', '-d', '--depends', '--directories', '--log',
+  '--deb-priority', '--deb-compression', '--deb-recommends']);
 const FLAGS = new Set(['--force', '--debug']);
 
 function fail(message) {
-  process.stderr.write(`fpm-rpmbuild: ${message}\n`);
+  process.stderr.write(`fpm-local: ${message}\n`);
   process.exit(1);
 }
 
 function parse(argv) {
-  const opts = { depends: [], directories: [], mappings: [] };
+  const opts = { depends: [], recommends: [], directories: [], mappings: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (FLAGS.has(arg)) continue;
@@ -28,6 +29,7 @@ function parse(argv) {
       const value = argv[++i];
       if (value === undefined) fail(`${arg} needs a value`);
       if (arg === '-d' || arg === '--depends') opts.depends.push(value);
+      else if (arg === '--deb-recommends') opts.recommends.push(value);
       else if (arg === '--directories') opts.directories.push(value.replace(/\/$/, ''));
       else opts[arg.replace(/^-+/, '')] = value;
     } else if (arg.startsWith('-')) fail(`unsupported option ${arg}`);
@@ -36,7 +38,8 @@ function parse(argv) {
       opts.mappings.push({ src: arg.slice(0, at), dest: arg.slice(at + 1) });
     } else fail(`unexpected argument ${arg}`);
   }
-  if (opts.s !== 'dir' || opts.t !== 'rpm') fail('only -s dir -t rpm is supported');
+  if (opts.s !== 'dir' || !['rpm', 'deb'].includes(opts.t)) fail('only -s dir -t rpm and -t deb are supported');
+  if (opts.t === 'deb' && opts.directories.length) fail('--directories is for rpm (dpkg tracks folders itself)');
   for (const required of ['name', 'version', 'package']) if (!opts[required]) fail(`--${required} is required`);
   return opts;
 }
@@ -104,11 +107,7 @@ function spec(o, stageDir, owned) {
   ].join('');
 }
 
-const o = parse(process.argv.slice(2));
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fpm-rpmbuild-'));
-try {
-  const stageDir = path.join(work, 'stage');
-  const owned = stage(stageDir, o.mappings);
+function buildRpm(o, work, stageDir, owned) {
   ownDirectories(stageDir, owned, o.directories);
   const specFile = path.join(work, `${o.name}.spec`);
   fs.writeFileSync(specFile, spec(o, stageDir, owned));
@@ -116,8 +115,49 @@ try {
   if (r.status !== 0) fail(`rpmbuild failed:\n${r.stderr || r.error?.message}`);
   const rpms = fs.readdirSync(path.join(work, 'top/RPMS'), { recursive: true }).filter((f) => f.endsWith('.rpm'));
   if (rpms.length !== 1) fail(`rpmbuild made ${rpms.length} packages`);
+  return path.join(work, 'top/RPMS', rpms[0]);
+}
+
+/** Debian's control file: fpm's fields, the description's later lines indented as policy wants. */
+function control(o, stageDir) {
+  const [summary, ...rest] = (o.description ?? o.name).trim().split('\n');
+  const body = rest.map((l) => (l.trim() ? ` ${l}` : ' .')).join('\n');
+  const kib = Math.ceil(Number(spawnSync('du', ['-sk', stageDir], { encoding: 'utf8' }).stdout.split('\t')[0]));
+  const field = (key, value) => (value ? `${key}: ${value.replace(/\n/g, ' ')}\n` : '');
+  return [
+    field('Package', o.name), field('Version', o.iteration ? `${o.version}-${o.iteration}` : o.version),
+    field('Architecture', o.architecture === 'x86_64' ? 'amd64' : o.architecture ?? 'all'),
+    field('Maintainer', o.maintainer ?? 'unknown'), field('Installed-Size', String(kib)),
+    field('Depends', o.depends.join(', ')), field('Recommends', o.recommends.join(', ')),
+    field('Section', o.category ?? 'misc'), field('Priority', o['deb-priority'] ?? 'optional'),
+    field('Homepage', o.url), `Description: ${summary}\n`, body ? `${body}\n` : '',
+  ].join('');
+}
+
+function buildDeb(o, work, stageDir) {
+  const debian = path.join(stageDir, 'DEBIAN');
+  fs.mkdirSync(debian, { mode: 0o755 });
+  fs.writeFileSync(path.join(debian, 'control'), control(o, stageDir));
+  for (const [option, script] of [['after-install', 'postinst'], ['after-remove', 'postrm']]) {
+    if (o[option]) fs.copyFileSync(o[option], path.join(debian, script));
+    if (o[option]) fs.chmodSync(path.join(debian, script), 0o755);
+  }
+  const out = path.join(work, `${o.name}.deb`);
+  const compression = { xz: 'xz', gz: 'gzip', gzip: 'gzip', zstd: 'zstd', none: 'none' }[o['deb-compression'] ?? 'xz'];
+  if (!compression) fail(`unsupported --deb-compression ${o['deb-compression']}`);
+  const r = spawnSync('dpkg-deb', ['--root-owner-group', `-Z${compression}`, '--build', stageDir, out], { encoding: 'utf8' });
+  if (r.status !== 0) fail(`dpkg-deb failed:\n${r.stderr || r.error?.message}`);
+  return out;
+}
+
+const o = parse(process.argv.slice(2));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fpm-local-'));
+try {
+  const stageDir = path.join(work, 'stage');
+  const owned = stage(stageDir, o.mappings);
+  const built = o.t === 'rpm' ? buildRpm(o, work, stageDir, owned) : buildDeb(o, work, stageDir);
   fs.mkdirSync(path.dirname(path.resolve(o.package)), { recursive: true });
-  fs.copyFileSync(path.join(work, 'top/RPMS', rpms[0]), o.package);
+  fs.copyFileSync(built, o.package);
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }

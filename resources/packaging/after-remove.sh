@@ -1,7 +1,12 @@
 #!/bin/bash
-# The RPM's %postun. rpm runs it with $1 = how many copies stay installed: 1 when an upgrade
-# replaces the package (then the new package's links must stay), 0 when it is erased.
-[ "$1" = 0 ] || exit 0
+# The packages' after-remove script: the RPM's %postun and the deb's postrm. An upgrade runs
+# it for the old version after the new one is in place, and then the links must stay.
+# rpm passes how many copies stay installed (0: erased, 1: upgraded); dpkg passes remove or
+# purge when the package goes, upgrade (or failed-upgrade, abort-install, ...) otherwise.
+case "$1" in
+    0|remove|purge) ;;
+    *) exit 0 ;;
+esac
 
 if type update-alternatives >/dev/null 2>&1; then
     update-alternatives --remove bpf-lab-app /opt/bpf-lab/bpf-lab-app || true
