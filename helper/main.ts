@@ -3,7 +3,7 @@
  * pipes on stdin and stdout (stderr is for humans). It exits when stdin closes or
  * on SIGTERM, SIGINT or SIGHUP, detaching everything it attached first.
  */
-import { HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_WRONG_CLIENT } from '../src/shared/protocol.js';
+import { HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT } from '../src/shared/protocol.js';
 import { CallerPolicy, checkOwnClient, pkexecCaller } from './caller.js';
 import { VERSION } from '../src/shared/version.js';
 import { Kernel } from './kernel.js';
@@ -11,6 +11,7 @@ import { captureLibbpfLog, socketPeerPid } from './libbpf.js';
 import { canTrace } from './privileges.js';
 import { removeEphemeralRoot, sweepStaleCopies } from './ephemeral.js';
 import { Server } from './server.js';
+import { capProblem } from './user-cap.js';
 
 function main(): void {
   if (process.geteuid?.() !== 0 || !canTrace()) {
@@ -25,6 +26,12 @@ function main(): void {
     process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
   sweepStaleCopies();
+  const crowded = capProblem(pkexecCaller());
+  if (crowded) {
+    process.stderr.write(`bpf-lab-helper: ${crowded}\n`);
+    removeEphemeralRoot();
+    process.exit(HELPER_EXIT_TOO_MANY);
+  }
   const server = new Server(new Kernel(), {
     write: (bytes) => process.stdout.write(bytes),
     backlog: () => process.stdout.writableLength,

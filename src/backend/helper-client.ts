@@ -10,8 +10,8 @@ import type { z } from 'zod';
 import { LabError } from '../shared/errors.js';
 import { encodeFrame, FrameDecoder } from '../shared/framing.js';
 import {
-  describeIssue, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES, PROTOCOL_VERSION, replySchema, requestSchema,
-  resultSchemas, type Method, type Push, type Request, type Result,
+  describeIssue, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES,
+  MAX_HELPERS_PER_USER, PROTOCOL_VERSION, replySchema, requestSchema, resultSchemas, type Method, type Push, type Request, type Result,
 } from '../shared/protocol.js';
 
 /** Params as a caller writes them: fields with defaults may be left out. */
@@ -229,6 +229,10 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
   }
   if (code === HELPER_EXIT_WRONG_CLIENT) {
     return new LabError('internal', `the helper refused its client: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
+  }
+  if (code === HELPER_EXIT_TOO_MANY) {
+    return new LabError('busy', `You already run ${MAX_HELPERS_PER_USER} BPF Lab helpers, the most one user may. `
+      + 'Close another BPF Lab window or bpf-lab serve, then choose Restart.', stderr.trim());
   }
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');

@@ -18,6 +18,10 @@ export const MAX_SESSIONS = 8;
 export const HELPER_EXIT_NOT_PRIVILEGED = 77;
 /** The helper's exit status when its stdin and stdout are not pipes held by the process that started it. */
 export const HELPER_EXIT_WRONG_CLIENT = 78;
+/** The helper's exit status when its caller, a user who is not root, already runs MAX_HELPERS_PER_USER helpers. */
+export const HELPER_EXIT_TOO_MANY = 79;
+/** How many helpers one user who is not root may run at once (helper/user-cap.ts). */
+export const MAX_HELPERS_PER_USER = 4;
 
 /** Message and session ids. */
 export const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);

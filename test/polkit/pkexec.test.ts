@@ -1,13 +1,16 @@
 // The real pkexec path, with a real polkitd and BPF Lab's own policy, sample
 // rule and launcher: a user in the bpflab group gets the helper without a
 // password and exact counts from an oracle workload; a user outside it gets
-// the clear "not authorized" error; a user may not use custom probes;
-// and nothing stays attached or running afterwards.
+// the clear "not authorized" error; a user may not use custom probes, nor
+// run more than MAX_HELPERS_PER_USER helpers at once (root may); and nothing
+// stays attached or running afterwards.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { MAX_HELPERS_PER_USER } from '../../src/shared/protocol.js';
 import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
-import { ACTION, clientAs, LAUNCHER, OUTSIDER, setUpPolkit, STUDENT, type PolkitEnv } from './polkit-env.js';
+import { ACTION, clientAs, LAUNCHER, OUTSIDER, runAs, setUpPolkit, STUDENT, type PolkitEnv } from './polkit-env.js';
 
 let env: PolkitEnv | null = null;
 
@@ -51,5 +54,30 @@ test('a user outside the group gets the clear "not authorized" error, and no hel
   assert.equal(helper.error?.code, 'not-authorized');
   assert.match(helper.error?.message ?? '', /not authorized to run the BPF Lab helper/);
   assert.deepEqual(ourPrograms(), []);
+  assert.equal(helpersRunning(), '');
+});
+
+test(`a member may run ${MAX_HELPERS_PER_USER} helpers at once; the next is refused as busy; closing them frees the quota`, (t) => {
+  if (!needsRoot(t)) return;
+  for (const round of [1, 2]) {
+    const r = runAs(STUDENT, env!, 'pkexec-crowd.js', [LAUNCHER]);
+    assert.equal(r['started'], MAX_HELPERS_PER_USER, `round ${round}: ${r.raw}`);
+    const refused = r['refused'] as { code: string; message: string; detail: string };
+    assert.equal(refused.code, 'busy');
+    assert.match(refused.message, new RegExp(`already run ${MAX_HELPERS_PER_USER} BPF Lab helpers`));
+    assert.match(refused.detail, /^bpf-lab-helper: user \d+ already runs/);
+    assert.equal(helpersRunning(), '', 'all of them exited when their client closed them');
+  }
+});
+
+test('root, starting helpers itself, is not capped', async (t) => {
+  if (!needsRoot(t)) return;
+  const clients: HelperClient[] = [];
+  try {
+    for (let i = 0; i <= MAX_HELPERS_PER_USER; i++) clients.push(await HelperClient.start({ via: 'direct', command: LAUNCHER, args: [] }));
+    assert.equal(clients.length, MAX_HELPERS_PER_USER + 1);
+  } finally {
+    for (const client of clients) await client.close();
+  }
   assert.equal(helpersRunning(), '');
 });

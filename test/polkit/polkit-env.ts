@@ -153,14 +153,19 @@ export async function setUpPolkit(extraRules: Record<string, string> = {}, from:
   }
 }
 
-/** Runs the pkexec client as a user and parses its one JSON line; launch is the launcher or `appimage:HELPER_DIR`. */
-export function clientAs(user: string, env: PolkitEnv, sizes: string[], launch = LAUNCHER): Record<string, unknown> & { raw: string } {
-  const r = spawnSync('runuser', ['-u', user, '--', process.execPath, path.join(env.clientDir, 'build/test/polkit/pkexec-client.js'),
-    launch, path.join(env.clientDir, 'build/workloads/oracle-static'), ...sizes], { encoding: 'utf8', timeout: 60_000 });
+/** Runs one of this folder's client scripts as a user, from the world-readable copy, and parses its one JSON line. */
+export function runAs(user: string, env: PolkitEnv, script: string, args: string[]): Record<string, unknown> & { raw: string } {
+  const r = spawnSync('runuser', ['-u', user, '--', process.execPath, path.join(env.clientDir, 'build/test/polkit', script), ...args],
+    { encoding: 'utf8', timeout: 60_000 });
   const line = r.stdout.trim().split('\n').at(-1) ?? '';
   try {
     return { ...JSON.parse(line) as Record<string, unknown>, raw: `${r.stdout}\n${r.stderr}` };
   } catch {
-    throw new Error(`the client printed no JSON (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
+    throw new Error(`${script} printed no JSON (status ${r.status}):\n${r.stdout}\n${r.stderr}`);
   }
+}
+
+/** Runs the pkexec client as a user; launch is the launcher or `appimage:HELPER_DIR`. */
+export function clientAs(user: string, env: PolkitEnv, sizes: string[], launch = LAUNCHER): Record<string, unknown> & { raw: string } {
+  return runAs(user, env, 'pkexec-client.js', [launch, path.join(env.clientDir, 'build/workloads/oracle-static'), ...sizes]);
 }

@@ -97,6 +97,13 @@ test('the helper\'s not-privileged status is a not-root error', async () => {
   await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) => e.code === 'not-root');
 });
 
+test('the helper\'s too-many status is a busy error that says how to go on, with the helper\'s words as detail', async () => {
+  const said = 'bpf-lab-helper: user 1000 already runs 4 helpers (pids 1, 2, 3, 4); the most is 4';
+  const { spawn } = fakeSpawn(exitWith(79, `${said}\n`));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) =>
+    e.code === 'busy' && /already run 4 BPF Lab helpers/.test(e.message) && /Restart/.test(e.message) && e.detail === said);
+});
+
 test('a helper whose hello is wrong is not left running: its stdin is closed', async () => {
   let stdin: PassThrough | null = null;
   const { spawn } = fakeSpawn((child) => {
