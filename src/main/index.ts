@@ -7,7 +7,7 @@ import { app, BrowserWindow, ipcMain } from 'electron';
 import { LabService } from '../backend/lab-service.js';
 import { resolveLaunch } from './helper-launch.js';
 import { registerLabIpc } from './ipc-router.js';
-import { createWindow, lockDownSession, rendererUrl } from './window.js';
+import { createWindow, lockDownContents, lockDownSession, rendererUrl } from './window.js';
 
 app.enableSandbox();
 
@@ -29,6 +29,7 @@ async function start(): Promise<{ service: LabService; dispose: () => void }> {
     window.focus();
   });
   lockDownSession();
+  app.on('web-contents-created', (_event, contents) => lockDownContents(contents, url));
   window = createWindow(url);
   window.on('closed', () => { window = null; });
   void service.start();

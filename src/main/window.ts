@@ -1,9 +1,10 @@
 /**
  * The app's one window, locked down: sandboxed renderer with context
  * isolation and no Node, our CSP on every response, no navigation away, no
- * new windows, and every permission request (camera, notifications, …) denied.
+ * new windows or webviews, and every permission request (camera,
+ * notifications, …) denied.
  */
-import { BrowserWindow, session } from 'electron';
+import { BrowserWindow, session, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CONTENT_SECURITY_POLICY_HEADER } from '../shared/csp.js';
@@ -24,6 +25,19 @@ export function lockDownSession(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
+/**
+ * For every webContents the app ever has (app 'web-contents-created', so the window's and any
+ * other, devtools included): no navigation away from our page, no new windows, no webviews.
+ * The app opens no windows and shows no outside pages.
+ */
+export function lockDownContents(contents: WebContents, url: string): void {
+  contents.on('will-navigate', (event, target) => {
+    if (target !== url) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+}
+
 export function createWindow(url: string): BrowserWindow {
   const window = new BrowserWindow({
     width: 1200,
@@ -42,12 +56,6 @@ export function createWindow(url: string): BrowserWindow {
     },
   });
   window.once('ready-to-show', () => window.show());
-  window.webContents.on('will-navigate', (event, target) => {
-    if (target !== url) event.preventDefault();
-  });
-  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  // The app opens no windows and shows no outside pages.
-  window.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
   void window.loadURL(url);
   return window;
 }

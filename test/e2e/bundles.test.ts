@@ -31,7 +31,8 @@ test('main loads the preload and the page from where the build puts them, with t
   assert.match(main, /\.\.\/renderer\/index\.html/);
   for (const setting of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false']) assert.ok(main.includes(setting), setting);
   assert.match(main, /requestSingleInstanceLock/);
-  assert.match(main, /setWindowOpenHandler/);
+  assert.match(main, /"web-contents-created"/);
+  for (const guard of [/"will-navigate"/, /"will-attach-webview"/, /setWindowOpenHandler\(\(\) => \(\{ action: "deny" \}\)\)/]) assert.match(main, guard);
   assert.match(main, /setPermissionRequestHandler/);
 });
 
