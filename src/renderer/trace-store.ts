@@ -102,9 +102,14 @@ export class TraceStore {
     this.changed(false);
   }
 
+  /** Lost in the kernel (the ring buffer was full) and the helper (its pipe was full). */
+  get kernelLost(): number {
+    return Math.max(this.lostSoFar, this.final?.lost ?? 0);
+  }
+
   /** Lost in the kernel and the helper, plus what was dropped on the way to this window. */
   get lost(): number {
-    return Math.max(this.lostSoFar, this.final?.lost ?? 0) + this.dropped;
+    return this.kernelLost + this.dropped;
   }
 
   /**

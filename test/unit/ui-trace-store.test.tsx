@@ -9,6 +9,7 @@ import type { TraceEvent } from '../../src/shared/protocol.js';
 import { EventRing } from '../../src/renderer/event-ring.js';
 import type { TraceView } from '../../src/renderer/filtered-index.js';
 import { NO_FILTER, parseTraceFilter, type TraceFilterInput } from '../../src/renderer/trace-filter.js';
+import { lostHelp } from '../../src/renderer/components/TraceView.js';
 import { TRACE_CAPACITY, TraceStore } from '../../src/renderer/trace-store.js';
 
 function ev(i: number, over: Partial<TraceEvent> = {}): TraceEvent {
@@ -157,6 +158,8 @@ test('what passed the backend but never came is dropped: skipped frames, a recon
   assert.equal(store.received, 200);
   assert.equal(store.dropped, 200);
   assert.equal(store.lost, 203, "the kernel's 3 and the 200 dropped");
+  assert.equal(lostHelp(store.kernelLost, store.dropped), '3 lost before leaving the helper (the kernel\'s ring buffer or the '
+    + 'helper\'s pipe was full); 200 dropped on the way to this window (it fell behind, or its connection to bpf-lab was cut).');
   // A batch that overtakes an older one changes nothing (the counts are cumulative).
   store.append(batch([], 3, 3, 350));
   assert.equal(store.dropped, 200);

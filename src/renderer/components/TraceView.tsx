@@ -14,7 +14,11 @@ import { Field } from './Field.js';
 import { Stat } from './Stat.js';
 import { TraceList } from './TraceList.js';
 
-const LOST_HELP = 'Events lost in the kernel and the helper, plus events this window was too slow to receive.';
+/** The Lost figure's tooltip: where the events went, since one number cannot say. */
+export function lostHelp(kernelLost: number, dropped: number): string {
+  return `${formatCount(kernelLost)} lost before leaving the helper (the kernel's ring buffer or the helper's pipe was full); `
+    + `${formatCount(dropped)} dropped on the way to this window (it fell behind, or its connection to bpf-lab was cut).`;
+}
 const RATE_HELP = 'Events per second that reached bpf-lab: those received here plus those dropped on the way to this window.';
 
 export function TraceView({ store }: { store: TraceStore }) {
@@ -34,7 +38,8 @@ export function TraceView({ store }: { store: TraceStore }) {
         <div className="stats">
           <Stat label="Received" testId="trace-count" value={formatCount(store.received)} />
           <Stat label="Events/s" testId="trace-rate" value={formatRate(store.rate())} title={RATE_HELP} />
-          <Stat label="Lost" testId="trace-lost" value={formatCount(lost)} title={LOST_HELP} warn={lost > 0} />
+          <Stat label="Lost" testId="trace-lost" value={formatCount(lost)} title={lostHelp(store.kernelLost, store.dropped)}
+            warn={lost > 0} />
         </div>
         <button type="button" className={store.paused ? 'primary' : ''} onClick={() => store.togglePause()}>
           {store.paused ? 'Resume' : 'Pause'}
