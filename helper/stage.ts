@@ -1,9 +1,11 @@
 /**
  * Stages the helper as it is installed: the launcher that polkit's policy
  * names, the compiled helper and the shared code it imports, the BPF objects,
- * and the two runtime modules (koffi with its Linux x64 binary, and zod). The
- * result is a self-contained, root-owned tree that needs only /usr/bin/node;
- * packages install it, and the pkexec tests install it at the policy's path.
+ * and the two runtime modules (koffi with its Linux x64 binary, and zod).
+ * Beside it, the `bpf-lab` command (the CLI and `bpf-lab serve` with the
+ * built pages), which packages put on PATH. The result is a self-contained,
+ * root-owned tree that needs only /usr/bin/node; packages install it, and the
+ * pkexec tests install it at the policy's path.
  *
  *   node build/helper/stage.js DEST
  */
@@ -23,8 +25,14 @@ export function stageHelper(dest: string, repo = REPO): string {
   if (fs.existsSync(dest)) throw new Error(`${dest} exists: stage into a new folder`);
   const copy = (rel: string, to = rel): void =>
     fs.cpSync(path.join(repo, rel), path.join(dest, to), { recursive: true, dereference: true });
+  if (!fs.existsSync(path.join(repo, 'out/renderer/index.html'))) {
+    throw new Error('out/renderer is not built: run npm run build:app first (bpf-lab serve needs it)');
+  }
   copy('build/helper');
   copy('build/src/shared');
+  copy('build/src/backend');
+  copy('build/src/cli');
+  copy('out/renderer');
   copy('resources/bpf');
   for (const module of RUNTIME_MODULES) copy(`node_modules/${module}`);
   for (const map of listFiles(dest).filter((f) => f.endsWith('.map'))) fs.rmSync(map);

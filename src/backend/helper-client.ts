@@ -3,6 +3,7 @@
  * Electron main): starts the helper, sends typed requests, validates every
  * reply and push, and turns error replies back into LabErrors.
  */
+import fs from 'node:fs';
 import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
@@ -40,6 +41,21 @@ export function directLaunch(verbose = false): Launch {
 
 /** pkexec by absolute path (never looked up in PATH), asking polkit to run the launcher as root. */
 export const PKEXEC = '/usr/bin/pkexec';
+
+/** Where packages install the staged helper (helper/stage.ts); the polkit policy names this launcher. */
+export const INSTALLED_HELPER = '/opt/bpf-lab/resources/helper';
+export const INSTALLED_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper`;
+
+/**
+ * How the command line (`bpf-lab stat|trace|probes|serve`) starts the helper: directly as root;
+ * for anyone else through pkexec and the installed launcher, so polkit decides (the lab's group
+ * rule, or an administrator's password). With nothing installed it starts directly too, and the
+ * helper's refusal says that root is needed.
+ */
+export function commandLineLaunch(verbose: boolean, uid = process.getuid?.() ?? 0,
+  installed = fs.existsSync(INSTALLED_LAUNCHER)): Launch {
+  return uid !== 0 && installed ? pkexecLaunch(INSTALLED_LAUNCHER) : directLaunch(verbose);
+}
 
 export function pkexecLaunch(launcher: string): Launch {
   return { via: 'pkexec', command: PKEXEC, args: [launcher] };

@@ -60,7 +60,9 @@ Options:
 serve runs the app's UI for a browser on 127.0.0.1 only, behind a token printed at start;
 reach it from elsewhere through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT HOST).
 
-Needs root (it loads BPF programs). Exit status: 0 ok, 1 runtime error, 2 usage error.`;
+Needs root (it loads BPF programs): run it with sudo, or, where BPF Lab is installed, as
+yourself (the helper then comes through pkexec, as polkit allows).
+Exit status: 0 ok, 1 runtime error, 2 usage error.`;
 
 const OPTIONS = {
   probe: { type: 'string' },

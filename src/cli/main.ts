@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * bpf-lab: the headless front end. It parses the command line, starts the root
- * helper as a child (bpf-lab itself must run as root) and prints what it streams.
+ * helper as a child (directly as root; otherwise through pkexec and the
+ * installed launcher) and prints what it streams.
  */
-import { directLaunch, HelperClient } from '../backend/helper-client.js';
+import { commandLineLaunch, HelperClient } from '../backend/helper-client.js';
 import { LabError } from '../shared/errors.js';
 import { VERSION } from '../shared/version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
@@ -23,7 +24,7 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
   if (cmd.name === 'serve') return runServe(cmd, write(process.stdout));
   const out = cmd.json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
-  const client = await HelperClient.start(directLaunch(cmd.verbose));
+  const client = await HelperClient.start(commandLineLaunch(cmd.verbose));
   // The helper's and libbpf's log with --verbose; errors always.
   client.onPush((push) => {
     if (push.type === 'log' && (cmd.verbose || push.level === 'error')) out.notice(`${push.level}: ${push.message}`);

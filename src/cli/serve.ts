@@ -5,7 +5,7 @@
  * printed here. Runs until Ctrl-C or SIGTERM, then detaches everything.
  */
 import fs from 'node:fs';
-import { directLaunch } from '../backend/helper-client.js';
+import { commandLineLaunch } from '../backend/helper-client.js';
 import { LabService } from '../backend/lab-service.js';
 import { rendererRoot } from '../backend/web/static-files.js';
 import { newToken } from '../backend/web/guard.js';
@@ -18,7 +18,7 @@ export async function runServe(cmd: Extract<Command, { name: 'serve' }>, say: (t
   if (!fs.existsSync(`${root}/index.html`)) {
     throw new LabError('internal', `the app's pages are not built (${root} is missing): run npm run build:app`);
   }
-  const service = new LabService({ launch: directLaunch(cmd.verbose) });
+  const service = new LabService({ launch: commandLineLaunch(cmd.verbose) });
   await service.start();
   const { helper } = service.status();
   if (helper.state === 'stopped') {

@@ -7,12 +7,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { pkexecLaunch, type Launch } from '../backend/helper-client.js';
+import { INSTALLED_LAUNCHER, pkexecLaunch, type Launch } from '../backend/helper-client.js';
 import { appImageLaunch, discardPackedHelper, packHelper, runsFromAppImage } from './appimage-launch.js';
-
-/** Where packages install the staged helper (helper/stage.ts); the polkit policy names this launcher. */
-export const INSTALLED_HELPER = '/opt/bpf-lab/resources/helper';
-export const INSTALLED_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper`;
 
 export interface LaunchContext {
   uid: number;

@@ -21,13 +21,18 @@ export interface Served {
   port: number;
   proc: ChildProcessWithoutNullStreams;
   output(): string;
+  /** The exit status, once it has exited. */
+  exited: Promise<number | null>;
   /** SIGTERM, then the exit status. */
   stop(): Promise<number | null>;
 }
 
-/** Starts `bpf-lab serve --port 0` and reads the address and token it prints. */
-export async function startServe(): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
+/**
+ * Starts `bpf-lab serve --port 0` and reads the address and token it prints; command is how
+ * to run bpf-lab (by default this build's CLI under this Node).
+ */
+export async function startServe(command = [process.execPath, CLI]): Promise<Served> {
+  const proc = spawn(command[0]!, [...command.slice(1), 'serve', '--port', '0'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout.on('data', (c: Buffer) => { out += c.toString(); });
   proc.stderr.on('data', (c: Buffer) => { out += c.toString(); });
@@ -48,6 +53,7 @@ export async function startServe(): Promise<Served> {
   return {
     url, origin: parsed.origin, token: parsed.searchParams.get('token')!, port: Number(parsed.port), proc,
     output: () => out,
+    exited,
     stop: () => {
       proc.kill('SIGTERM');
       return exited;

@@ -2,14 +2,18 @@
 // a placeholder; see package-build.ts), inspected with dpkg-deb, then really
 // installed with dpkg on this Debian machine and used as a lab would: the
 // sample rule copied into rules.d, a bpflab member starting the installed
-// helper through pkexec with exact counts. A reinstall keeps the command
-// link; a purge leaves nothing of the package behind.
+// helper through pkexec with exact counts, from the app's backend and from
+// the installed bpf-lab command (stat, and serve as a lab machine over SSH
+// would run it). A reinstall keeps the command link; a purge leaves nothing
+// of the package behind.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { INSTALLED_LAUNCHER } from '../../src/main/helper-launch.js';
-import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
+import path from 'node:path';
+import { INSTALLED_LAUNCHER } from '../../src/backend/helper-client.js';
+import { expectedCounts, finalHistogram, needsRoot, ourPrograms } from '../kernel/harness.js';
+import { startServe } from '../e2e/serve.js';
 import { ACTION, clientAs, PACKAGED_RULE, setUpPolkit, STUDENT, type PolkitEnv } from '../polkit/polkit-env.js';
 import { buildPackage, type BuiltPackage } from './package-build.js';
 
@@ -18,6 +22,7 @@ let installed = false;
 
 const POLICY = '/usr/share/polkit-1/actions/io.github.bpflab.policy';
 const COMMAND = '/usr/bin/bpf-lab-app';
+const CLI_COMMAND = '/usr/bin/bpf-lab';
 
 function dpkg(...args: string[]): { status: number | null; out: string } {
   const r = spawnSync(args[0]!, args.slice(1), { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
@@ -56,11 +61,12 @@ test('every file installs under /opt/bpf-lab or /usr/share, owned by root, writa
     const file = rest.join(' ').replace(/^\./, '').replace(/\/$/, '').split(' -> ')[0]!;
     if (file === '' || ['/opt', '/usr', '/usr/share'].includes(file)) continue;
     paths.add(file);
-    assert.ok(file.startsWith('/opt/bpf-lab') || file.startsWith('/usr/share/'), file);
+    assert.ok(file.startsWith('/opt/bpf-lab') || file.startsWith('/usr/share/') || ['/usr/bin', CLI_COMMAND].includes(file), file);
     assert.equal(owner, 'root/root', file);
     if (!mode!.startsWith('l')) assert.doesNotMatch(mode!.slice(4), /w/, `${file} is ${mode}`);
   }
-  for (const p of [INSTALLED_LAUNCHER, '/opt/bpf-lab/resources/helper/build/helper/main.js', POLICY, PACKAGED_RULE,
+  for (const p of [INSTALLED_LAUNCHER, '/opt/bpf-lab/resources/helper/build/helper/main.js', CLI_COMMAND,
+    '/opt/bpf-lab/resources/helper/build/src/cli/main.js', '/opt/bpf-lab/resources/helper/out/renderer/index.html', POLICY, PACKAGED_RULE,
     '/usr/share/applications/bpf-lab-app.desktop', '/usr/share/icons/hicolor/256x256/apps/bpf-lab-app.png']) {
     assert.ok(paths.has(p), `${p} is in the package`);
   }
@@ -88,6 +94,29 @@ test('installed with dpkg, it serves a lab: a bpflab member gets the installed h
     assert.equal((r['helper'] as { privilege: string }).privilege, 'pkexec', r.raw);
     assert.equal(r['oracleStatus'], 0);
     assert.deepEqual((r['stopped'] as { histogram: { counts: number[] } }).histogram.counts, expectedCounts('seed', sizes));
+
+    // The installed command, as the same member: the demo's histogram of a workload it starts.
+    const oracle = path.join(env.clientDir, 'build/workloads/oracle-static');
+    const stat = spawnSync('runuser', ['-u', STUDENT, '--', CLI_COMMAND, 'stat', '--probe', 'write', '--json', '--', oracle, 'write', ...sizes],
+      { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(stat.status, 0, stat.stderr);
+    assert.deepEqual(finalHistogram(stat.stdout).buckets.map((b) => b.count), expectedCounts('seed', sizes));
+
+    // bpf-lab serve, as a member logged in over SSH would start it: the helper comes through pkexec.
+    const served = await startServe(['runuser', '-u', STUDENT, '--', CLI_COMMAND]);
+    try {
+      const reply = await fetch(`${served.origin}/api/call/lab:status`, {
+        method: 'POST', headers: { authorization: `Bearer ${served.token}`, 'content-type': 'application/json' }, body: '{}',
+      });
+      const status = await reply.json() as { ok: boolean; value: { helper: { state: string; privilege: string } } };
+      assert.equal(status.ok, true, JSON.stringify(status));
+      assert.deepEqual([status.value.helper.state, status.value.helper.privilege], ['ready', 'pkexec']);
+    } finally {
+      // Ctrl-C reaches serve itself; runuser, signalled, would kill it after 2 s instead.
+      const serve = Number(fs.readFileSync(`/proc/${served.proc.pid}/task/${served.proc.pid}/children`, 'utf8').trim());
+      process.kill(serve, 'SIGINT');
+      assert.equal(await served.exited, 0, served.output());
+    }
   } finally {
     env?.teardown();
   }
@@ -104,7 +133,7 @@ test('reinstalling keeps the command; purging removes the package, its command, 
   assert.equal(purge.status, 0, purge.out);
   installed = false;
   assert.ok(!isInstalled());
-  for (const p of ['/opt/bpf-lab', COMMAND, POLICY, '/usr/share/doc/bpf-lab']) {
+  for (const p of ['/opt/bpf-lab', COMMAND, CLI_COMMAND, POLICY, '/usr/share/doc/bpf-lab']) {
     assert.ok(!fs.existsSync(p) && !isLink(p), `${p} is gone`);
   }
 });

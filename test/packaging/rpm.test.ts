@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HelperClient } from '../../src/backend/helper-client.js';
-import { INSTALLED_LAUNCHER } from '../../src/main/helper-launch.js';
-import { needsRoot } from '../kernel/harness.js';
+import { INSTALLED_LAUNCHER } from '../../src/backend/helper-client.js';
+import { expectedCounts, finalHistogram, needsRoot, ORACLE_STATIC } from '../kernel/harness.js';
 import { buildPackage, extractRpm, PLACEHOLDER_TEXT, rpmQuery, type BuiltPackage } from './package-build.js';
 
 let built: BuiltPackage | null = null;
@@ -40,7 +40,7 @@ test('everything installs under /opt/bpf-lab or system folders, owned by root, w
   if (!needsRoot(t)) return;
   const all = entries();
   for (const e of all) {
-    assert.ok(e.path.startsWith('/opt/bpf-lab') || e.path.startsWith('/usr/share/'), e.path);
+    assert.ok(e.path.startsWith('/opt/bpf-lab') || e.path.startsWith('/usr/share/') || e.path === '/usr/bin/bpf-lab', e.path);
     assert.deepEqual([e.owner, e.group], ['root', 'root'], e.path);
     assert.doesNotMatch(e.mode.slice(4), /w/, `${e.path} is ${e.mode}`);
   }
@@ -54,6 +54,7 @@ test('everything installs under /opt/bpf-lab or system folders, owned by root, w
   }
   for (const size of [16, 32, 48, 64, 128, 256, 512]) assert.ok(paths.has(`/usr/share/icons/hicolor/${size}x${size}/apps/bpf-lab-app.png`));
   assert.equal(all.find((e) => e.path === INSTALLED_LAUNCHER)?.mode, '-rwxr-xr-x');
+  assert.equal(all.find((e) => e.path === '/usr/bin/bpf-lab')?.mode, '-rwxr-xr-x', 'the bpf-lab command');
   assert.equal(all.find((e) => e.path === '/usr/share/doc/bpf-lab')?.mode, 'drwxr-xr-x', 'it owns its doc folder, so removal removes it');
   assert.ok(!all.some((e) => e.path === '/usr/share/doc' || e.path === '/usr/share/polkit-1/actions'), 'but not shared system folders');
   assert.ok(![...paths].some((p) => p.includes('app.asar/') || p.includes('app.asar.unpacked')), 'the helper is outside the asar');
@@ -98,6 +99,17 @@ test('the packaged helper is complete: it starts as root from the package\'s tre
   const probes = await client.request('probes', {});
   assert.ok(probes.probes.some((p) => p.id === 'write' && p.available));
   assert.equal(await client.close(), 0);
+});
+
+test('the packaged bpf-lab command is complete: from the package\'s tree it gives a workload\'s exact histogram', (t) => {
+  if (!needsRoot(t)) return;
+  const script = fs.readFileSync(path.join(root, 'usr/bin/bpf-lab'), 'utf8');
+  assert.match(script, /^exec \/usr\/bin\/node \/opt\/bpf-lab\/resources\/helper\/build\/src\/cli\/main\.js "\$@"$/m);
+  const sizes = ['3', '64x2', '5000'];
+  const r = spawnSync(process.execPath, [path.join(root, 'opt/bpf-lab/resources/helper/build/src/cli/main.js'),
+    'stat', '--probe', 'write', '--json', '--', ORACLE_STATIC, 'write', ...sizes], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(finalHistogram(r.stdout).buckets.map((b) => b.count), expectedCounts('seed', sizes));
 });
 
 test('this build\'s Electron is a placeholder that says so, and nothing pretends otherwise', (t) => {

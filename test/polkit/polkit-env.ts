@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stageHelper } from '../../helper/stage.js';
-import { INSTALLED_HELPER, INSTALLED_LAUNCHER } from '../../src/main/helper-launch.js';
+import { INSTALLED_HELPER, INSTALLED_LAUNCHER } from '../../src/backend/helper-client.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const ACTION = 'io.github.bpflab.helper';

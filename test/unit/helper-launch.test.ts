@@ -6,9 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { HelperClient, pkexecLaunch, type Spawn } from '../../src/backend/helper-client.js';
+import { commandLineLaunch, HelperClient, INSTALLED_LAUNCHER, pkexecLaunch, type Spawn } from '../../src/backend/helper-client.js';
 import fs from 'node:fs';
-import { chooseLaunch, INSTALLED_LAUNCHER } from '../../src/main/helper-launch.js';
+import { chooseLaunch } from '../../src/main/helper-launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { encodeFrame } from '../../src/shared/framing.js';
 
@@ -42,6 +42,16 @@ test('a non-root app asks pkexec, by absolute path, to run the installed launche
   }
   const policy = fs.readFileSync(new URL('../../../resources/polkit/io.github.bpflab.policy', import.meta.url), 'utf8');
   assert.match(policy, new RegExp(`"org.freedesktop.policykit.exec.path">${INSTALLED_LAUNCHER}<`));
+});
+
+test('the command line runs the helper directly as root; as anyone else through pkexec, once it is installed', () => {
+  const root = commandLineLaunch(true, 0, true);
+  assert.equal(root.via, 'direct');
+  assert.equal(root.command, process.execPath);
+  assert.match(root.args[0]!, /\/build\/helper\/main\.js$/);
+  assert.equal(root.args.at(-1), '--verbose');
+  assert.deepEqual(commandLineLaunch(false, 1000, true), { via: 'pkexec', command: '/usr/bin/pkexec', args: [INSTALLED_LAUNCHER] });
+  assert.equal(commandLineLaunch(false, 1000, false).via, 'direct', 'nothing installed: the helper itself says root is needed');
 });
 
 test('a root app runs the helper directly: the tsc build under a development Electron, the launcher when packaged', () => {
