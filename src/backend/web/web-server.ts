@@ -48,28 +48,33 @@ function refuse(res: ServerResponse, status: number, message: string): void {
   send(res, status, 'text/plain; charset=utf-8', `${message}\n`);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The body as text, or null once it passes MAX_BODY_BYTES (reading then stops). */
+function readBody(req: IncomingMessage): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    const onData = (chunk: Buffer): void => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new LabError('bad-request', `the request body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.destroy();
-      } else chunks.push(chunk);
-    });
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolve(null);
+    };
+    req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
 }
 
-async function call(service: LabService, channel: string, req: IncomingMessage): Promise<Envelope> {
+async function call(service: LabService, channel: string, body: string): Promise<Envelope> {
   let payload: unknown;
   try {
-    payload = JSON.parse(await readBody(req));
-  } catch (e) {
-    return { ok: false, error: LabError.toData(e instanceof LabError ? e : new LabError('bad-request', 'the body is not JSON')) };
+    payload = JSON.parse(body);
+  } catch {
+    return { ok: false, error: { code: 'bad-request', message: 'the body is not JSON' } };
   }
   return serveCall(channel, payload, (c, request) => service.handle(c, request));
 }
@@ -98,7 +103,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (callRoute) {
       if (!isPost) return refuse(res, 405, 'Calls are POSTs.');
       if (!guard.callAuthorized(req)) return refuse(res, 401, 'Not authorized: calls need the token as a Bearer header.');
-      return send(res, 200, 'application/json', JSON.stringify(await call(options.service, callRoute[1]!, req)));
+      const body = await readBody(req);
+      if (body === null) {
+        // Answer, then close the connection rather than read the rest.
+        const error = new LabError('bad-request', `the request body is larger than ${MAX_BODY_BYTES} bytes`);
+        return send(res, 413, 'application/json', JSON.stringify({ ok: false, error: error.toData() }), { Connection: 'close' });
+      }
+      return send(res, 200, 'application/json', JSON.stringify(await call(options.service, callRoute[1]!, body)));
     }
     if (url.pathname === '/api/live') {
       if (req.method !== 'GET') return refuse(res, 405, 'The live stream is a GET.');

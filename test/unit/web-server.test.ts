@@ -1,0 +1,144 @@
+// `bpf-lab serve`'s HTTP routing over a fake helper, with no root: the page's
+// files behind the token or its cookie, calls behind the Bearer token, Host
+// and Origin checks, bad methods and bodies, and the live stream carrying a
+// session's frames and end. test/e2e/web-security.test.ts checks the same
+// server against the real helper.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { LabService } from '../../src/backend/lab-service.js';
+import { startWebServer, type WebServer } from '../../src/backend/web/web-server.js';
+import { CONTENT_SECURITY_POLICY_HEADER } from '../../src/shared/csp.js';
+import { FakeHelper } from './fake-helper.js';
+
+const TOKEN = 'a'.repeat(32);
+let root = '';
+let helper: FakeHelper;
+let service: LabService;
+let server: WebServer;
+
+before(async () => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'web-server-test-'));
+  fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>BPF Lab</title>');
+  helper = new FakeHelper();
+  service = new LabService({ launch: { via: 'direct', command: 'x', args: [] }, startHelper: () => Promise.resolve(helper.asClient()) });
+  await service.start();
+  server = await startWebServer({ service, root, port: 0, token: TOKEN });
+});
+
+after(async () => {
+  await server.close();
+  await service.dispose();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+interface Reply { status: number; headers: http.IncomingHttpHeaders; body: string }
+
+/** One raw request, so Host and Origin are exactly what the test says. */
+function request(method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port: server.port, method, path: target, setHost: false,
+      headers: { host: `127.0.0.1:${server.port}`, ...headers },
+    }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => { text += c.toString(); });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const bearer = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+const call = (channel: string, payload: unknown, headers: Record<string, string> = bearer) =>
+  request('POST', `/api/call/${channel}`, headers, JSON.stringify(payload));
+
+test('the page opens with the token, which sets the cookie; then the cookie opens its files, and nothing else', async () => {
+  assert.equal((await request('GET', '/')).status, 401);
+  assert.equal((await request('GET', '/?token=wrong')).status, 401);
+  const page = await request('GET', `/?token=${TOKEN}`);
+  assert.equal(page.status, 200);
+  assert.match(page.body, /<title>BPF Lab<\/title>/);
+  assert.equal(page.headers['content-security-policy'], CONTENT_SECURITY_POLICY_HEADER);
+  assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  const cookie = page.headers['set-cookie']![0]!.split(';')[0]!;
+  assert.match(page.headers['set-cookie']![0]!, /HttpOnly; SameSite=Strict/);
+  assert.equal((await request('GET', '/index.html', { cookie })).status, 200);
+  assert.equal((await request('HEAD', '/index.html', { cookie })).body, '');
+  assert.equal((await request('GET', '/nothing-here.js', { cookie })).status, 404);
+  assert.equal((await request('GET', '/../../etc/passwd', { cookie })).status, 404);
+  const origin = `http://127.0.0.1:${server.port}`;
+  assert.equal((await call('lab:status', {}, { cookie, origin, 'content-type': 'application/json' })).status, 401, 'a cookie never makes a call');
+  assert.equal((await call('lab:status', {}, { cookie, 'content-type': 'application/json' })).status, 403,
+    'without a Bearer token a state change needs our Origin');
+  assert.equal((await request('GET', '/api/live', { cookie })).status, 401, 'nor opens the live stream');
+});
+
+test('a foreign Host or Origin is refused before anything else', async () => {
+  assert.equal((await request('GET', `/?token=${TOKEN}`, { host: `evil.example:${server.port}` })).status, 421);
+  assert.equal((await request('GET', `/?token=${TOKEN}`, { host: '127.0.0.1:1' })).status, 421);
+  assert.equal((await call('lab:status', {}, { ...bearer, origin: 'http://evil.example' })).status, 403);
+  const ours = await call('lab:status', {}, { ...bearer, origin: `http://127.0.0.1:${server.port}` });
+  assert.equal(ours.status, 200);
+});
+
+test('calls need the Bearer token and a POST; bad channels, bodies and payloads come back as errors', async () => {
+  const status = await call('lab:status', {});
+  assert.equal(status.status, 200);
+  const envelope = JSON.parse(status.body) as { ok: boolean; value: { helper: { state: string } } };
+  assert.deepEqual([envelope.ok, envelope.value.helper.state], [true, 'ready']);
+  assert.equal((await call('lab:status', {}, { authorization: 'Bearer wrong' })).status, 401);
+  assert.equal((await request('GET', '/api/call/lab:status', bearer)).status, 405);
+  assert.equal((await request('PUT', '/index.html', bearer)).status, 405);
+  const error = async (reply: Promise<Reply>): Promise<{ code: string; message: string }> =>
+    (JSON.parse((await reply).body) as { ok: false; error: { code: string; message: string } }).error;
+  assert.match((await error(call('lab:nope', {}))).message, /unknown channel lab:nope/);
+  assert.equal((await error(request('POST', '/api/call/lab:status', bearer, '{not json'))).code, 'bad-request');
+  assert.equal((await error(call('lab:start', { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'nonsense' }))).code,
+    'bad-request');
+  const big = await request('POST', '/api/call/lab:status', bearer, `"${'x'.repeat(70 << 10)}"`);
+  assert.equal(big.status, 413, 'a body over 64 KiB is refused, with an answer');
+  assert.match((JSON.parse(big.body) as { error: { message: string } }).error.message, /larger than 65536 bytes/);
+  assert.equal(big.headers.connection, 'close');
+});
+
+test('the live stream needs the token; it carries the status, a session\'s frames with their running total, and its end', async () => {
+  assert.equal((await request('GET', '/api/live?token=wrong')).status, 401);
+  const events: Array<Record<string, unknown>> = [];
+  const stream = http.get({ host: '127.0.0.1', port: server.port, path: `/api/live?token=${TOKEN}` });
+  const response = await new Promise<http.IncomingMessage>((resolve) => stream.on('response', resolve));
+  assert.equal(response.headers['content-type'], 'text/event-stream');
+  let buffered = '';
+  response.on('data', (c: Buffer) => {
+    buffered += c.toString();
+    for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
+      const message = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      if (message.startsWith('data: ')) events.push(JSON.parse(message.slice(6)) as Record<string, unknown>);
+    }
+  });
+  const until = async (what: string, ok: () => boolean): Promise<void> => {
+    for (const end = Date.now() + 5000; !ok(); await new Promise((r) => setTimeout(r, 10))) {
+      if (Date.now() > end) assert.fail(`no ${what} on the stream: ${JSON.stringify(events)}`);
+    }
+  };
+  try {
+    await until('status', () => events.some((e) => e['type'] === 'status'));
+    const started = JSON.parse((await call('lab:start', {
+      mode: 'trace', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 2000,
+    })).body) as { ok: true; value: { session: number } };
+    helper.trace(1, 10);
+    await until('frame', () => events.some((e) => e['type'] === 'frame'));
+    const frame = events.find((e) => e['type'] === 'frame') as { traces: Array<{ session: number; events: unknown[]; passed: number }> };
+    assert.deepEqual([frame.traces[0]!.session, frame.traces[0]!.events.length, frame.traces[0]!.passed], [started.value.session, 10, 10]);
+    await call('lab:stop', { session: started.value.session });
+    await until('end', () => events.some((e) => e['type'] === 'ended'));
+    assert.equal((events.find((e) => e['type'] === 'ended') as { passed: number }).passed, 10);
+  } finally {
+    stream.destroy();
+  }
+});
