@@ -1,7 +1,7 @@
 /**
  * A helper started from an AppImage runs from a private copy that root made
- * for this run (src/main/appimage-launch.ts marks it with `.ephemeral`, which
- * holds the pid that becomes the helper). It removes that copy when it exits.
+ * for this run (src/main/appimage-launch.ts marks it with `.ephemeral` as soon
+ * as it exists; the marker holds the pid that becomes the helper). It removes that copy when it exits.
  * A helper that was killed (SIGKILL, a crash of node itself) cannot, so every
  * helper that starts first removes copies whose helper is gone. An installed
  * helper's own tree is never touched.
@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 const PREFIX = 'bpf-lab-helper.';
 const COPY_NAME = /^bpf-lab-helper\.[A-Za-z0-9]{6}$/;
 const PRIVATE_ROOT = /^\/run\/bpf-lab-helper\.[A-Za-z0-9]{6}\/$/;
-/** A copy with no marker is still being unpacked, or its unpacking failed; after this long it is the latter. */
+/** A copy with no marker is just being made, or its making failed; after this long it is the latter. */
 export const UNMARKED_GRACE_MS = 10 * 60_000;
 
 /** This helper's tree: the folder that holds build/helper. */
@@ -26,28 +26,43 @@ export function removeEphemeralRoot(root = OWN_ROOT): boolean {
   return true;
 }
 
-/**
- * Whether the copy's owner still runs: the pid in its marker is alive and is either the root
- * script before its exec (its $0 is bpf-lab-helper) or the helper running from this copy.
- * A reused pid belongs to some other program and counts as gone.
- */
-function ownerRuns(copy: string, marker: string, procDir: string): boolean {
-  const pid = Number(marker.trim());
-  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  let cmdline: string;
+/** The argument lists of the processes the given user (root) runs. */
+function processesOf(uid: number, procDir: string): Map<number, string[]> {
+  const found = new Map<number, string[]>();
+  let names: string[];
   try {
-    cmdline = fs.readFileSync(path.join(procDir, String(pid), 'cmdline'), 'latin1');
+    names = fs.readdirSync(procDir).filter((n) => /^\d+$/.test(n));
   } catch {
-    return false;
+    return found;
   }
-  return cmdline.split('\0').some((arg) => arg === 'bpf-lab-helper' || arg.startsWith(`${copy}/`));
+  for (const name of names) {
+    try {
+      if (fs.statSync(path.join(procDir, name)).uid !== uid) continue;
+      found.set(Number(name), fs.readFileSync(path.join(procDir, name, 'cmdline'), 'latin1').split('\0'));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/**
+ * Whether a copy is in use: a root process runs from it (a helper, whatever its marker says,
+ * markers of older versions included), or the marker's pid is the root script that made it,
+ * not yet exec'd into the helper (its $0 is bpf-lab-helper). A user's process named alike
+ * does not count; a reused pid that now runs something else does not either.
+ */
+function inUse(copy: string, marker: string, processes: Map<number, string[]>): boolean {
+  for (const argv of processes.values()) if (argv.some((arg) => arg.startsWith(`${copy}/`))) return true;
+  const pid = Number(marker.trim());
+  return Number.isSafeInteger(pid) && pid > 0 && (processes.get(pid)?.includes('bpf-lab-helper') ?? false);
 }
 
 export interface SweepOptions {
   runDir?: string;
   procDir?: string;
   now?: number;
-  /** The owner a copy must have: root, as the root script made it. */
+  /** The owner a copy, and a process that keeps it, must have: root, as the root script made it. */
   uid?: number;
   /** This helper's own tree, never removed here whatever its marker says. */
   self?: string;
@@ -61,6 +76,7 @@ export function sweepStaleCopies(
   { runDir = '/run', procDir = '/proc', now = Date.now(), uid = 0, self = OWN_ROOT }: SweepOptions = {},
 ): string[] {
   const removed: string[] = [];
+  let processes: Map<number, string[]> | undefined;
   let names: string[];
   try {
     names = fs.readdirSync(runDir).filter((n) => n.startsWith(PREFIX) && COPY_NAME.test(n));
@@ -79,7 +95,8 @@ export function sweepStaleCopies(
       } catch {
         // no marker yet
       }
-      const stale = marker === null ? now - st.mtimeMs > UNMARKED_GRACE_MS : !ownerRuns(copy, marker, procDir);
+      processes ??= processesOf(uid, procDir);
+      const stale = marker === null ? now - st.mtimeMs > UNMARKED_GRACE_MS : !inUse(copy, marker, processes);
       if (!stale) continue;
       fs.rmSync(copy, { recursive: true, force: true });
       removed.push(name);

@@ -27,7 +27,13 @@ export interface CapOptions {
 /** The pids of the other running helpers started for uid, in order. */
 export function helpersOf(uid: number, { procDir = '/proc', self = process.pid, owner = 0 }: CapOptions = {}): number[] {
   const found: number[] = [];
-  for (const name of fs.readdirSync(procDir)) {
+  let names: string[];
+  try {
+    names = fs.readdirSync(procDir);
+  } catch {
+    return found;
+  }
+  for (const name of names) {
     if (!/^\d+$/.test(name) || Number(name) === self) continue;
     try {
       const dir = path.join(procDir, name);

@@ -136,7 +136,8 @@ function control(o, stageDir) {
 
 function buildDeb(o, work, stageDir) {
   const debian = path.join(stageDir, 'DEBIAN');
-  fs.mkdirSync(debian, { mode: 0o755 });
+  fs.mkdirSync(debian);
+  fs.chmodSync(debian, 0o755);
   fs.writeFileSync(path.join(debian, 'control'), control(o, stageDir));
   for (const [option, script] of [['after-install', 'postinst'], ['after-remove', 'postrm']]) {
     if (o[option]) fs.copyFileSync(o[option], path.join(debian, script));
@@ -155,6 +156,11 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'fpm-local-'));
 try {
   const stageDir = path.join(work, 'stage');
   const owned = stage(stageDir, o.mappings);
+  // Folders are made with the builder's umask; installed, they must be 0755 whatever it was.
+  for (const entry of fs.readdirSync(stageDir, { recursive: true, withFileTypes: true })) {
+    if (entry.isDirectory()) fs.chmodSync(path.join(entry.parentPath, entry.name), 0o755);
+  }
+  fs.chmodSync(stageDir, 0o755);
   const built = o.t === 'rpm' ? buildRpm(o, work, stageDir, owned) : buildDeb(o, work, stageDir);
   fs.mkdirSync(path.dirname(path.resolve(o.package)), { recursive: true });
   fs.copyFileSync(built, o.package);

@@ -54,11 +54,11 @@ export const INSTALLED_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper`;
  */
 export function commandLineLaunch(verbose: boolean, uid = process.getuid?.() ?? 0,
   installed = fs.existsSync(INSTALLED_LAUNCHER)): Launch {
-  return uid !== 0 && installed ? pkexecLaunch(INSTALLED_LAUNCHER) : directLaunch(verbose);
+  return uid !== 0 && installed ? pkexecLaunch(INSTALLED_LAUNCHER, verbose) : directLaunch(verbose);
 }
 
-export function pkexecLaunch(launcher: string): Launch {
-  return { via: 'pkexec', command: PKEXEC, args: [launcher] };
+export function pkexecLaunch(launcher: string, verbose = false): Launch {
+  return { via: 'pkexec', command: PKEXEC, args: [launcher, ...(verbose ? ['--verbose'] : [])] };
 }
 
 /** child_process.spawn's shape, so tests can check the exact arguments without starting anything. */
@@ -227,7 +227,7 @@ function spawnError(launch: Launch, e: NodeJS.ErrnoException): LabError {
 function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals | null, stderr: string): LabError {
   if (launch.via === 'pkexec' && code === PKEXEC_DISMISSED) {
     return new LabError('auth-cancelled',
-      'The password dialog was dismissed, so BPF Lab cannot load BPF programs. Choose Restart to ask again.');
+      'The password dialog was dismissed, so BPF Lab cannot load BPF programs. Start again (in the app: Restart) to be asked again.');
   }
   if (launch.via === 'pkexec' && code === PKEXEC_REFUSED && /cannot run program|error accessing/i.test(stderr)) {
     return new LabError('internal', `The BPF Lab helper is not installed where its policy expects it (${launch.args.at(-1)}). `
@@ -237,6 +237,13 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
     return new LabError('not-authorized',
       'No polkit authentication agent is running, so BPF Lab cannot ask for your password. '
       + 'Log in to a desktop session (which starts one), or run BPF Lab as root.', stderr.trim());
+  }
+  // No agent, and pkexec could not make a text one: no terminal (the command line over SSH, say).
+  if (launch.via === 'pkexec' && code === PKEXEC_REFUSED && /textual authentication agent/i.test(stderr)) {
+    return new LabError('not-authorized',
+      'Your account is not authorized to run the BPF Lab helper without a password, and there is no desktop session '
+      + 'or terminal here to ask for one. Log in to a desktop session, run BPF Lab with sudo, or ask an administrator '
+      + 'to add you to the bpflab group (which needs no password).', stderr.trim());
   }
   if (launch.via === 'pkexec' && code === PKEXEC_REFUSED) {
     return new LabError('not-authorized',
@@ -248,7 +255,7 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
   }
   if (code === HELPER_EXIT_TOO_MANY) {
     return new LabError('busy', `You already run ${MAX_HELPERS_PER_USER} BPF Lab helpers, the most one user may. `
-      + 'Close another BPF Lab window or bpf-lab serve, then choose Restart.', stderr.trim());
+      + 'Close another BPF Lab window or bpf-lab serve, then start again (in the app: Restart).', stderr.trim());
   }
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');

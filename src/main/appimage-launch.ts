@@ -32,6 +32,7 @@ case "$2" in *[!0-9a-f]*) fail "bad digest" ;; esac
 [ \${#2} -eq 64 ] || fail "bad digest"
 { [ -f "$1" ] && [ ! -L "$1" ]; } || fail "the archive is not a regular file"
 dir=$(mktemp -d /run/bpf-lab-helper.XXXXXX)
+echo $$ > "$dir/.ephemeral"
 head -c ${MAX_ARCHIVE_BYTES} -- "$1" > "$dir/helper.tar"
 if ! echo "$2  $dir/helper.tar" | sha256sum -c --status; then
   rm -rf -- "$dir"
@@ -41,7 +42,6 @@ fi
 tar -x -f "$dir/helper.tar" -C "$dir" --no-same-owner --no-same-permissions --no-overwrite-dir
 chmod 0700 -- "$dir"
 rm -f -- "$dir/helper.tar"
-echo $$ > "$dir/.ephemeral"
 exec /usr/bin/node "$dir/build/helper/main.js"`;
 
 /** True when this app runs from a mounted AppImage (its resources inside APPDIR). */

@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,22 +36,50 @@ const SYSTEM_BUS_PID = '/run/dbus/pid';
 
 /** Whether a system bus answers; a socket file alone proves nothing (a machine's /run can outlive its daemons). */
 function systemBusAnswers(): boolean {
-  return spawnSync('dbus-send', ['--system', '--print-reply', '--reply-timeout=2000', '--dest=org.freedesktop.DBus',
-    '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetId'], { timeout: 5_000 }).status === 0;
+  const r = spawnSync('dbus-send', ['--system', '--print-reply', '--reply-timeout=5000', '--dest=org.freedesktop.DBus',
+    '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetId'], { timeout: 10_000 });
+  if (r.error) throw new Error(`cannot ask the system bus: dbus-send: ${r.error.message} (install dbus)`);
+  return r.status === 0;
 }
+
+/** Whether anything accepts connections on the bus socket (ECONNREFUSED or ENOENT: nothing does). */
+function socketListens(file: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.createConnection(file);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+const isDbusDaemon = (pid: number): boolean => {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0')[0]!.endsWith('dbus-daemon');
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Starts the system bus unless one answers. A stale socket and pid file from a
  * daemon that is gone are removed first (dbus-daemon refuses to start over a
- * pid file). Returns whether it started one; teardown stops it again.
+ * pid file); a socket something still listens on is never touched. Returns
+ * whether it started one; teardown stops that one again, and only that one.
  */
-function startSystemBus(undo: Array<() => void>): boolean {
+async function startSystemBus(undo: Array<() => void>): Promise<boolean> {
   if (systemBusAnswers()) return false;
+  if (await socketListens(SYSTEM_BUS)) {
+    throw new Error(`${SYSTEM_BUS} accepts connections but the bus does not answer: not replacing a running bus`);
+  }
   fs.rmSync(SYSTEM_BUS, { force: true });
   fs.rmSync(SYSTEM_BUS_PID, { force: true });
   fs.mkdirSync(path.dirname(SYSTEM_BUS), { recursive: true });
   const pid = Number(run('dbus-daemon', ['--system', '--fork', '--print-pid']).trim());
+  if (!Number.isSafeInteger(pid) || pid <= 1 || !isDbusDaemon(pid)) throw new Error(`dbus-daemon gave no usable pid (${pid})`);
   undo.push(() => {
+    if (!isDbusDaemon(pid)) return;
     process.kill(pid, 'SIGTERM');
     fs.rmSync(SYSTEM_BUS, { force: true });
     fs.rmSync(SYSTEM_BUS_PID, { force: true });
@@ -123,7 +152,7 @@ export async function setUpPolkit(extraRules: Record<string, string> = {}, from:
       fs.writeFileSync(file, text);
     }
 
-    const startedBus = startSystemBus(undo);
+    const startedBus = await startSystemBus(undo);
     // A polkitd left from an earlier bus would answer nothing on this one.
     if (startedBus || !ok('pgrep', ['-x', 'polkitd'])) {
       const log = path.join(os.tmpdir(), `bpf-lab-polkitd-${process.pid}.log`);

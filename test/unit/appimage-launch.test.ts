@@ -115,6 +115,10 @@ test('a starting helper removes private copies whose helper is gone, and only th
     copy('bpf-lab-helper.Bbbbb2', '104\n');
     process_(104, '/usr/bin/vim', '/etc/motd'); // the pid was reused
     copy('bpf-lab-helper.Bbbbb3', 'nonsense');
+    // An older version's empty marker: its helper still runs from it.
+    const olderMarker = copy('bpf-lab-helper.Aaaaa3', '');
+    process_(150, '/usr/bin/node', `${olderMarker}/build/helper/main.js`);
+    copy('bpf-lab-helper.Bbbbb6', '');
     copy('bpf-lab-helper.Self01', '');
     const unpacking = copy('bpf-lab-helper.Ccccc1', null);
     const failed = copy('bpf-lab-helper.Bbbbb4', null);
@@ -125,11 +129,20 @@ test('a starting helper removes private copies whose helper is gone, and only th
     fs.symlinkSync(path.join(run, 'other-folder'), path.join(run, 'bpf-lab-helper.Link01'));
 
     const uid = process.getuid!();
+    // A user's process that takes the marker's pid and the script's name keeps nothing alive.
+    copy('bpf-lab-helper.Bbbbb5', '105\n');
+    process_(105, 'bpf-lab-helper', 'inf');
+    const stale = ['bpf-lab-helper.Bbbbb1', 'bpf-lab-helper.Bbbbb2', 'bpf-lab-helper.Bbbbb3', 'bpf-lab-helper.Bbbbb4',
+      'bpf-lab-helper.Bbbbb6'];
+    const kept = ['bpf-lab-helper.Aaaaa1', 'bpf-lab-helper.Aaaaa2', 'bpf-lab-helper.Aaaaa3', 'bpf-lab-helper.Ccccc1',
+      'bpf-lab-helper.Link01', 'bpf-lab-helper.Self01', 'bpf-lab-helper.toolong1', 'other-folder'];
+    // Making /proc/105 another user's needs root (CI); elsewhere the impostor is the test's own user, so it counts.
+    const impostor = uid === 0;
+    if (impostor) fs.chownSync(path.join(proc, '105'), 4242, 4242);
     const self = `${path.join(run, 'bpf-lab-helper.Self01')}/`;
     assert.deepEqual(sweepStaleCopies({ runDir: run, procDir: proc, uid, self }).sort(),
-      ['bpf-lab-helper.Bbbbb1', 'bpf-lab-helper.Bbbbb2', 'bpf-lab-helper.Bbbbb3', 'bpf-lab-helper.Bbbbb4']);
-    assert.deepEqual(fs.readdirSync(run).sort(), ['bpf-lab-helper.Aaaaa1', 'bpf-lab-helper.Aaaaa2', 'bpf-lab-helper.Ccccc1',
-      'bpf-lab-helper.Link01', 'bpf-lab-helper.Self01', 'bpf-lab-helper.toolong1', 'other-folder']);
+      [...stale, ...(impostor ? ['bpf-lab-helper.Bbbbb5'] : [])].sort());
+    assert.deepEqual(fs.readdirSync(run).sort(), [...kept, ...(impostor ? [] : ['bpf-lab-helper.Bbbbb5'])].sort());
     assert.ok(fs.existsSync(unpacking));
     assert.deepEqual(sweepStaleCopies({ runDir: run, procDir: proc, uid: uid + 1, self }), [], 'another owner\'s folders are not judged');
     assert.deepEqual(sweepStaleCopies({ runDir: path.join(work, 'missing'), procDir: proc, uid, self }), []);

@@ -51,6 +51,7 @@ test('the command line runs the helper directly as root; as anyone else through 
   assert.match(root.args[0]!, /\/build\/helper\/main\.js$/);
   assert.equal(root.args.at(-1), '--verbose');
   assert.deepEqual(commandLineLaunch(false, 1000, true), { via: 'pkexec', command: '/usr/bin/pkexec', args: [INSTALLED_LAUNCHER] });
+  assert.deepEqual(commandLineLaunch(true, 1000, true).args, [INSTALLED_LAUNCHER, '--verbose'], 'the launcher passes it on');
   assert.equal(commandLineLaunch(false, 1000, false).via, 'direct', 'nothing installed: the helper itself says root is needed');
 });
 
@@ -144,7 +145,13 @@ test('close() gives a stuck direct helper a few seconds, then kills it; a pkexec
 test('pkexec 127 without an authentication agent says so, instead of blaming the account', async () => {
   const { spawn } = fakeSpawn(exitWith(127, 'Error executing command as another user: No authentication agent found.\n'));
   await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) =>
-    e.code === 'not-authorized' && /authentication agent/.test(e.message) && !/bpflab group/.test(e.message));
+    e.code === 'not-authorized' && /authentication agent/.test(e.message) && !/not authorized to run/.test(e.message));
+  // The command line over SSH: pkexec cannot make a text agent without a terminal.
+  const { spawn: noTty } = fakeSpawn(exitWith(127, 'Error creating textual authentication agent: Error opening current '
+    + 'controlling terminal for the process (`/dev/tty\'): No such device or address\n'));
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), noTty), (e: LabError) =>
+    e.code === 'not-authorized' && /not authorized to run the BPF Lab helper without a password/.test(e.message)
+    && /no desktop session or terminal/.test(e.message) && /bpflab group/.test(e.message));
 });
 
 test('pkexec 127 for a launcher that is not there says the helper is not installed, not that the user is refused', async () => {
