@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processesOf } from './procfs.js';
 
 const PREFIX = 'bpf-lab-helper.';
 const COPY_NAME = /^bpf-lab-helper\.[A-Za-z0-9]{6}$/;
@@ -24,26 +25,6 @@ export function removeEphemeralRoot(root = OWN_ROOT): boolean {
   if (!PRIVATE_ROOT.test(root) || !fs.existsSync(`${root}.ephemeral`)) return false;
   fs.rmSync(root, { recursive: true, force: true });
   return true;
-}
-
-/** The argument lists of the processes the given user (root) runs. */
-function processesOf(uid: number, procDir: string): Map<number, string[]> {
-  const found = new Map<number, string[]>();
-  let names: string[];
-  try {
-    names = fs.readdirSync(procDir).filter((n) => /^\d+$/.test(n));
-  } catch {
-    return found;
-  }
-  for (const name of names) {
-    try {
-      if (fs.statSync(path.join(procDir, name)).uid !== uid) continue;
-      found.set(Number(name), fs.readFileSync(path.join(procDir, name, 'cmdline'), 'latin1').split('\0'));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
 }
 
 /**

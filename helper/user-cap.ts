@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_HELPERS_PER_USER } from '../src/shared/protocol.js';
+import { processesOf } from './procfs.js';
 
 const HELPER_MAIN = /\/build\/helper\/main\.js$/;
 
@@ -27,21 +28,11 @@ export interface CapOptions {
 /** The pids of the other running helpers started for uid, in order. */
 export function helpersOf(uid: number, { procDir = '/proc', self = process.pid, owner = 0 }: CapOptions = {}): number[] {
   const found: number[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(procDir);
-  } catch {
-    return found;
-  }
-  for (const name of names) {
-    if (!/^\d+$/.test(name) || Number(name) === self) continue;
+  for (const [pid, argv] of processesOf(owner, procDir)) {
+    if (pid === self || !argv.some((arg) => HELPER_MAIN.test(arg))) continue;
     try {
-      const dir = path.join(procDir, name);
-      if (fs.statSync(dir).uid !== owner) continue;
-      const argv = fs.readFileSync(path.join(dir, 'cmdline'), 'latin1').split('\0');
-      if (!argv.some((arg) => HELPER_MAIN.test(arg))) continue;
-      const env = fs.readFileSync(path.join(dir, 'environ'), 'latin1').split('\0');
-      if (env.includes(`PKEXEC_UID=${uid}`)) found.push(Number(name));
+      const env = fs.readFileSync(path.join(procDir, String(pid), 'environ'), 'latin1').split('\0');
+      if (env.includes(`PKEXEC_UID=${uid}`)) found.push(pid);
     } catch {
       // gone meanwhile
     }
