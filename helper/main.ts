@@ -11,24 +11,30 @@ import { captureLibbpfLog, socketPeerPid } from './libbpf.js';
 import { canTrace } from './privileges.js';
 import { removeEphemeralRoot, sweepStaleCopies } from './ephemeral.js';
 import { Server } from './server.js';
+import { escapeTerminal } from '../src/shared/safe-text.js';
 import { capProblem } from './user-cap.js';
+
+/** The helper's stderr, which reaches a person only through its client: escaped all the same (safe-text.ts). */
+function say(text: string): void {
+  process.stderr.write(escapeTerminal(`bpf-lab-helper: ${text}\n`));
+}
 
 function main(): void {
   if (process.geteuid?.() !== 0 || !canTrace()) {
-    process.stderr.write('bpf-lab-helper: needs root (with CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)\n');
+    say('needs root (with CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)');
     removeEphemeralRoot();
     process.exit(HELPER_EXIT_NOT_PRIVILEGED);
   }
   const problem = checkOwnClient(socketPeerPid);
   if (problem) {
-    process.stderr.write(`bpf-lab-helper: ${problem}\n`);
+    say(problem);
     removeEphemeralRoot();
     process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
   sweepStaleCopies();
   const crowded = capProblem(pkexecCaller());
   if (crowded) {
-    process.stderr.write(`bpf-lab-helper: ${crowded}\n`);
+    say(crowded);
     removeEphemeralRoot();
     process.exit(HELPER_EXIT_TOO_MANY);
   }
@@ -60,7 +66,7 @@ function main(): void {
   process.stdout.on('error', () => shutdown(0));
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => shutdown(0));
   process.on('uncaughtException', (e) => {
-    process.stderr.write(`bpf-lab-helper: ${e.stack ?? e.message}\n`);
+    say(e.stack ?? e.message);
     shutdown(1);
   });
 }

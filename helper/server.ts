@@ -4,7 +4,7 @@
  * released on stop, on stdin close, on signals and on fatal errors alike.
  */
 import { LabError } from '../src/shared/errors.js';
-import { encodeFrame, FrameDecoder } from '../src/shared/framing.js';
+import { encodeFrame, FrameDecoder, FrameTooLarge } from '../src/shared/framing.js';
 import {
   describeIssue, MAX_FRAME_BYTES, MAX_SESSIONS, PROTOCOL_VERSION, requestSchema,
   type Push, type Request, type Result,
@@ -96,11 +96,10 @@ export class Server {
     return result;
   }
 
-  /** Sends a push unless it is droppable and the reader has fallen behind. */
+  /** Sends a push unless it is droppable and the reader has fallen behind; false when it was not sent. */
   push(push: Push, droppable: boolean): boolean {
     if (droppable && this.out.backlog() > STDOUT_HIGH_WATER) return false;
-    this.send(push);
-    return true;
+    return this.send(push);
   }
 
   log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void {
@@ -111,8 +110,21 @@ export class Server {
     this.send({ v: PROTOCOL_VERSION, type: 'error', id, error: LabError.toData(e) });
   }
 
-  private send(message: object): void {
-    this.out.write(encodeFrame(message));
+  /**
+   * Writes one frame. A message too large for the client's frame limit is never sent: a reply
+   * becomes an error reply to the same id, and a push is refused (its session counts it).
+   */
+  private send(message: Push | { v: number; type: 'response' | 'error'; id: number | null; [key: string]: unknown }): boolean {
+    try {
+      this.out.write(encodeFrame(message));
+      return true;
+    } catch (e) {
+      if (!(e instanceof FrameTooLarge)) throw e;
+      if (message.type !== 'response' && message.type !== 'error') return false;
+      const error = new LabError('internal', `the reply would be ${e.bytes} bytes, over the ${e.limit}-byte frame limit`);
+      this.out.write(encodeFrame({ v: PROTOCOL_VERSION, type: 'error', id: message.id, error: error.toData() }));
+      return true;
+    }
   }
 
   /** Releases every session; the exit paths all come through here. */

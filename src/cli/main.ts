@@ -6,6 +6,7 @@
  */
 import { commandLineLaunch, HelperClient } from '../backend/helper-client.js';
 import { LabError } from '../shared/errors.js';
+import { escapeTerminal } from '../shared/safe-text.js';
 import { VERSION } from '../shared/version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { jsonOutput, textOutput } from './output.js';
@@ -51,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     cmd = parseCommand(argv);
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    process.stderr.write(`bpf-lab: ${e.message}\nTry 'bpf-lab --help'.\n`);
+    process.stderr.write(escapeTerminal(`bpf-lab: ${e.message}\nTry 'bpf-lab --help'.\n`));
     return 2;
   }
   if (cmd.name === 'help') {
@@ -66,8 +67,8 @@ async function main(argv: string[]): Promise<number> {
     return await run(cmd);
   } catch (e) {
     if (!(e instanceof LabError)) throw e;
-    process.stderr.write(`bpf-lab: ${e.message}\n`);
-    if (e.detail) process.stderr.write(`${e.detail}\n`);
+    // Errors quote paths, names and the helper's or the verifier's output: escaped for the terminal.
+    process.stderr.write(escapeTerminal(`bpf-lab: ${e.message}\n${e.detail ? `${e.detail}\n` : ''}`));
     return statusOf(e);
   }
 }
@@ -75,6 +76,6 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then((status) => {
   process.exitCode = status;
 }, (e: unknown) => {
-  process.stderr.write(`bpf-lab: internal error: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.stderr.write(escapeTerminal(`bpf-lab: internal error: ${e instanceof Error ? e.stack : String(e)}\n`));
   process.exitCode = 1;
 });

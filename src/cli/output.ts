@@ -4,6 +4,7 @@
  */
 import { bucketBounds, parseLayout } from '../shared/buckets.js';
 import type { ProbeStatus, Result, TraceEvent } from '../shared/protocol.js';
+import { escapeControls, escapeTerminal } from '../shared/safe-text.js';
 import { formatTable, formatTraceLine } from '../shared/table.js';
 
 export interface Output {
@@ -15,10 +16,19 @@ export interface Output {
   probes(result: Result<'probes'>): void;
 }
 
-/** JSON with bigints written as plain (exact) numbers. */
+/** What JSON.stringify leaves raw and a terminal may still obey: DEL, C1 controls, separators, overrides. */
+const JSON_UNSAFE = /[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON with bigints written as plain (exact) numbers, and with every character a terminal might
+ * obey written as a \u escape, so that the line is the same JSON and still safe to print.
+ */
 function ndjson(record: object): string {
-  return JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}\u0000` : v))
+  const line = JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}\u0000` : v))
     .replace(/"\\u0000(\d+)\\u0000"/g, '$1');
+  JSON_UNSAFE.lastIndex = 0;
+  return JSON_UNSAFE.test(line)
+    ? line.replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`) : line;
 }
 
 type Write = (text: string) => void;
@@ -55,7 +65,13 @@ function probeLine(p: ProbeStatus): string {
   return `${head}\n${pad}${detail}${closest}`;
 }
 
-export function textOutput(out: Write, err: Write): Output {
+/**
+ * The demo's text. Everything on stderr passes escapeTerminal, since notices and logs can quote
+ * paths and names from outside; on stdout, trace lines escape the comm (formatTraceLine) and
+ * the probe list escapes what the helper reports.
+ */
+export function textOutput(out: Write, rawErr: Write): Output {
+  const err: Write = (text) => rawErr(escapeTerminal(text));
   let reportedLost = 0;
   const reportLost = (lost: number, seen?: number): void => {
     if (lost <= reportedLost) return;
@@ -74,7 +90,8 @@ export function textOutput(out: Write, err: Write): Output {
       if (final) reportMissed(missed);
     },
     events(probe, events, lost) {
-      out(events.map((e) => `${formatTraceLine(probe, e)}\n`).join(''));
+      const name = escapeControls(probe);
+      out(events.map((e) => `${formatTraceLine(name, e)}\n`).join(''));
       reportLost(lost);
     },
     traceSummary: (_probe, { seen, lost, missed }) => {
@@ -83,9 +100,9 @@ export function textOutput(out: Write, err: Write): Output {
     },
     probes(result) {
       const k = result.kernel;
-      out(`Kernel ${k.release} (${k.arch}), libbpf ${k.libbpf}: kprobes ${k.kprobes ? 'yes' : 'no'}, `
-        + `uprobes ${k.uprobes ? 'yes' : 'no'}, BTF ${k.btf ? 'yes' : 'no'}\n\n`);
-      out(`${'PROBE'.padEnd(12)} WORKS\n${result.probes.map(probeLine).join('\n')}\n`);
+      out(escapeTerminal(`Kernel ${k.release} (${k.arch}), libbpf ${k.libbpf}: kprobes ${k.kprobes ? 'yes' : 'no'}, `
+        + `uprobes ${k.uprobes ? 'yes' : 'no'}, BTF ${k.btf ? 'yes' : 'no'}\n\n`));
+      out(escapeTerminal(`${'PROBE'.padEnd(12)} WORKS\n${result.probes.map(probeLine).join('\n')}\n`));
     },
   };
 }

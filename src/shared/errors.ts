@@ -20,6 +20,24 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * The most characters of an error's message and detail that cross a boundary. Both can quote
+ * input (a bad key, a path) or long logs; even with every character escaped in JSON (6 bytes
+ * each), an error reply stays far below the frame limit.
+ */
+export const MAX_ERROR_MESSAGE = 1000;
+export const MAX_ERROR_DETAIL = 64 * 1024;
+
+/** The start of text, at most max characters, saying how much was cut. */
+export function clipHead(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** The end of text (where a verifier log says what went wrong), at most max characters. */
+export function clipTail(text: string, max: number): string {
+  return text.length <= max ? text : `(${text.length - max} characters cut) …${text.slice(-max)}`;
+}
+
 /** The wire form of an error. `detail` carries long text such as a verifier log. */
 export interface ErrorData {
   code: ErrorCode;
@@ -34,10 +52,12 @@ export class LabError extends Error {
     this.name = 'LabError';
   }
 
+  /** The error as data, with message and detail clipped to what may cross a boundary. */
   toData(): ErrorData {
+    const message = clipHead(this.message, MAX_ERROR_MESSAGE);
     return this.detail === undefined
-      ? { code: this.code, message: this.message }
-      : { code: this.code, message: this.message, detail: this.detail };
+      ? { code: this.code, message }
+      : { code: this.code, message, detail: clipTail(this.detail, MAX_ERROR_DETAIL) };
   }
 
   static fromData(data: ErrorData): LabError {
@@ -48,6 +68,6 @@ export class LabError extends Error {
   static toData(e: unknown): ErrorData {
     if (e instanceof LabError) return e.toData();
     const message = e instanceof Error ? e.message : String(e);
-    return { code: 'internal', message };
+    return { code: 'internal', message: clipHead(message, MAX_ERROR_MESSAGE) };
   }
 }

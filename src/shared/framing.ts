@@ -6,8 +6,24 @@ const HEADER = 4;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function encodeFrame(message: unknown): Uint8Array {
+/** Largest frame body either side accepts (FrameDecoder's limit on the helper's pipes). */
+export const MAX_FRAME_BYTES = 1 << 20;
+
+/** What encodeFrame throws for a message whose frame the reader would refuse. */
+export class FrameTooLarge extends Error {
+  constructor(readonly bytes: number, readonly limit: number) {
+    super(`a frame of ${bytes} bytes is over the ${limit}-byte limit`);
+    this.name = 'FrameTooLarge';
+  }
+}
+
+/**
+ * One message as a frame. It throws FrameTooLarge rather than build a frame over `limit`,
+ * since the reader would refuse it, and a refused reply would look like a broken helper.
+ */
+export function encodeFrame(message: unknown, limit = MAX_FRAME_BYTES): Uint8Array {
   const body = encoder.encode(JSON.stringify(message));
+  if (body.length > limit) throw new FrameTooLarge(body.length, limit);
   const frame = new Uint8Array(HEADER + body.length);
   new DataView(frame.buffer).setUint32(0, body.length, false);
   frame.set(body, HEADER);

@@ -5,14 +5,13 @@
  */
 import { z } from 'zod';
 import { parseLayout } from './buckets.js';
-import { ERROR_CODES } from './errors.js';
+import { clipHead, ERROR_CODES } from './errors.js';
 import {
   CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, MAX_PID, TRACE_NAME, USER_SYMBOL,
 } from './probes.js';
 
 export const PROTOCOL_VERSION = 1;
-/** Largest frame either side accepts. */
-export const MAX_FRAME_BYTES = 1 << 20;
+export { MAX_FRAME_BYTES } from './framing.js';
 export const MAX_SESSIONS = 8;
 /** The helper's exit status when it lacks the privileges to trace. */
 export const HELPER_EXIT_NOT_PRIVILEGED = 77;
@@ -170,10 +169,13 @@ export type Reply = z.infer<typeof replySchema>;
 export type Push = Exclude<Reply, { type: 'response' | 'error' }>;
 export type HistogramPush = Extract<Reply, { type: 'histogram' }>;
 
-/** Describes the first problem zod found, in one line, for error responses. */
+/** How much of a bad message an error quotes: enough to recognise it, never the whole input. */
+const MAX_QUOTE = 200;
+
+/** Describes the first problem zod found, in one line, for error responses; quoted input is cut short. */
 export function describeIssue(error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return 'invalid message';
-  const path = issue.path.length ? issue.path.join('.') : 'message';
-  return `${path}: ${issue.message}`;
+  const path = issue.path.length ? issue.path.map((p) => clipHead(String(p), MAX_QUOTE)).join('.') : 'message';
+  return `${path}: ${clipHead(issue.message, MAX_QUOTE)}`;
 }

@@ -5,6 +5,7 @@
  */
 import { bucketBounds, type Bounds, type Layout } from './buckets.js';
 import type { TraceEvent } from './protocol.js';
+import { escapeControls } from './safe-text.js';
 
 const COUNT_COLUMN = 24;
 const NUMBER_WIDTH = 4;
@@ -62,7 +63,11 @@ export function formatTimestamp(tsUs: number): string {
   return `${Math.floor(tsUs / 1e6)}.${String(tsUs % 1e6).padStart(6, '0')}`;
 }
 
-/** One trace line, shaped like the demo's: `comm-pid [cpu] seconds.micros: probe size N`. */
+/**
+ * One trace line, shaped like the demo's: `comm-pid [cpu] seconds.micros: probe size N`. Any
+ * process can choose its comm, so its control characters are escaped (safe-text.ts); `probe`
+ * must already be safe.
+ */
 export function formatTraceLine(probe: string, e: TraceEvent): string {
-  return `${e.comm}-${e.pid} [${String(e.cpu).padStart(3, '0')}] ${formatTimestamp(e.tsUs)}: ${probe} size ${e.size}`;
+  return `${escapeControls(e.comm)}-${e.pid} [${String(e.cpu).padStart(3, '0')}] ${formatTimestamp(e.tsUs)}: ${probe} size ${e.size}`;
 }

@@ -15,6 +15,9 @@ import { needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness
 
 type Reply = { type: string; id?: number | null; error?: { code: string; message: string }; result?: unknown };
 
+/** Helpers a test started; one that a failed assertion left running is killed after the test. */
+const started = new Set<RawHelper>();
+
 /** A helper on raw pipes, so the test can send bytes no well-behaved client would. */
 class RawHelper {
   readonly child: ChildProcessByStdio<Writable, Readable, null>;
@@ -24,13 +27,16 @@ class RawHelper {
   events = 0;
 
   constructor() {
+    started.add(this);
     this.child = spawn(process.execPath, [helperScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
-    const decoder = new FrameDecoder(64 << 20);
+    // The clients' own limit: a frame they would refuse shows up as an 'unreadable-frame' error.
+    const decoder = new FrameDecoder(MAX_FRAME_BYTES);
     this.child.stdout.on('data', (chunk: Buffer) => {
       for (const f of decoder.push(chunk)) {
         const m = f.ok ? f.message as Reply & { events?: unknown[] } : null;
         if (m?.type === 'trace') this.events += m.events!.length;
         else if (m) this.replies.push(m);
+        else if (!f.ok) this.replies.push({ type: 'error', error: { code: 'unreadable-frame', message: f.error } });
       }
       this.wake?.();
     });
@@ -68,7 +74,16 @@ const errorCode = (r: Reply): string | undefined => r.error?.code;
 const startRead = { mode: 'stat', probe: { kind: 'catalog', id: 'read' } };
 
 describe('the helper protocol', () => {
-  afterEach(() => assert.deepEqual(ourPrograms(), [], 'the helper left a program loaded'));
+  afterEach(async () => {
+    for (const h of started) {
+      if (h.child.exitCode === null && h.child.signalCode === null) {
+        h.child.kill('SIGKILL');
+        await once(h.child, 'exit');
+      }
+    }
+    started.clear();
+    assert.deepEqual(ourPrograms(), [], 'the helper left a program loaded');
+  });
 
   it('answers malformed and invalid messages with errors and keeps serving', async (t) => {
     if (!needsRoot(t)) return;
@@ -110,6 +125,24 @@ describe('the helper protocol', () => {
     assert.equal(errorCode(r), 'bad-request');
     assert.match(r.error!.message, /over the \d+-byte limit/);
     assert.equal((await h.call(1, 'hello')).type, 'response');
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('answers a frame of exactly the limit, which quotes a huge unknown key, with a reply the client can read', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    const shell = JSON.stringify({ v: 1, id: 1, method: 'hello', params: { K: 1 } });
+    const key = 'k'.repeat(MAX_FRAME_BYTES - shell.length + 1);
+    const frame = encodeFrame({ v: 1, id: 1, method: 'hello', params: { [key]: 1 } });
+    assert.equal(frame.length, 4 + MAX_FRAME_BYTES, 'the request is exactly at the limit');
+    h.raw(frame);
+    const r = await h.next();
+    assert.equal(errorCode(r), 'bad-request', JSON.stringify(r).slice(0, 300));
+    assert.equal(r.id, 1);
+    assert.match(r.error!.message, /^params: Unrecognized key: "kkk/);
+    assert.ok(r.error!.message.length < 400, `${r.error!.message.length} characters`);
+    assert.equal((await h.call(2, 'hello')).type, 'response');
     h.child.stdin.end();
     assert.equal(await h.exit(), 0);
   });

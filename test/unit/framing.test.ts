@@ -3,7 +3,7 @@
 // oversized frames as {ok:false}, and never loses sync with the stream.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeFrame, FrameDecoder, type Frame } from '../../src/shared/framing.js';
+import { encodeFrame, FrameDecoder, FrameTooLarge, MAX_FRAME_BYTES, type Frame } from '../../src/shared/framing.js';
 
 /** A frame around raw body bytes, built by hand (not with encodeFrame). */
 function rawFrame(body: Uint8Array | number[], length = body.length): Uint8Array {
@@ -130,4 +130,14 @@ test('non-JSON and invalid UTF-8 bodies are refused, and the next frame decodes'
     assert.ok(!f.ok && typeof f.error === 'string' && f.error.length > 0);
   }
   assert.deepEqual(frames[4], { ok: true, message: 'fine' });
+});
+
+test('encodeFrame refuses to build a frame the reader would refuse', () => {
+  const body = 'x'.repeat(MAX_FRAME_BYTES - 2); // with its quotes, exactly the limit
+  assert.equal(encodeFrame(body).length, 4 + MAX_FRAME_BYTES);
+  assert.throws(() => encodeFrame(`${body}y`), (e: FrameTooLarge) => e instanceof FrameTooLarge
+    && e.bytes === MAX_FRAME_BYTES + 1 && e.limit === MAX_FRAME_BYTES);
+  assert.throws(() => encodeFrame('abcd', 5), FrameTooLarge);
+  const [frame] = new FrameDecoder(MAX_FRAME_BYTES).push(encodeFrame(body));
+  assert.deepEqual(frame, { ok: true, message: body }, 'the largest frame it builds is one the decoder takes');
 });

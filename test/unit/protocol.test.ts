@@ -110,3 +110,12 @@ test('replySchema accepts an error reply with a null id', () => {
   assert.equal(replySchema.safeParse({ v: 1, type: 'response', id: null, result: {} }).success, false);
   assert.ok(replySchema.safeParse({ v: 1, type: 'response', id: 1, result: {} }).success);
 });
+
+test('describeIssue quotes at most a short prefix of the bad input', () => {
+  const key = 'k'.repeat(1 << 20);
+  const text = rejects({ v: 1, id: 1, method: 'hello', params: { [key]: 1 } }, 'a long unknown key');
+  assert.ok(text.length < 400, `${text.length} characters`);
+  assert.match(text, /^params: Unrecognized key: "kkkk/);
+  const deep = rejects({ v: 1, id: 1, method: 'start', params: { mode: 'stat', probe: { kind: 'catalog', id: 'read', [key]: 1 } } }, 'a long key deep inside');
+  assert.ok(deep.length < 400, `${deep.length} characters`);
+});

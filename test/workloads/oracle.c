@@ -4,17 +4,20 @@
  * given, and nothing else of the kind, so the histogram that comes out can be
  * checked bucket by bucket.
  *
- *   oracle MODE SIZE[xCOUNT]...
+ *   oracle [--comm NAME] MODE SIZE[xCOUNT]...
  *   MODE: read (from /dev/zero), write (to /dev/null), memcpy (libc),
  *         hostname (sethostname(2), a kernel copy_from_user of SIZE <= 64 bytes),
  *         value (calls oracle_value(SIZE) for any 64-bit SIZE: a uprobe target
  *         that takes the kernel's bucket math to 2^64 - 1)
+ *   --comm NAME: first rename this process (prctl PR_SET_NAME, at most 15 bytes), as any
+ *         user may, e.g. to a name full of terminal escape sequences
  *
  * Built with -fno-builtin so that memcpy stays a call into libc.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static char src[1 << 20];
@@ -53,8 +56,16 @@ static int fail(const char *what)
 
 int main(int argc, char **argv)
 {
-	const char *mode = argc > 1 ? argv[1] : "";
+	const char *mode;
 	int fd = -1;
+
+	if (argc > 2 && !strcmp(argv[1], "--comm")) {
+		if (prctl(PR_SET_NAME, argv[2], 0, 0, 0))
+			return fail("cannot set the process name");
+		argv += 2;
+		argc -= 2;
+	}
+	mode = argc > 1 ? argv[1] : "";
 
 	if (!strcmp(mode, "read"))
 		fd = open("/dev/zero", O_RDONLY);

@@ -1,0 +1,48 @@
+/* eslint-disable no-control-regex -- finding control characters is what this file is for */
+// Text from outside reaches a terminal escaped (src/shared/safe-text.ts), and the CLI's JSON
+// lines carry no character a terminal would obey.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { escapeControls, escapeTerminal } from '../../src/shared/safe-text.js';
+import { formatTraceLine } from '../../src/shared/table.js';
+import { jsonOutput, textOutput } from '../../src/cli/output.js';
+
+test('escapeControls shows every control character as \\xHH and doubles backslashes', () => {
+  assert.equal(escapeControls('\x1b]0;owned\x07\x1b[2J'), '\\x1b]0;owned\\x07\\x1b[2J');
+  assert.equal(escapeControls('a\nb\tc\rd\x00e\x7ff'), 'a\\x0ab\\x09c\\x0dd\\x00e\\x7ff');
+  assert.equal(escapeControls('\u009b31m \u202eevil \u2028'), '\\x9b31m \\u202eevil \\u2028');
+  assert.equal(escapeControls('C:\\x1b'), 'C:\\\\x1b', 'a literal backslash cannot pass for an escape');
+  assert.equal(escapeControls('plain-name_1 ümlaut 漢字'), 'plain-name_1 ümlaut 漢字');
+});
+
+test('escapeTerminal keeps lines and tabs, escapes the rest', () => {
+  assert.equal(escapeTerminal('line one\n\tline two\x1b[2J\n'), 'line one\n\tline two\\x1b[2J\n');
+  assert.equal(escapeTerminal('still\rsafe'), 'still\\x0dsafe', 'a carriage return could overwrite the line');
+});
+
+test('a trace line escapes the comm, so one event is one line', () => {
+  const line = formatTraceLine('write', { tsUs: 1_000_001, cpu: 1, pid: 42, tid: 42, comm: 'x\nroot-1 [000]', size: '5' });
+  assert.equal(line, 'x\\x0aroot-1 [000]-42 [001] 1.000001: write size 5');
+});
+
+test('the text output escapes what it prints on stderr and in the probe list', () => {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = textOutput((t) => out.push(t), (t) => err.push(t));
+  o.notice('Using uprobe /tmp/\x1b[2Jlib.so');
+  o.probes({
+    kernel: { release: '6.1\x1b]0;t\x07', arch: 'x64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' },
+    probes: [{ id: 'read', title: 'read() sizes', description: '', available: false, reasons: [{ code: 'x', message: 'no \x07' }] }],
+  });
+  assert.deepEqual(err, ['bpf-lab: Using uprobe /tmp/\\x1b[2Jlib.so\n']);
+  assert.doesNotMatch(out.join(''), /[\x00-\x09\x0b-\x1f]/);
+  assert.match(out.join(''), /6\.1\\x1b\]0;t\\x07/);
+});
+
+test('JSON lines write DEL, C1 controls and direction overrides as \\u escapes, and parse back to the same text', () => {
+  const lines: string[] = [];
+  const comm = '\x1b\x7f\u009b\u202e';
+  jsonOutput((t) => lines.push(t)).events('write', [{ tsUs: 1, cpu: 0, pid: 1, tid: 1, comm, size: '1' }], 0);
+  assert.doesNotMatch(lines[0]!.trimEnd(), /[\x00-\x1f\x7f-\x9f\u202e]/);
+  assert.equal((JSON.parse(lines[0]!) as { comm: string }).comm, comm);
+});
