@@ -3,7 +3,9 @@
  * pipes on stdin and stdout (stderr is for humans). It exits when stdin closes or
  * on SIGTERM, SIGINT or SIGHUP, detaching everything it attached first.
  */
-import { HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT } from '../src/shared/protocol.js';
+import {
+  HELPER_EXIT_INSPECTOR, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT,
+} from '../src/shared/protocol.js';
 import { CallerPolicy, checkOwnClient, pkexecCaller } from './caller.js';
 import { VERSION } from '../src/shared/version.js';
 import { Kernel } from './kernel.js';
@@ -13,6 +15,7 @@ import { removeEphemeralRoot, sweepStaleCopies } from './ephemeral.js';
 import { Server } from './server.js';
 import { escapeTerminal } from '../src/shared/safe-text.js';
 import { capProblem } from './user-cap.js';
+import { inspectorProblem } from './no-inspector.js';
 
 /** The helper's stderr, which reaches a person only through its client: escaped all the same (safe-text.ts). */
 function say(text: string): void {
@@ -20,6 +23,14 @@ function say(text: string): void {
 }
 
 function main(): void {
+  // A second lock: the permission model already makes SIGUSR1 open nothing; with a listener, Node's own handler is gone too.
+  process.on('SIGUSR1', () => undefined);
+  const unsafe = inspectorProblem();
+  if (unsafe) {
+    say(unsafe);
+    removeEphemeralRoot();
+    process.exit(HELPER_EXIT_INSPECTOR);
+  }
   if (process.geteuid?.() !== 0 || !canTrace()) {
     say('needs root (with CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON)');
     removeEphemeralRoot();

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import { LabError } from '../shared/errors.js';
 import { encodeFrame, FrameDecoder } from '../shared/framing.js';
 import {
-  describeIssue, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES,
+  describeIssue, HELPER_EXIT_INSPECTOR, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES,
   MAX_HELPERS_PER_USER, PROTOCOL_VERSION, replySchema, requestSchema, resultSchemas, type Method, type Push, type Request, type Result,
 } from '../shared/protocol.js';
 
@@ -35,9 +35,40 @@ export interface Launch {
   env?: Record<string, string>;
 }
 
-export function directLaunch(verbose = false): Launch {
-  return { via: 'direct', command: process.execPath, args: [helperScript(), ...(verbose ? ['--verbose'] : [])] };
+/**
+ * The Node options the helper runs with, whichever way it is started. Node's permission model is
+ * what keeps its inspector closed (helper/no-inspector.ts, which refuses to run without it); it
+ * is called --experimental-permission up to Node 23 and --permission from 24 on, and neither name
+ * works on the other side. It is not a sandbox here: the helper may read and write any file, run
+ * mount and load koffi. The launcher (resources/helper/bpf-lab-helper) chooses the same way.
+ */
+export function helperNodeArgs(nodeVersion = process.versions.node): string[] {
+  const major = Number(nodeVersion.replace(/^v/, '').split('.')[0]);
+  return [
+    major < 24 ? '--experimental-permission' : '--permission',
+    '--allow-fs-read=*', '--allow-fs-write=*', '--allow-child-process', '--allow-addons',
+    // Node warns about the model itself and about these flags, on stderr, on every start.
+    '--disable-warning=SecurityWarning', '--disable-warning=ExperimentalWarning',
+  ];
 }
+
+/** The helper on this Node (the CLI and developers as root): the same options as the launcher gives it. */
+export function directLaunch(verbose = false): Launch {
+  return {
+    via: 'direct', command: process.execPath,
+    args: [...helperNodeArgs(), helperScript(), ...(verbose ? ['--verbose'] : [])],
+  };
+}
+
+/** Our environment for the helper, without NODE_OPTIONS, which could reopen Node's inspector in it. */
+function helperEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
+  delete env['NODE_OPTIONS'];
+  return env;
+}
+
+/** The system's Node, which installed helpers run on (the launcher names it too). */
+export const SYSTEM_NODE = '/usr/bin/node';
 
 /** pkexec by absolute path (never looked up in PATH), asking polkit to run the launcher as root. */
 export const PKEXEC = '/usr/bin/pkexec';
@@ -105,20 +136,29 @@ export class HelperClient {
     });
   }
 
-  /** Starts the helper and checks that it speaks our protocol version. */
-  static async start(launch: Launch, spawnChild: Spawn = spawn as Spawn): Promise<HelperClient> {
+  /**
+   * Starts the helper and checks that it speaks our protocol version. When `signal` aborts
+   * first (the app is quitting while pkexec asks for a password, say), it gives up at once:
+   * the start rejects, and the child is told to go as close() does.
+   */
+  static async start(launch: Launch, spawnChild: Spawn = spawn as Spawn, signal?: AbortSignal): Promise<HelperClient> {
+    if (signal?.aborted) throw cancelled();
     // Its own process group: the terminal's Ctrl-C is for bpf-lab, which then stops sessions in order.
     // It still exits with us: it ends when its stdin (our pipe) closes.
     const child = spawnChild(launch.command, launch.args, {
-      stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...launch.env },
+      stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: helperEnv(launch.env),
     });
     const client = new HelperClient(child, launch);
+    const giveUp = (): void => client.fail(cancelled());
+    signal?.addEventListener('abort', giveUp, { once: true });
     try {
       client.info = await client.request('hello', {});
     } catch (e) {
-      // A helper that will not say hello (wrong version, bad reply) is not left running.
+      // A helper that will not say hello (wrong version, bad reply, cancelled) is not left running.
       await client.close();
       throw e;
+    } finally {
+      signal?.removeEventListener('abort', giveUp);
     }
     return client;
   }
@@ -213,6 +253,10 @@ export class HelperClient {
   }
 }
 
+function cancelled(): LabError {
+  return new LabError('disconnected', 'The helper\'s start was cancelled.');
+}
+
 /** pkexec's own exit statuses (pkexec(1)); anything else is the helper's. */
 const PKEXEC_DISMISSED = 126;
 const PKEXEC_REFUSED = 127;
@@ -256,6 +300,9 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
   if (code === HELPER_EXIT_TOO_MANY) {
     return new LabError('busy', `You already run ${MAX_HELPERS_PER_USER} BPF Lab helpers, the most one user may. `
       + 'Close another BPF Lab window or bpf-lab serve, then start again (in the app: Restart).', stderr.trim());
+  }
+  if (code === HELPER_EXIT_INSPECTOR) {
+    return new LabError('internal', `the helper refused to run: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
   }
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');

@@ -4,6 +4,7 @@
  * helper as a child (directly as root; otherwise through pkexec and the
  * installed launcher) and prints what it streams.
  */
+import './no-inspector.js'; // first: for root, SIGUSR1 must never open a debugger
 import { commandLineLaunch, HelperClient } from '../backend/helper-client.js';
 import { LabError } from '../shared/errors.js';
 import { escapeTerminal } from '../shared/safe-text.js';

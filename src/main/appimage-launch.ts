@@ -23,6 +23,7 @@ const MAX_ARCHIVE_BYTES = 64 << 20;
  * What pkexec runs as root: `sh -c SCRIPT bpf-lab-helper ARCHIVE SHA256`. The archive is
  * copied (capped) into a new root-only folder and checked there; tar then keeps root as owner
  * and the umask's 0700/0600 modes, whatever the archive says, and never re-modes the folder.
+ * The copy's own launcher then starts the helper, with Node's inspector closed as everywhere.
  */
 export const APPIMAGE_ROOT_SCRIPT = `set -eu
 umask 077
@@ -42,7 +43,7 @@ fi
 tar -x -f "$dir/helper.tar" -C "$dir" --no-same-owner --no-same-permissions --no-overwrite-dir
 chmod 0700 -- "$dir"
 rm -f -- "$dir/helper.tar"
-exec /usr/bin/node "$dir/build/helper/main.js"`;
+exec "$dir/bpf-lab-helper"`;
 
 /** True when this app runs from a mounted AppImage (its resources inside APPDIR). */
 export function runsFromAppImage(env: NodeJS.ProcessEnv, resourcesPath: string): boolean {

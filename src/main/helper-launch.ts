@@ -5,9 +5,10 @@
  * launcher runs the helper on the system's Node; pkexec clears the
  * environment, so it takes nothing from ours.
  */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { INSTALLED_LAUNCHER, pkexecLaunch, type Launch } from '../backend/helper-client.js';
+import { helperNodeArgs, INSTALLED_LAUNCHER, pkexecLaunch, SYSTEM_NODE, type Launch } from '../backend/helper-client.js';
 import { appImageLaunch, discardPackedHelper, packHelper, runsFromAppImage } from './appimage-launch.js';
 
 export interface LaunchContext {
@@ -18,6 +19,12 @@ export interface LaunchContext {
   devRoot: string | null;
   /** Electron's resources folder when packaged (the staged helper is in its helper/). */
   resourcesPath: string;
+  /** `node --version` of the system's Node, asked only in development as root. */
+  systemNodeVersion?: () => string;
+}
+
+function askSystemNode(): string {
+  return execFileSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' }).trim();
 }
 
 export function chooseLaunch(ctx: LaunchContext): Launch {
@@ -26,9 +33,10 @@ export function chooseLaunch(ctx: LaunchContext): Launch {
     return { via: 'direct', command: path.join(ctx.resourcesPath, 'helper', 'bpf-lab-helper'), args: [] };
   }
   if (ctx.uid === 0) {
-    // A development Electron keeps its default fuses and runs the tsc build as plain Node.
+    // In development, the tsc build on the system's Node, as installed helpers run, with the
+    // launcher's options (the inspector closed; helperNodeArgs).
     const script = path.join(ctx.devRoot!, 'build', 'helper', 'main.js');
-    return { via: 'direct', command: ctx.execPath, args: [script], env: { ELECTRON_RUN_AS_NODE: '1' } };
+    return { via: 'direct', command: SYSTEM_NODE, args: [...helperNodeArgs((ctx.systemNodeVersion ?? askSystemNode)()), script] };
   }
   // Only the installed launcher matches the policy: from a checkout, install the helper first (DEVELOPERS.md).
   return pkexecLaunch(INSTALLED_LAUNCHER);

@@ -19,6 +19,8 @@ export const HELPER_EXIT_NOT_PRIVILEGED = 77;
 export const HELPER_EXIT_WRONG_CLIENT = 78;
 /** The helper's exit status when its caller, a user who is not root, already runs MAX_HELPERS_PER_USER helpers. */
 export const HELPER_EXIT_TOO_MANY = 79;
+/** The helper's exit status when Node's inspector is not closed for good (helper/no-inspector.ts). */
+export const HELPER_EXIT_INSPECTOR = 80;
 /** How many helpers one user who is not root may run at once (helper/user-cap.ts). */
 export const MAX_HELPERS_PER_USER = 4;
 

@@ -31,7 +31,7 @@ test('pkexec runs /bin/sh with the fixed root script, the archive and its digest
   });
   // The script checks root's own copy, never the user's file, and runs the system's Node.
   assert.ok(APPIMAGE_ROOT_SCRIPT.indexOf('cp -- "$1" "$dir/helper.tar"') < APPIMAGE_ROOT_SCRIPT.indexOf('sha256sum -c'));
-  assert.match(APPIMAGE_ROOT_SCRIPT, /exec \/usr\/bin\/node "\$dir\/build\/helper\/main\.js"$/);
+  assert.match(APPIMAGE_ROOT_SCRIPT, /exec "\$dir\/bpf-lab-helper"$/);
 });
 
 test('the packed archive is private to the user, in a folder that must be its own, and its digest is of its bytes', async () => {

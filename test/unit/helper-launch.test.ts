@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { commandLineLaunch, HelperClient, INSTALLED_LAUNCHER, pkexecLaunch, type Spawn } from '../../src/backend/helper-client.js';
+import {
+  commandLineLaunch, HelperClient, helperNodeArgs, INSTALLED_LAUNCHER, pkexecLaunch, type Spawn,
+} from '../../src/backend/helper-client.js';
 import fs from 'node:fs';
 import { chooseLaunch } from '../../src/main/helper-launch.js';
 import type { LabError } from '../../src/shared/errors.js';
@@ -48,18 +50,20 @@ test('the command line runs the helper directly as root; as anyone else through 
   const root = commandLineLaunch(true, 0, true);
   assert.equal(root.via, 'direct');
   assert.equal(root.command, process.execPath);
-  assert.match(root.args[0]!, /\/build\/helper\/main\.js$/);
+  assert.deepEqual(root.args.slice(0, -2), helperNodeArgs(), 'Node\'s inspector closed, as the launcher does');
+  assert.match(root.args.at(-2)!, /\/build\/helper\/main\.js$/);
   assert.equal(root.args.at(-1), '--verbose');
   assert.deepEqual(commandLineLaunch(false, 1000, true), { via: 'pkexec', command: '/usr/bin/pkexec', args: [INSTALLED_LAUNCHER] });
   assert.deepEqual(commandLineLaunch(true, 1000, true).args, [INSTALLED_LAUNCHER, '--verbose'], 'the launcher passes it on');
   assert.equal(commandLineLaunch(false, 1000, false).via, 'direct', 'nothing installed: the helper itself says root is needed');
 });
 
-test('a root app runs the helper directly: the tsc build under a development Electron, the launcher when packaged', () => {
-  assert.deepEqual(chooseLaunch({ uid: 0, execPath: '/usr/bin/electron', devRoot: '/src/bpf-lab', resourcesPath: '/x' }), {
-    via: 'direct', command: '/usr/bin/electron', args: ['/src/bpf-lab/build/helper/main.js'],
-    env: { ELECTRON_RUN_AS_NODE: '1' },
+test('a root app runs the helper directly: the tsc build on the system Node in development, the launcher when packaged', () => {
+  const dev = { uid: 0, execPath: '/usr/bin/electron', devRoot: '/src/bpf-lab', resourcesPath: '/x' };
+  assert.deepEqual(chooseLaunch({ ...dev, systemNodeVersion: () => 'v20.20.2' }), {
+    via: 'direct', command: '/usr/bin/node', args: [...helperNodeArgs('20.20.2'), '/src/bpf-lab/build/helper/main.js'],
   });
+  assert.equal(chooseLaunch({ ...dev, systemNodeVersion: () => 'v24.1.0' }).args[0], '--permission');
   // Packaged, the RunAsNode fuse is off, so the Electron binary must not be asked to be Node.
   const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
   assert.equal(pkg.build.electronFuses.runAsNode, false);

@@ -1,0 +1,60 @@
+// Node's inspector never opens in the root helper: every way of starting it turns Node's
+// permission model on (which keeps SIGUSR1 and --inspect from opening it) and clears
+// NODE_OPTIONS, and the helper refuses to run otherwise. The kernel tests send SIGUSR1 to real
+// helpers; here, the choices, the launcher's shell logic against a stand-in Node, and the check.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { helperNodeArgs } from '../../src/backend/helper-client.js';
+import { APPIMAGE_ROOT_SCRIPT } from '../../src/main/appimage-launch.js';
+import { inspectorProblem } from '../../helper/no-inspector.js';
+
+const LAUNCHER = new URL('../../../resources/helper/bpf-lab-helper', import.meta.url);
+const PERMISSION = { has: () => true };
+
+test('the permission model is --experimental-permission up to Node 23 and --permission from 24 on', () => {
+  for (const v of ['20.19.0', 'v20.20.2', '22.23.5', '23.11.1']) assert.equal(helperNodeArgs(v)[0], '--experimental-permission', v);
+  for (const v of ['24.0.0', 'v26.12.1', '30.1.0']) assert.equal(helperNodeArgs(v)[0], '--permission', v);
+  assert.deepEqual(helperNodeArgs('22.1.0').slice(1), ['--allow-fs-read=*', '--allow-fs-write=*', '--allow-child-process',
+    '--allow-addons', '--disable-warning=SecurityWarning', '--disable-warning=ExperimentalWarning']);
+});
+
+test('the launcher clears NODE_OPTIONS and gives Node exactly helperNodeArgs for its version', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-launcher-'));
+  try {
+    // A stand-in for /usr/bin/node: answers --version from $FAKE_VERSION, otherwise prints what it got.
+    const fake = path.join(dir, 'node');
+    fs.writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo "$FAKE_VERSION"; exit 0; fi\n'
+      + 'printf "NODE_OPTIONS=%s\\n" "${NODE_OPTIONS-unset}"; for a; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
+    const launcher = path.join(dir, 'bpf-lab-helper');
+    fs.writeFileSync(launcher, fs.readFileSync(LAUNCHER, 'utf8').replaceAll('/usr/bin/node', fake), { mode: 0o755 });
+    for (const version of ['v20.20.2', 'v22.23.5', 'v24.22.3', 'v26.12.1']) {
+      const r = spawnSync(launcher, ['--verbose'], {
+        encoding: 'utf8', env: { PATH: '/usr/bin:/bin', FAKE_VERSION: version, NODE_OPTIONS: '--inspect' },
+      });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(r.stdout.trim().split('\n'),
+        ['NODE_OPTIONS=unset', ...helperNodeArgs(version), `${dir}/build/helper/main.js`, '--verbose'], version);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the AppImage root script starts its private copy through that copy\'s launcher', () => {
+  assert.match(APPIMAGE_ROOT_SCRIPT, /\nexec "\$dir\/bpf-lab-helper"$/);
+  assert.doesNotMatch(APPIMAGE_ROOT_SCRIPT, /main\.js/, 'never Node on main.js directly');
+});
+
+test('the helper refuses to run unless the inspector is closed for good', () => {
+  assert.equal(inspectorProblem({}, [], PERMISSION, undefined), null);
+  assert.match(inspectorProblem({}, [], undefined, undefined)!, /permission model is off/);
+  assert.match(inspectorProblem({ NODE_OPTIONS: '--allow-inspector' }, [], PERMISSION, undefined)!, /NODE_OPTIONS is set/);
+  assert.match(inspectorProblem({}, ['--inspect-port=0'], PERMISSION, undefined)!, /--inspect-port=0 would open/);
+  assert.match(inspectorProblem({}, ['--allow-inspector'], PERMISSION, undefined)!, /--allow-inspector/);
+  assert.match(inspectorProblem({}, [], PERMISSION, 'ws://127.0.0.1:9229/x')!, /inspector is open/);
+  assert.equal(inspectorProblem({ NODE_OPTIONS: '' }, ['--permission'], PERMISSION, undefined), null);
+});
