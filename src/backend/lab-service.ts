@@ -1,16 +1,17 @@
 /**
- * The app's backend, with no Electron in it: owns the one helper (start,
- * notice its death, restart), the running sessions, and the live stream. Both
+ * The app's backend, with no Electron in it: the helper (through HelperLifecycle, which owns
+ * every helper process), the running sessions, and the live stream. Both
  * Electron main (IPC) and `bpf-lab serve` (HTTP) drive it through handle().
  * Session ids are the service's own, unique across helper restarts; pushes
  * are believed only from the current helper, and are coalesced by LiveFrames.
  */
 import { LabError } from '../shared/errors.js';
 import type {
-  Channel, ChannelReply, ChannelRequestParsed, HelperState, LabStatus, LiveEvent, PrivilegeMode, SessionInfo, StopResult,
+  Channel, ChannelReply, ChannelRequestParsed, HelperState, LabStatus, LiveEvent, SessionInfo, StopResult,
 } from '../shared/lab-api.js';
-import type { Push } from '../shared/protocol.js';
+import type { Push, Result } from '../shared/protocol.js';
 import { HelperClient, type Launch } from './helper-client.js';
+import { HelperLifecycle, type StartHelper } from './helper-lifecycle.js';
 import { LiveFrames } from './live-frames.js';
 
 /** Pushes kept while a start is in flight, for a session the helper announced before its reply arrived. */
@@ -26,12 +27,12 @@ interface Running {
 export interface LabServiceOptions {
   launch: Launch;
   /** How a helper is started; tests pass their own. */
-  startHelper?: (launch: Launch) => Promise<HelperClient>;
+  startHelper?: StartHelper;
 }
 
 export class LabService {
-  private helper: HelperClient | null = null;
   private state: HelperState;
+  private readonly lifecycle: HelperLifecycle;
   private readonly sessions = new Map<number, Running>();
   /** The current helper's session ids → ours. */
   private readonly byRemote = new Map<number, number>();
@@ -40,21 +41,24 @@ export class LabService {
   private early: Push[] = [];
   private startsInFlight = 0;
   private nextSession = 1;
-  private starting: Promise<void> | null = null;
-  private disposed = false;
-  private readonly privilege: PrivilegeMode;
-  private readonly startHelper: (launch: Launch) => Promise<HelperClient>;
+  /** A probes request in flight, which later callers share (each costs the helper real loads). */
+  private probes: { helper: HelperClient; result: Promise<Result<'probes'>> } | null = null;
 
-  constructor(private readonly options: LabServiceOptions) {
-    this.privilege = options.launch.via === 'pkexec' ? 'pkexec' : 'root';
-    this.state = { state: 'starting', privilege: this.privilege };
-    this.startHelper = options.startHelper ?? ((launch) => HelperClient.start(launch));
+  constructor(options: LabServiceOptions) {
+    this.state = { state: 'starting', privilege: options.launch.via === 'pkexec' ? 'pkexec' : 'root' };
+    this.lifecycle = new HelperLifecycle(options.launch, options.startHelper ?? ((launch, signal) => HelperClient.start(launch, undefined, signal)), {
+      state: (state) => this.setState(state),
+      ready: (helper) => {
+        this.byRemote.clear();
+        helper.onPush((push) => { if (this.lifecycle.helper === helper) this.receive(push); });
+      },
+      ended: (_helper, error) => this.endAll(error),
+    });
   }
 
-  /** Starts the helper (once; later calls wait for the same start). Never rejects: failure is a state. */
+  /** Starts the helper unless it is ready or on its way. Never rejects: failure is a state. */
   start(): Promise<void> {
-    this.starting ??= this.launch().finally(() => { this.starting = null; });
-    return this.starting;
+    return this.lifecycle.start();
   }
 
   status(): LabStatus {
@@ -73,70 +77,44 @@ export class LabService {
     type R = ChannelReply<C>;
     switch (channel) {
       case 'lab:status': return this.status() as R;
-      case 'lab:probes': return await this.ready().request('probes', {}) as R;
+      case 'lab:probes': return await this.probeStatuses() as R;
       case 'lab:start': return await this.startSession(request as ChannelRequestParsed<'lab:start'>) as R;
       case 'lab:stop': return await this.stopSession((request as ChannelRequestParsed<'lab:stop'>).session) as R;
-      case 'lab:restart': return await this.restart() as R;
+      case 'lab:restart': return await this.lifecycle.restart().then(() => this.status()) as R;
     }
     throw new LabError('bad-request', `unknown channel ${String(channel)}`);
   }
 
-  /** Stops the helper, which detaches everything; for app exit. A start in flight is waited for and closed too. */
+  /** Closes every helper this service started, which detaches everything; for app exit. */
   async dispose(): Promise<void> {
-    this.disposed = true;
     this.listeners.clear();
     this.frames.dispose();
-    await this.starting;
-    const helper = this.helper;
-    this.helper = null;
-    await helper?.close();
+    await this.lifecycle.dispose();
+  }
+
+  /** How many helper processes are running (one when ready; more only while a restart closes the old one). */
+  get helpersRunning(): number {
+    return this.lifecycle.running;
   }
 
   private ready(): HelperClient {
-    if (this.helper && this.state.state === 'ready') return this.helper;
+    const helper = this.lifecycle.helper;
+    if (helper && this.state.state === 'ready') return helper;
     if (this.state.state === 'stopped') throw LabError.fromData(this.state.error);
     throw new LabError('disconnected', 'The helper is still starting; try again in a moment.');
   }
 
-  private async launch(): Promise<void> {
-    this.setState({ state: 'starting', privilege: this.privilege });
-    let helper: HelperClient;
-    try {
-      helper = await this.startHelper(this.options.launch);
-    } catch (e) {
-      this.setState({ state: 'stopped', privilege: this.privilege, error: LabError.toData(e) });
-      return;
+  /** Callers that ask while a probes request is in flight share its answer, so a queue of them costs one. */
+  private probeStatuses(): Promise<Result<'probes'>> {
+    const helper = this.ready();
+    if (this.probes?.helper !== helper) {
+      const result = helper.request('probes', {});
+      const mine = { helper, result };
+      this.probes = mine;
+      const done = (): void => { if (this.probes === mine) this.probes = null; };
+      result.then(done, done);
     }
-    if (this.disposed) {
-      await helper.close();
-      return;
-    }
-    const info = helper.info!;
-    this.helper = helper;
-    this.byRemote.clear();
-    helper.onPush((push) => { if (this.helper === helper) this.receive(push); });
-    void helper.ended.then((error) => this.lost(helper, error));
-    this.setState({ state: 'ready', privilege: this.privilege, version: info.version, kernel: info.kernel });
-  }
-
-  private async restart(): Promise<LabStatus> {
-    const old = this.helper;
-    this.helper = null;
-    if (old) {
-      this.endAll(new LabError('disconnected', 'The helper was restarted.'));
-      await old.close();
-    }
-    await this.start();
-    return this.status();
-  }
-
-  /** The helper died or broke the protocol: every session ends with its reason, and it is told to go. */
-  private lost(helper: HelperClient, error: LabError): void {
-    if (this.helper !== helper) return;
-    this.helper = null;
-    void helper.close();
-    this.endAll(error);
-    this.setState({ state: 'stopped', privilege: this.privilege, error: error.toData() });
+    return this.probes.result;
   }
 
   private endAll(error: LabError): void {
@@ -152,7 +130,7 @@ export class LabService {
         mode: request.mode, probe: request.probe, layout: request.layout, intervalMs: request.intervalMs,
         ...(request.pid === undefined ? {} : { pid: request.pid }),
       });
-      if (this.helper !== helper) throw new LabError('disconnected', 'The helper was restarted while the session started.');
+      if (this.lifecycle.helper !== helper) throw new LabError('disconnected', 'The helper was restarted while the session started.');
       const info: SessionInfo = {
         session: this.nextSession++, mode: started.mode, probe: started.probe, via: started.via, layout: started.layout,
         intervalMs: request.intervalMs, notices: started.notices, startedAt: Date.now(),

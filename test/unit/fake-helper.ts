@@ -13,6 +13,10 @@ export class FakeHelper {
   };
   readonly requests: Array<[string, unknown]> = [];
   closed = false;
+  /** How long close() takes, as for a helper busy with queued requests. */
+  closeDelayMs = 0;
+  /** How long a probes request takes (a real one loads programs). */
+  probesDelayMs = 0;
   /** Makes the next stop fail, as a helper that lost the session would. */
   failStop = false;
   private listeners = new Set<(push: Push) => void>();
@@ -30,6 +34,9 @@ export class FakeHelper {
       return Promise.resolve({ session: 1, mode: (params as { mode: string }).mode, probe: 'write', via: 'tracepoint:syscalls:sys_enter_write', layout: 'seed', notices: [] });
     }
     if (method === 'stop' && !this.failStop) return Promise.resolve({ session: 1, trace: { seen: 0, lost: 0, missed: 0 } });
+    if (method === 'probes') {
+      return new Promise((resolve) => setTimeout(() => resolve({ kernel: this.info.kernel, probes: [] }), this.probesDelayMs));
+    }
     return Promise.reject(new LabError('internal', `fake helper: ${method}`));
   }
 
@@ -47,8 +54,14 @@ export class FakeHelper {
   }
 
   close(): Promise<number> {
-    this.closed = true;
-    return Promise.resolve(0);
+    if (this.closeDelayMs === 0) {
+      this.closed = true;
+      return Promise.resolve(0);
+    }
+    return new Promise((resolve) => setTimeout(() => {
+      this.closed = true;
+      resolve(0);
+    }, this.closeDelayMs));
   }
 
   asClient(): HelperClient {

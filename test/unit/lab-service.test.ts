@@ -162,6 +162,7 @@ test('dispose during a start closes the helper the start brings', async () => {
   let arrive: (h: FakeHelper) => void = () => undefined;
   const service = new LabService({ launch, startHelper: () => new Promise((r) => { arrive = (h) => r(h.asClient()); }) });
   void service.start();
+  await sleep(0); // the start is on its way: the helper is being asked for
   const disposed = service.dispose();
   arrive(helper);
   await disposed;
