@@ -16,6 +16,13 @@ import { kernelInfo, probeStatuses } from './probe-status.js';
 import type { Session } from './session.js';
 import { TraceSession } from './trace-session.js';
 
+/**
+ * How long a probes answer is reused. Each one loads and attaches about six programs (a
+ * quarter of a second), so a queue of probes requests would hold up a stop behind it; answers
+ * that come within this time of the last one reuse it.
+ */
+export const PROBES_FRESH_MS = 2000;
+
 /** Above this many unsent bytes, droppable pushes are refused (and counted by their session). */
 const STDOUT_HIGH_WATER = 8 << 20;
 
@@ -29,6 +36,7 @@ export class Server {
   private readonly sessions = new Map<number, Session>();
   private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
   private nextSession = 1;
+  private probes: { at: number; result: Result<'probes'> } | null = null;
 
   constructor(
     private readonly kernel: Kernel,
@@ -70,7 +78,11 @@ export class Server {
       case 'hello':
         return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel) };
       case 'probes':
-        return { kernel: kernelInfo(this.kernel), probes: probeStatuses(this.kernel) };
+        if (!this.probes || performance.now() - this.probes.at >= PROBES_FRESH_MS) {
+          const result = { kernel: kernelInfo(this.kernel), probes: probeStatuses(this.kernel) };
+          this.probes = { at: performance.now(), result };
+        }
+        return this.probes.result;
       case 'start':
         return this.start(request.params);
       case 'stop': {

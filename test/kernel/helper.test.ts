@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
-import { helperScript } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/helper-client.js';
 import { encodeFrame, FrameDecoder } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, MAX_SESSIONS } from '../../src/shared/protocol.js';
 import { needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
@@ -28,7 +28,8 @@ class RawHelper {
 
   constructor() {
     started.add(this);
-    this.child = spawn(process.execPath, [helperScript()], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const { command, args } = directLaunch();
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
     // The clients' own limit: a frame they would refuse shows up as an 'unreadable-frame' error.
     const decoder = new FrameDecoder(MAX_FRAME_BYTES);
     this.child.stdout.on('data', (chunk: Buffer) => {
@@ -71,6 +72,11 @@ class RawHelper {
 }
 
 const errorCode = (r: Reply): string | undefined => r.error?.code;
+/** The ids of the loaded hist_* programs (bpftool). */
+function histogramIds(): number[] {
+  const progs = JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout) as Array<{ id: number; name?: string }>;
+  return progs.filter((p) => p.name?.startsWith('hist_')).map((p) => p.id);
+}
 const startRead = { mode: 'stat', probe: { kind: 'catalog', id: 'read' } };
 
 describe('the helper protocol', () => {
@@ -147,6 +153,37 @@ describe('the helper protocol', () => {
     assert.equal(await h.exit(), 0);
   });
 
+  it('a queue of probes requests costs one round of loads, so a stop behind it is not held up', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    // Program ids only grow: the id a new session's program gets tells how many programs were
+    // loaded since the last one (each probes round loads every catalog candidate once).
+    const session = async (id: number): Promise<[number, number]> => {
+      const r = await h.call(id, 'start', startRead);
+      const s = (r.result as { session: number }).session;
+      return [s, Math.max(...histogramIds())];
+    };
+    const [s1, a] = await session(1);
+    assert.equal((await h.call(2, 'probes')).type, 'response');
+    const [s2, b] = await session(3);
+    const oneRound = b - a;
+    assert.ok(oneRound > 1, `one probes round loaded ${oneRound - 1} programs`);
+    const burst = new Uint8Array(await new Blob([
+      ...Array.from({ length: 40 }, (_, i) => encodeFrame({ v: 1, id: 100 + i, method: 'probes', params: {} })),
+      encodeFrame({ v: 1, id: 200, method: 'stop', params: { session: s1 } }),
+    ]).arrayBuffer());
+    h.raw(burst);
+    const replies: Reply[] = [];
+    while (replies.length < 41) replies.push(await h.next());
+    assert.deepEqual(replies.map((r) => r.type), Array(41).fill('response'));
+    assert.ok((replies.at(-1)!.result as { histogram?: unknown }).histogram, 'the stop was answered');
+    const [, c] = await session(4);
+    assert.ok(c - b <= oneRound, `40 queued probes requests loaded ${c - b - 1} programs, one round loads ${oneRound - 1}`);
+    await h.call(5, 'stop', { session: s2 });
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
   it('bounds the number of sessions', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
@@ -213,12 +250,13 @@ describe('the helper protocol', () => {
 });
 
 describe('who the helper serves', () => {
+  const helper = [directLaunch().command, ...directLaunch().args];
   const run = (shell: string): ReturnType<typeof spawnSync> =>
-    spawnSync('/bin/sh', ['-c', shell, 'sh', process.execPath, helperScript()], { encoding: 'utf8', timeout: 20_000, input: '' });
+    spawnSync('/bin/sh', ['-c', shell, 'sh', ...helper], { encoding: 'utf8', timeout: 20_000, input: '' });
 
   it('refuses a stdin that is neither a pipe nor a socket', (t) => {
     if (!needsRoot(t)) return;
-    const r = run('exec "$1" "$2" </dev/null');
+    const r = run('exec "$@" </dev/null');
     assert.equal(r.status, 78);
     assert.match(String(r.stderr), /^bpf-lab-helper: stdin is neither a pipe nor a socket/);
   });
@@ -227,7 +265,7 @@ describe('who the helper serves', () => {
     if (!needsRoot(t)) return;
     // The shell starts the helper on copies of its own pipes, then closes every copy it holds:
     // the helper's parent (the shell) no longer holds the other ends; its grandparent (this test) does.
-    const r = run('exec 3<&0 4>&1; "$1" "$2" <&3 >&4 3<&- 4>&- & exec 0<&- 1>&- 3<&- 4>&-; wait');
+    const r = run('exec 3<&0 4>&1; "$@" <&3 >&4 3<&- 4>&- & exec 0<&- 1>&- 3<&- 4>&-; wait');
     assert.equal(r.status, 0, 'the shell itself');
     assert.match(String(r.stderr), /bpf-lab-helper: stdin is not connected to the process that started it/);
   });
@@ -235,7 +273,7 @@ describe('who the helper serves', () => {
   it('refuses to run when it is not root, even with the tracing capabilities', (t) => {
     if (!needsRoot(t)) return;
     const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=+bpf,+perfmon,+sys_admin',
-      '--ambient-caps=+bpf,+perfmon,+sys_admin', process.execPath, helperScript()], { encoding: 'utf8', input: '' });
+      '--ambient-caps=+bpf,+perfmon,+sys_admin', ...helper], { encoding: 'utf8', input: '' });
     assert.equal(r.status, 77, r.stderr);
     assert.match(r.stderr, /needs root/);
   });
