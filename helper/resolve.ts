@@ -163,9 +163,8 @@ function checkCustomUprobe(kernel: Kernel, spec: Extract<ProbeSpec, { kind: 'upr
   const [probe, via] = [probeName(spec), `uprobe ${spec.path}:${spec.symbol}, argument ${spec.arg}`];
   if (!kernel.hasBtf) return { ok: false, probe, via, reasons: [NO_BTF] };
   if (!kernel.hasUprobes) return { ok: false, probe, via, reasons: [NO_UPROBES] };
-  if (!isFile(spec.path)) {
-    return { ok: false, probe, via, reasons: [{ code: 'no-such-file', message: `${spec.path} is not a file.` }] };
-  }
+  const problem = elfProblem(spec.path);
+  if (problem) return { ok: false, probe, via, reasons: [problem] };
   return {
     ok: true,
     plan: {
@@ -176,11 +175,36 @@ function checkCustomUprobe(kernel: Kernel, spec: Extract<ProbeSpec, { kind: 'upr
   };
 }
 
-function isFile(path: string): boolean {
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+/**
+ * Why `path` cannot hold a function to probe: it is not a regular file, or it does not start
+ * with the ELF magic (a text file, a sparse file, /proc/self/mem, whose first page cannot be
+ * read). Opened without blocking, so a FIFO swapped in after a check cannot stall the helper.
+ */
+export function elfProblem(path: string): Reason | null {
+  let fd: number;
   try {
-    return fs.statSync(path).isFile();
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch {
-    return false; // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
+    // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
+    return { code: 'no-such-file', message: `${path} is not a file.` };
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return { code: 'no-such-file', message: `${path} is not a file.` };
+    const head = Buffer.alloc(ELF_MAGIC.length);
+    let n = 0;
+    try {
+      n = fs.readSync(fd, head, 0, head.length, 0);
+    } catch {
+      // EIO and the like: nothing there to read as a program
+    }
+    if (n < head.length || ELF_MAGIC.some((b, i) => head[i] !== b)) {
+      return { code: 'not-elf', message: `${path} is not an ELF executable or library, so it has no functions to probe.` };
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
   }
 }
 
@@ -212,5 +236,5 @@ export function uniqueMessages(reasons: Reason[]): string {
 
 /** Reason codes that mean the probe names nothing on this system (a bad spec, not a refusal). */
 export const MISSING_CODES: ReadonlySet<string> = new Set([
-  'no-such-function', 'no-such-tracepoint', 'no-such-field', 'no-such-file', 'no-such-symbol',
+  'no-such-function', 'no-such-tracepoint', 'no-such-field', 'no-such-file', 'no-such-symbol', 'not-elf',
 ]);

@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { cli, CLI, needsRoot, ourPrograms, records } from './harness.js';
 
@@ -73,6 +76,30 @@ describe('bad input to the CLI', () => {
       assert.match(run.stderr, message);
     });
   }
+
+  it('rejects a --uprobe file that is not an ELF binary with exit status 2 and says so', (t) => {
+    if (!needsRoot(t)) return;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-not-elf-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'notes.txt'), 'just text\n');
+      fs.writeFileSync(path.join(dir, 'sparse'), '');
+      fs.truncateSync(path.join(dir, 'sparse'), 64 * 2 ** 30);
+      assert.equal(spawnSync('mkfifo', [path.join(dir, 'fifo')]).status, 0);
+      const cases: Array<[string, RegExp]> = [
+        ['/proc/self/mem', /is not an ELF executable or library/],
+        [path.join(dir, 'notes.txt'), /is not an ELF executable or library/],
+        [path.join(dir, 'sparse'), /is not an ELF executable or library/],
+        [path.join(dir, 'fifo'), /is not a file/],
+      ];
+      for (const [file, message] of cases) {
+        const run = cli(['stat', '--uprobe', `${file}:main:1`, '--count', '1'], 20_000);
+        assert.equal(run.status, 2, `${file}: ${run.stderr}`);
+        assert.match(run.stderr, message, file);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('refuses kernel memcpy with the .noinstr.text explanation and exit status 1', (t) => {
     if (!needsRoot(t)) return;
