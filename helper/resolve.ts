@@ -180,18 +180,24 @@ const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 /**
  * Why `path` cannot hold a function to probe: it is not a regular file, or it does not start
  * with the ELF magic (a text file, a sparse file, /proc/self/mem, whose first page cannot be
- * read). Opened without blocking, so a FIFO swapped in after a check cannot stall the helper.
+ * read). Only a regular file is ever opened (opening a device can have effects of its own),
+ * and the file opened must be the one checked. libbpf opens the path again to attach, so a
+ * file swapped in after this check is not caught here; custom uprobes are for root alone.
  */
 export function elfProblem(path: string): Reason | null {
+  const notFile: Reason = { code: 'no-such-file', message: `${path} is not a file.` };
+  let checked: fs.Stats;
   let fd: number;
   try {
+    checked = fs.statSync(path);
+    if (!checked.isFile()) return notFile;
     fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch {
-    // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
-    return { code: 'no-such-file', message: `${path} is not a file.` };
+    return notFile; // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) return { code: 'no-such-file', message: `${path} is not a file.` };
+    const opened = fs.fstatSync(fd);
+    if (!opened.isFile() || opened.dev !== checked.dev || opened.ino !== checked.ino) return notFile;
     const head = Buffer.alloc(ELF_MAGIC.length);
     let n = 0;
     try {

@@ -67,7 +67,13 @@ export class Server {
     }
     const request = parsed.data;
     try {
-      this.send({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result: this.dispatch(request) });
+      const result = this.dispatch(request);
+      if (!this.send({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }) && request.method === 'start') {
+        // The client was told the start failed: the session must not stay attached behind its back.
+        const session = (result as Result<'start'>).session;
+        this.sessions.get(session)?.dispose();
+        this.sessions.delete(session);
+      }
     } catch (e) {
       this.replyError(request.id, e);
     }
@@ -123,8 +129,9 @@ export class Server {
   }
 
   /**
-   * Writes one frame. A message too large for the client's frame limit is never sent: a reply
-   * becomes an error reply to the same id, and a push is refused (its session counts it).
+   * Writes one frame; false when the message itself was not sent. A message too large for the
+   * client's frame limit never is: a reply becomes an error reply to the same id, and a push is
+   * refused (its session counts it).
    */
   private send(message: Push | { v: number; type: 'response' | 'error'; id: number | null; [key: string]: unknown }): boolean {
     try {
@@ -135,7 +142,7 @@ export class Server {
       if (message.type !== 'response' && message.type !== 'error') return false;
       const error = new LabError('internal', `the reply would be ${e.bytes} bytes, over the ${e.limit}-byte frame limit`);
       this.out.write(encodeFrame({ v: PROTOCOL_VERSION, type: 'error', id: message.id, error: error.toData() }));
-      return true;
+      return false;
     }
   }
 

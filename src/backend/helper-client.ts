@@ -154,8 +154,10 @@ export class HelperClient {
     try {
       client.info = await client.request('hello', {});
     } catch (e) {
-      // A helper that will not say hello (wrong version, bad reply, cancelled) is not left running.
-      await client.close();
+      // A helper that will not say hello (wrong version, bad reply) is not left running. Given up
+      // (cancelled), it is told to go without waiting: a pkexec prompt may never be answered.
+      if (signal?.aborted) void client.close();
+      else await client.close();
       throw e;
     } finally {
       signal?.removeEventListener('abort', giveUp);
@@ -170,9 +172,15 @@ export class HelperClient {
     const message = { v: PROTOCOL_VERSION, id, method, params };
     const checked = requestSchema.safeParse(message);
     if (!checked.success) return Promise.reject(new LabError('bad-request', describeIssue(checked.error)));
+    let frame: Uint8Array;
+    try {
+      frame = encodeFrame(checked.data satisfies Request);
+    } catch (e) {
+      return Promise.reject(new LabError('bad-request', (e as Error).message));
+    }
     return new Promise((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (r: unknown) => void, reject });
-      this.child.stdin.write(encodeFrame(checked.data satisfies Request));
+      this.child.stdin.write(frame);
     });
   }
 

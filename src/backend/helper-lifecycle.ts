@@ -54,10 +54,16 @@ export class HelperLifecycle {
     return this.enqueue(() => this.launch());
   }
 
-  /** Retires the current helper (its sessions end) and starts a new one; a second restart joins the first. */
+  /**
+   * Retires the current helper (its sessions end) and starts a new one. A second restart joins
+   * the first, and a restart while no helper is ready joins the start on its way (a second
+   * start would mean a second password prompt).
+   */
   restart(): Promise<void> {
     if (this.disposed) return Promise.resolve();
-    this.pendingRestart ??= this.enqueue(async () => {
+    if (this.pendingRestart) return this.pendingRestart;
+    if (this.pending && !this.current) return this.pending;
+    this.pendingRestart = this.enqueue(async () => {
       const old = this.current;
       if (old) {
         this.current = null;
@@ -87,6 +93,8 @@ export class HelperLifecycle {
   }
 
   private async launch(): Promise<void> {
+    // dispose() may have come while a restart closed the old helper: start nothing then.
+    if (this.disposed) return;
     this.hooks.state({ state: 'starting', privilege: this.privilege });
     const abort = new AbortController();
     this.abort = abort;

@@ -24,7 +24,12 @@ export interface LaunchContext {
 }
 
 function askSystemNode(): string {
-  return execFileSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' }).trim();
+  try {
+    return execFileSync(SYSTEM_NODE, ['--version'], { encoding: 'utf8' }).trim();
+  } catch (e) {
+    throw new Error(`BPF Lab runs its helper on ${SYSTEM_NODE} (Node.js 20.19 or newer), which cannot be run: `
+      + `${(e as Error).message}. Install Node.js there.`);
+  }
 }
 
 export function chooseLaunch(ctx: LaunchContext): Launch {

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { directLaunch, HelperClient, helperScript, type Launch } from '../../src/backend/helper-client.js';
+import { directLaunch, HelperClient, helperNodeArgs, helperScript, type Launch } from '../../src/backend/helper-client.js';
 import { stageHelper } from '../../helper/stage.js';
 import { HELPER_EXIT_INSPECTOR } from '../../src/shared/protocol.js';
 import { startServe } from '../e2e/serve.js';
@@ -54,6 +54,23 @@ after(() => {
 
 describe('Node\'s inspector never opens as root', () => {
   afterEach(() => assert.deepEqual(ourPrograms(), [], 'a BPF program of ours is still loaded'));
+
+  it('the helper\'s Node options alone keep SIGUSR1 from opening an inspector (plain Node opens one)', async (t) => {
+    if (!needsRoot(t)) return;
+    // No JS listener here: only the options. Plain Node is the control that shows the check can see one.
+    for (const [options, opens] of [[[], true], [helperNodeArgs(), false]] as const) {
+      const node = spawn(process.execPath, [...options, '-e', 'setTimeout(() => {}, 5000)'], { stdio: 'ignore' });
+      try {
+        await sleep(300);
+        await usr1(node.pid!);
+        assert.equal(listening(node.pid!).length > 0, opens, `${options.join(' ') || 'plain node'}: ${listening(node.pid!)}`);
+        assert.equal(node.exitCode, null, 'it is still running');
+      } finally {
+        node.kill('SIGKILL');
+        await once(node, 'exit');
+      }
+    }
+  });
 
   it('the helper as bpf-lab starts it ignores SIGUSR1', async (t) => {
     if (!needsRoot(t)) return;

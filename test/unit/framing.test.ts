@@ -141,3 +141,10 @@ test('encodeFrame refuses to build a frame the reader would refuse', () => {
   const [frame] = new FrameDecoder(MAX_FRAME_BYTES).push(encodeFrame(body));
   assert.deepEqual(frame, { ok: true, message: body }, 'the largest frame it builds is one the decoder takes');
 });
+
+test('the largest trace batch the helper sends fits a frame, even with every comm byte escaped', async () => {
+  const { MAX_BATCH } = await import('../../helper/trace-session.js');
+  const worst = { tsUs: Number.MAX_SAFE_INTEGER, cpu: 2 ** 32 - 1, pid: 2 ** 32 - 1, tid: 2 ** 32 - 1, comm: '\x01'.repeat(16), size: '18446744073709551615' };
+  const batch = { v: 1, type: 'trace', session: Number.MAX_SAFE_INTEGER, events: Array(MAX_BATCH).fill(worst), lost: Number.MAX_SAFE_INTEGER };
+  assert.ok(encodeFrame(batch).length <= 4 + MAX_FRAME_BYTES);
+});

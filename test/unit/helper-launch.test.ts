@@ -130,6 +130,21 @@ test('a helper whose hello is wrong is not left running: its stdin is closed', a
   assert.equal(stdin!.writableEnded, true);
 });
 
+test('a start given up through its signal rejects at once and tells the child to go', async () => {
+  const before = fakeSpawn(() => undefined);
+  const aborted = AbortSignal.abort();
+  await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), before.spawn, aborted), (e: LabError) => e.code === 'disconnected');
+  assert.equal(before.calls.length, 0, 'nothing was started');
+  // pkexec waiting for a password: no hello, no exit. Giving up must not wait for either.
+  let stdin: PassThrough | null = null;
+  const waiting = fakeSpawn((child) => { stdin = child.stdin; });
+  const controller = new AbortController();
+  const started = HelperClient.start(pkexecLaunch('/x/launcher'), waiting.spawn, controller.signal);
+  setTimeout(() => controller.abort(), 10);
+  await assert.rejects(started, (e: LabError) => e.code === 'disconnected' && /cancelled/.test(e.message));
+  assert.equal(stdin!.writableEnded, true, 'its stdin is closed');
+});
+
 test('close() gives a stuck direct helper a few seconds, then kills it; a pkexec one cannot be killed and is let go', async () => {
   const hello = { v: 1, type: 'response', id: 1, result: { protocol: 1, version: '0', kernel: {
     release: 'r', arch: 'x86_64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1' } } };

@@ -70,11 +70,46 @@ test('dispose gives up a start in flight and leaves nothing running', async () =
   assert.notEqual(s.status().helper.state, 'ready');
 });
 
-type Op = { op: 'restart' | 'start' | 'session' | 'stop' | 'probes' | 'die'; wait: number };
+test('dispose while a restart closes the busy old helper starts nothing new, even under a prompt that never answers', async () => {
+  const helpers: FakeHelper[] = [];
+  let asked = 0;
+  const s = new LabService({
+    launch,
+    startHelper: (_launch, signal) => {
+      asked++;
+      if (asked === 1) {
+        const h = Object.assign(new FakeHelper(), { closeDelayMs: 100 });
+        helpers.push(h);
+        return Promise.resolve(h.asClient());
+      }
+      // Like pkexec waiting for a password: it settles only when given up.
+      return new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(new LabError('disconnected', 'x'))));
+    },
+  });
+  await s.start();
+  const restarted = s.handle('lab:restart', {});
+  await sleep(20);
+  await s.dispose();
+  await restarted;
+  assert.equal(asked, 1, 'no helper was asked for after dispose');
+  assert.equal(unclosed(helpers), 0);
+});
+
+test('a restart while the first start is on its way joins it: one helper, one prompt', async () => {
+  const { service: s, helpers } = service(() => new FakeHelper(), () => 30);
+  const started = s.start();
+  await sleep(5);
+  await s.handle('lab:restart', {});
+  await started;
+  assert.equal(helpers.length, 1);
+  await s.dispose();
+});
+
+type Op = { op: 'restart' | 'start' | 'session' | 'stop' | 'probes' | 'die' | 'dispose'; wait: number };
 
 test('a storm of restarts, starts, stops and deaths leaves one helper or none, and dispose closes every one', async () => {
   const op = fc.record({
-    op: fc.constantFrom<Op['op']>('restart', 'start', 'session', 'stop', 'probes', 'die'),
+    op: fc.constantFrom<Op['op']>('restart', 'start', 'session', 'stop', 'probes', 'die', 'dispose'),
     wait: fc.nat(6),
   });
   await fc.assert(fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 14 }), fc.nat(6), fc.nat(6),
@@ -82,6 +117,7 @@ test('a storm of restarts, starts, stops and deaths leaves one helper or none, a
       const { service: s, helpers } = service(() => Object.assign(new FakeHelper(), { closeDelayMs: closeMs }), () => startMs);
       void s.start();
       const inFlight: Promise<unknown>[] = [];
+      let disposed = false;
       for (const { op: name, wait } of ops) {
         await sleep(wait);
         const sessions = s.status().sessions;
@@ -91,8 +127,20 @@ test('a storm of restarts, starts, stops and deaths leaves one helper or none, a
         else if (name === 'stop' && sessions.length) inFlight.push(s.handle('lab:stop', { session: sessions[0]!.session }).catch(() => undefined));
         else if (name === 'probes') inFlight.push(s.handle('lab:probes', {}).catch(() => undefined));
         else if (name === 'die') helpers.at(-1)?.kill();
+        else if (name === 'dispose') {
+          disposed = true;
+          inFlight.push(s.dispose());
+        }
       }
       await Promise.all(inFlight);
+      if (disposed) {
+        // Whatever was in flight, dispose leaves nothing running and nothing starts after it.
+        const started = helpers.length;
+        await sleep(startMs + closeMs + 10);
+        assert.equal(unclosed(helpers), 0, 'a helper outlived dispose');
+        assert.equal(helpers.length, started, 'a helper was started after dispose');
+        return;
+      }
       await s.start();
       await sleep(closeMs + 5);
       const ready = s.status().helper.state === 'ready';

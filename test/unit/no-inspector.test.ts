@@ -13,6 +13,7 @@ import { APPIMAGE_ROOT_SCRIPT } from '../../src/main/appimage-launch.js';
 import { inspectorProblem } from '../../helper/no-inspector.js';
 
 const LAUNCHER = new URL('../../../resources/helper/bpf-lab-helper', import.meta.url);
+const COMMAND = new URL('../../../resources/packaging/bpf-lab', import.meta.url);
 const PERMISSION = { has: () => true };
 
 test('the permission model is --experimental-permission up to Node 23 and --permission from 24 on', () => {
@@ -38,6 +39,31 @@ test('the launcher clears NODE_OPTIONS and gives Node exactly helperNodeArgs for
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(r.stdout.trim().split('\n'),
         ['NODE_OPTIONS=unset', ...helperNodeArgs(version), `${dir}/build/helper/main.js`, '--verbose'], version);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the packaged bpf-lab command clears NODE_OPTIONS and, as root on a Node that has it, adds --disable-sigusr1', (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('the root branch needs root');
+    return;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-command-'));
+  try {
+    const fake = path.join(dir, 'node');
+    fs.writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo "$FAKE_VERSION"; exit 0; fi\n'
+      + 'printf "NODE_OPTIONS=%s\\n" "${NODE_OPTIONS-unset}"; printf "%s\\n" "$1"\n', { mode: 0o755 });
+    const command = path.join(dir, 'bpf-lab');
+    fs.writeFileSync(command, fs.readFileSync(COMMAND, 'utf8').replaceAll('/usr/bin/node', fake), { mode: 0o755 });
+    const cases: Array<[string, string]> = [['v20.20.2', '/opt'], ['v22.13.0', '/opt'], ['v22.14.0', '--disable-sigusr1'],
+      ['v23.6.1', '/opt'], ['v23.7.0', '--disable-sigusr1'], ['v24.22.3', '--disable-sigusr1'], ['v26.12.1', '--disable-sigusr1']];
+    for (const [version, first] of cases) {
+      const r = spawnSync(command, ['stat'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', FAKE_VERSION: version, NODE_OPTIONS: '--inspect' } });
+      const [options, arg] = r.stdout.trim().split('\n');
+      assert.equal(options, 'NODE_OPTIONS=unset', version);
+      assert.ok(arg!.startsWith(first), `${version}: ${arg}`);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
