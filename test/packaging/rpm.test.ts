@@ -104,7 +104,7 @@ test('the packaged helper is complete: it starts as root from the package\'s tre
 test('the packaged bpf-lab command is complete: from the package\'s tree it gives a workload\'s exact histogram', (t) => {
   if (!needsRoot(t)) return;
   const script = fs.readFileSync(path.join(root, 'usr/bin/bpf-lab'), 'utf8');
-  assert.match(script, /^exec \/usr\/bin\/node \/opt\/bpf-lab\/resources\/helper\/build\/src\/cli\/main\.js "\$@"$/m);
+  assert.match(script, /^exec \/usr\/bin\/node \$sigusr1 \/opt\/bpf-lab\/resources\/helper\/build\/src\/cli\/main\.js "\$@"$/m);
   const sizes = ['3', '64x2', '5000'];
   const r = spawnSync(process.execPath, [path.join(root, 'opt/bpf-lab/resources/helper/build/src/cli/main.js'),
     'stat', '--probe', 'write', '--json', '--', ORACLE_STATIC, 'write', ...sizes], { encoding: 'utf8', timeout: 60_000 });
