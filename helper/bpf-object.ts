@@ -122,6 +122,16 @@ export class BpfObject {
     return Number(new DataView(info.buffer).getBigUint64(RECURSION_MISSES_OFFSET, true));
   }
 
+  /** The fd of a loaded program of this object (for bpf_prog_info). */
+  programFd(program: string): number {
+    return libbpf.programFd(this.selected(program));
+  }
+
+  /** How many instructions libbpf handed the kernel for this program, after its relocations. */
+  insnCount(program: string): number {
+    return Number(libbpf.programInsnCount(this.selected(program)));
+  }
+
   mapFd(mapName: string): number {
     const fd = libbpf.mapFd(this.map(mapName));
     if (fd < 0) throw new LabError('internal', `${this.name}: map ${mapName} is not loaded`);

@@ -9,12 +9,13 @@ import { encodeHistConfig, sizeSource } from './bpf-config.js';
 import type { BpfObject } from './bpf-object.js';
 import type { Kernel } from './kernel.js';
 import { PerCpuReader } from './percpu.js';
-import type { Session, SessionSink } from './session.js';
+import type { Loaded, Session, SessionSink } from './session.js';
 
 export class HistSession implements Session {
   readonly mode = 'stat';
   private readonly timer: NodeJS.Timeout | undefined;
   private readonly reader: PerCpuReader;
+  readonly loaded: Loaded;
 
   private constructor(
     readonly id: number,
@@ -23,7 +24,9 @@ export class HistSession implements Session {
     private readonly nbuckets: number,
     intervalMs: number,
     sink: SessionSink,
+    via: string,
   ) {
+    this.loaded = { object, program, via };
     this.reader = new PerCpuReader(object.mapFd('counts'));
     // intervalMs 0: no live snapshots, only the final one (a snapshot nobody prints costs map reads).
     // A snapshot refused under backpressure loses nothing: counts are cumulative, the next one has it all.
@@ -40,7 +43,7 @@ export class HistSession implements Session {
     }, target);
     let session: HistSession;
     try {
-      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink);
+      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink, plan.via);
     } catch (e) {
       object.dispose();
       throw e;

@@ -36,6 +36,7 @@ function ensureMounted(type: 'tracefs' | 'debugfs', where: string, probe: string
 
 export class Kernel {
   private symbols: Symbols | null = null;
+  private byAddress: Map<bigint, string> | null = null;
   private blacklist: Set<string> | null = null;
   private ftrace: Set<string> | null = null;
   readonly tracefs: boolean;
@@ -70,6 +71,18 @@ export class Kernel {
   /** The address of a kernel text symbol, or undefined when no such function exists. */
   functionAddress(name: string): bigint | undefined {
     return this.loadSymbols().text.get(name);
+  }
+
+  /**
+   * The kernel function at exactly this address (the first name kallsyms gives it), or undefined.
+   * A helper call in a loaded program is an offset from __bpf_call_base; this names it.
+   */
+  symbolAt(addr: bigint): string | undefined {
+    if (!this.byAddress) {
+      this.byAddress = new Map();
+      for (const [name, at] of this.loadSymbols().text) if (at !== 0n && !this.byAddress.has(at)) this.byAddress.set(at, name);
+    }
+    return this.byAddress.get(addr);
   }
 
   /** Whether the function sits in .noinstr.text, where instrumentation of any kind is refused. */

@@ -13,6 +13,7 @@ koffi.opaque('bpf_program');
 koffi.opaque('bpf_map');
 koffi.opaque('bpf_link');
 koffi.opaque('ring_buffer');
+koffi.opaque('btf');
 
 /** struct bpf_uprobe_opts of libbpf 1.x; `sz` tells libbpf which fields we know. */
 const uprobeOpts = koffi.struct('bpf_uprobe_opts', {
@@ -75,6 +76,14 @@ export const libbpf = {
     fd: number, inBatch: null, outBatch: Uint8Array, keys: Uint8Array, values: Uint8Array, count: number[],
     opts: null) => number,
   programFd: lib.func('int bpf_program__fd(bpf_program *prog)') as (prog: Pointer) => number,
+  programInsnCount: lib.func('size_t bpf_program__insn_cnt(bpf_program *prog)') as (prog: Pointer) => number | bigint,
+  mapGetFdById: lib.func('int bpf_map_get_fd_by_id(uint32_t id)') as (id: number) => number,
+  progTypeName: lib.func('const char *libbpf_bpf_prog_type_str(int t)') as (type: number) => string | null,
+  mapTypeName: lib.func('const char *libbpf_bpf_map_type_str(int t)') as (type: number) => string | null,
+  btfLoadById: lib.func('btf *btf__load_from_kernel_by_id(uint32_t id)') as (id: number) => Pointer | null,
+  btfNameByOffset: lib.func('const char *btf__name_by_offset(const btf *btf, uint32_t offset)') as (
+    btf: Pointer, offset: number) => string | null,
+  btfFree: lib.func('void btf__free(btf *btf)') as (btf: Pointer) => void,
   objGetInfoByFd: lib.func('int bpf_obj_get_info_by_fd(int fd, _Out_ void *info, _Inout_ uint32_t *len)') as (
     fd: number, info: Uint8Array, len: number[]) => number,
 
@@ -83,6 +92,9 @@ export const libbpf = {
   ringBufferConsume: lib.func('int ring_buffer__consume(ring_buffer *rb)') as (rb: Pointer) => number,
   ringBufferFree: lib.func('void ring_buffer__free(ring_buffer *rb)') as (rb: Pointer) => void,
 };
+
+/** Closes an fd that a libbpf call handed us (bpf_map_get_fd_by_id). */
+export const closeFd = libc.func('int close(int fd)') as (fd: number) => number;
 
 const vsnprintf = libc.func('int vsnprintf(_Out_ char *buf, size_t size, const char *fmt, void *args)') as (
   buf: Buffer, size: number, fmt: string, args: unknown) => number;
@@ -162,6 +174,11 @@ export function readCString(ptr: unknown, max: number): string {
   const bytes = Buffer.from(nativeBytes(ptr, max));
   const end = bytes.indexOf(0);
   return bytes.toString('utf8', 0, end < 0 ? max : end);
+}
+
+/** The address of native memory, for the pointer fields of a struct the kernel fills in (bpf_prog_info). */
+export function nativeAddress(ptr: unknown): bigint {
+  return koffi.address(ptr);
 }
 
 export function freeNative(ptr: unknown): void {

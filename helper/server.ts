@@ -11,6 +11,7 @@ import {
 } from '../src/shared/protocol.js';
 import { CallerPolicy } from './caller.js';
 import { HistSession } from './hist-session.js';
+import { inspect } from './inspect.js';
 import type { Kernel } from './kernel.js';
 import { kernelInfo, probeStatuses } from './probe-status.js';
 import type { Session } from './session.js';
@@ -92,12 +93,19 @@ export class Server {
       case 'start':
         return this.start(request.params);
       case 'stop': {
-        const session = this.sessions.get(request.params.session);
-        if (!session) throw new LabError('no-session', `no session ${request.params.session}`);
+        const session = this.session(request.params.session);
         this.sessions.delete(session.id);
         return session.stop();
       }
+      case 'inspect':
+        return inspect(this.kernel, this.session(request.params.session).loaded);
     }
+  }
+
+  private session(id: number): Session {
+    const session = this.sessions.get(id);
+    if (!session) throw new LabError('no-session', `no session ${id}`);
+    return session;
   }
 
   private start(params: Extract<Request, { method: 'start' }>['params']): Result<'start'> {

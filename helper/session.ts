@@ -1,12 +1,21 @@
 /** What the server needs of a running session, whatever its mode. */
 import type { Push, Result } from '../src/shared/protocol.js';
+import type { BpfObject } from './bpf-object.js';
 
 /** Sends a push to the client; `droppable` pushes may be dropped under backpressure (returns false). */
 export type SessionSink = (push: Push, droppable: boolean) => boolean;
 
+export interface Loaded {
+  object: BpfObject;
+  program: string;
+  via: string;
+}
+
 export interface Session {
   readonly id: number;
   readonly mode: 'stat' | 'trace';
+  /** What `inspect` looks at: the loaded object, the program that records hits, and how it is attached. */
+  readonly loaded: Loaded;
   /** Detaches, delivers what is left, releases everything. */
   stop(): Result<'stop'>;
   /** Releases everything at once, on exit paths. Idempotent. */

@@ -10,7 +10,7 @@ import type { BpfObject } from './bpf-object.js';
 import type { Kernel } from './kernel.js';
 import { libbpf, nativeBytes, registerSampleCallback, unregisterCallback, type Pointer } from './libbpf.js';
 import { PerCpuReader } from './percpu.js';
-import type { Session, SessionSink } from './session.js';
+import type { Loaded, Session, SessionSink } from './session.js';
 import { decodeTraceEvent, TRACE_EVENT_SIZE } from './trace-reader.js';
 
 const RING_BYTES = 1 << 22;
@@ -31,11 +31,13 @@ export class TraceSession implements Session {
   private batch: TraceEvent[] = [];
   private drained = 0;
   private userDropped = 0;
+  readonly loaded: Loaded;
 
   private constructor(
     readonly id: number, private readonly object: BpfObject, private readonly program: string,
-    private readonly sink: SessionSink,
+    private readonly sink: SessionSink, via: string,
   ) {
+    this.loaded = { object, program, via };
     this.counters = new PerCpuReader(object.mapFd('counters'));
     this.callback = registerSampleCallback((data, size) => this.take(data, size));
     this.ring = libbpf.ringBufferNew(object.mapFd('events'), this.callback, null, null);
@@ -53,7 +55,7 @@ export class TraceSession implements Session {
       obj.setMaxEntries('events', RING_BYTES);
     }, target);
     try {
-      const session = new TraceSession(id, object, program, sink);
+      const session = new TraceSession(id, object, program, sink, plan.via);
       return [session, { session: id, mode: 'trace', probe: plan.probe, via: plan.via, layout: params.layout, notices }];
     } catch (e) {
       object.dispose();

@@ -13,19 +13,22 @@ export type Command =
   | { name: 'version' }
   | { name: 'probes'; json: boolean; verbose: boolean }
   | { name: 'serve'; port: number; verbose: boolean }
-  | {
-    name: 'stat' | 'trace';
-    probe: ProbeSpec;
-    layout: string;
-    intervalMs: number;
-    /** Set when --interval was given; with `-- CMD`, tables are then printed while it runs too. */
-    intervalGiven: boolean;
-    count: number | null;
-    pid: number | null;
-    json: boolean;
-    verbose: boolean;
-    run: string[] | null;
-  };
+  | ({ name: 'stat' | 'trace' } & SessionOptions)
+  | ({ name: 'inspect' } & SessionOptions);
+
+/** What stat, trace and inspect are told: the probe, its buckets, whose events, and how to print. */
+export interface SessionOptions {
+  probe: ProbeSpec;
+  layout: string;
+  intervalMs: number;
+  /** Set when --interval was given; with `-- CMD`, tables are then printed while it runs too. */
+  intervalGiven: boolean;
+  count: number | null;
+  pid: number | null;
+  json: boolean;
+  verbose: boolean;
+  run: string[] | null;
+}
 
 /** A mistake in how bpf-lab was called: one line, exit status 2. */
 export class UsageError extends Error {}
@@ -35,6 +38,7 @@ export const USAGE = `Usage:
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
                 [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
   bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
+  bpf-lab inspect [PROBE] [--buckets LAYOUT] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
   bpf-lab serve [--port PORT] [--verbose]
 
 PROBE is one of (default --probe auto):
@@ -56,6 +60,10 @@ Options:
                      histogram when it exits (tables while it runs only with --interval or
                      --count) and exit with its status
   -h, --help         this text;  -V, --version  the version
+
+inspect attaches the probe as stat does (with -- CMD, runs CMD to its end first), then prints
+what the kernel holds: the program (id, type, tag, instruction counts, JIT size), its maps,
+and its instructions as loaded, each with its line of C, and the histogram; then it detaches.
 
 serve runs the app's UI for a browser on 127.0.0.1 only, behind a token printed at start;
 reach it from elsewhere through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT HOST).
@@ -154,8 +162,11 @@ export function parseCommand(argv: string[]): Command {
     return { name, json: v.json ?? false, verbose: v.verbose ?? false };
   }
   if (name === 'serve') return serveCommand(v, run);
-  if (name !== 'stat' && name !== 'trace') {
-    throw new UsageError(`unknown command "${name}": use probes, stat, trace or serve`);
+  if (name !== 'stat' && name !== 'trace' && name !== 'inspect') {
+    throw new UsageError(`unknown command "${name}": use probes, stat, trace, inspect or serve`);
+  }
+  if (name === 'inspect' && (v.interval !== undefined || v.count !== undefined)) {
+    throw new UsageError('--interval and --count are for stat and trace; inspect prints every view once');
   }
   if (v.port !== undefined) throw new UsageError('--port is an option of serve');
   if (name === 'trace' && (v.buckets !== undefined || v.interval !== undefined)) {

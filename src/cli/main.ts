@@ -12,6 +12,7 @@ import { VERSION } from '../shared/version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { jsonOutput, textOutput } from './output.js';
 import { runServe } from './serve.js';
+import { runInspect } from './inspect.js';
 import { runSession } from './session.js';
 
 const write = (stream: NodeJS.WriteStream) => (text: string): void => {
@@ -36,6 +37,7 @@ async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise
       out.probes(await client.request('probes', {}));
       return 0;
     }
+    if (cmd.name === 'inspect') return await runInspect(client, cmd, write(process.stdout), write(process.stderr));
     return await runSession(client, cmd, out);
   } finally {
     await client.close();

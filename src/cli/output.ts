@@ -23,7 +23,7 @@ const JSON_UNSAFE = /[\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u206
  * JSON with bigints written as plain (exact) numbers, and with every character a terminal might
  * obey written as a \u escape, so that the line is the same JSON and still safe to print.
  */
-function ndjson(record: object): string {
+export function ndjson(record: object): string {
   const line = JSON.stringify(record, (_k, v: unknown) => (typeof v === 'bigint' ? `\u0000${v}\u0000` : v))
     .replace(/"\\u0000(\d+)\\u0000"/g, '$1');
   JSON_UNSAFE.lastIndex = 0;
@@ -33,15 +33,19 @@ function ndjson(record: object): string {
 
 type Write = (text: string) => void;
 
+/** A histogram as a JSON record (stat's, and inspect's final one). */
+export function histogramRecord(probe: string, layout: string, { counts, total, missed }: { counts: number[]; total: number; missed: number },
+  final: boolean): object {
+  const buckets = bucketBounds(parseLayout(layout)).map((b, i) => ({ low: b.low, high: b.high, count: counts[i] ?? 0 }));
+  return { type: 'histogram', probe, layout, buckets, total, lost: missed, final };
+}
+
 export function jsonOutput(out: Write): Output {
   const emit = (record: object): void => out(`${ndjson(record)}\n`);
   let reportedLost = 0;
   return {
     notice: (message) => emit({ type: 'notice', message }),
-    histogram(probe, layout, { counts, total, missed }, final) {
-      const buckets = bucketBounds(parseLayout(layout)).map((b, i) => ({ low: b.low, high: b.high, count: counts[i] ?? 0 }));
-      emit({ type: 'histogram', probe, layout, buckets, total, lost: missed, final });
-    },
+    histogram: (probe, layout, h, final) => emit(histogramRecord(probe, layout, h, final)),
     events(probe, events, lost) {
       for (const e of events) {
         emit({ type: 'event', probe, ts_us: e.tsUs, cpu: e.cpu, pid: e.pid, tid: e.tid, comm: e.comm, size: BigInt(e.size) });

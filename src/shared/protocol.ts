@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseLayout } from './buckets.js';
 import { clipHead, ERROR_CODES } from './errors.js';
+import { inspectSchema } from './inspect.js';
 import {
   CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, MAX_PID, TRACE_NAME, USER_SYMBOL,
 } from './probes.js';
@@ -78,6 +79,8 @@ export const requestSchema = z.discriminatedUnion('method', [
     }),
   }),
   z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session: id }) }),
+  /** The running session's program, maps and instructions, as the kernel holds them (src/shared/inspect.ts). */
+  z.strictObject({ ...envelope, method: z.literal('inspect'), params: z.strictObject({ session: id }) }),
 ]);
 
 export type Request = z.infer<typeof requestSchema>;
@@ -148,6 +151,7 @@ export const resultSchemas = {
     /** seen = events received + lost, exactly; missed as for histograms, and not part of seen. */
     trace: z.strictObject({ seen: z.number().int(), lost: z.number().int(), missed: z.number().int() }).optional(),
   }),
+  inspect: inspectSchema,
 } satisfies Record<Method, z.ZodType>;
 export type Result<M extends Method> = z.infer<(typeof resultSchemas)[M]>;
 export type KernelInfo = z.infer<typeof kernelInfoSchema>;

@@ -160,3 +160,17 @@ test('serve takes a port (default 8047, 0 for any free one) and nothing about pr
   usageError(['stat', '--port', '80'], /^--port is an option of serve$/);
   usageError(['probes', '--port', '80'], /^--port is not an option of probes$/);
 });
+
+test('inspect takes stat\'s probe, buckets, pid, --json and -- CMD, but not --interval or --count', () => {
+  const c = parseCommand(['inspect', '--probe', 'write', '--buckets', 'log2', '--json', '--', './w', 'x']);
+  assert.ok(c.name === 'inspect');
+  assert.deepEqual(c.probe, { kind: 'catalog', id: 'write' });
+  assert.equal(c.layout, 'log2');
+  assert.equal(c.json, true);
+  assert.deepEqual(c.run, ['./w', 'x']);
+  const p = parseCommand(['inspect', '--pid', '42']);
+  assert.ok(p.name === 'inspect' && p.pid === 42 && p.run === null);
+  usageError(['inspect', '--interval', '1'], /inspect prints every view once/);
+  usageError(['inspect', '--count', '3'], /inspect prints every view once/);
+  usageError(['frobnicate'], /use probes, stat, trace, inspect or serve/);
+});

@@ -1,0 +1,176 @@
+/**
+ * What the kernel says about a loaded program and its maps: struct bpf_prog_info and struct
+ * bpf_map_info (linux/bpf.h), read with bpf_obj_get_info_by_fd, and the program's line info
+ * resolved through its BTF. This is the TypeScript mirror of those structs, next to its reader.
+ * Everything here comes from the running kernel, never from what we meant to load.
+ */
+import { LabError } from '../src/shared/errors.js';
+import { allocNative, closeFd, errorText, freeNative, libbpf, nativeAddress, nativeBytes, type Pointer } from './libbpf.js';
+
+/** Offsets in struct bpf_prog_info (232 bytes on every kernel this runs on; older ones fill less). */
+const P = {
+  size: 232, type: 0, id: 4, tag: 8, jitedLen: 16, xlatedLen: 20, xlatedInsns: 32, loadTime: 40, nrMapIds: 52,
+  mapIds: 56, name: 64, btfId: 128, nrLineInfo: 148, lineInfo: 152, lineInfoRecSize: 172, runTimeNs: 192,
+  runCnt: 200, verifiedInsns: 216,
+} as const;
+/** Offsets in struct bpf_map_info. */
+const M = { size: 88, type: 0, id: 4, keySize: 8, valueSize: 12, maxEntries: 16, flags: 20, name: 24 } as const;
+/** struct bpf_line_info: insn_off, file_name_off, line_off, line_col (line << 10 | column). */
+const LINE_RECORD = 16;
+
+export interface LineInfo {
+  /** The first instruction this line covers (in the translated program). */
+  insn: number;
+  file: string;
+  line: number;
+  column: number;
+  /** The line of C itself, as the compiler stored it in BTF. */
+  source: string;
+}
+
+export interface ProgInfo {
+  type: number;
+  typeName: string;
+  id: number;
+  tag: string;
+  name: string;
+  jitedBytes: number;
+  /** The translated (xlated) instructions, 8 bytes each. */
+  xlated: Uint8Array;
+  /** Nanoseconds since boot. */
+  loadTimeNs: number;
+  mapIds: number[];
+  btfId: number;
+  lines: LineInfo[];
+  runTimeNs: number;
+  runCnt: number;
+  verifiedInsns: number;
+}
+
+export interface MapInfo {
+  id: number;
+  name: string;
+  type: number;
+  typeName: string;
+  keySize: number;
+  valueSize: number;
+  maxEntries: number;
+  flags: number;
+}
+
+function cString(bytes: Uint8Array, at: number, max: number): string {
+  const field = bytes.subarray(at, at + max);
+  const end = field.indexOf(0);
+  return new TextDecoder().decode(end < 0 ? field : field.subarray(0, end));
+}
+
+function getInfo(fd: number, info: Uint8Array, what: string): DataView {
+  const len = [info.length];
+  const err = libbpf.objGetInfoByFd(fd, info, len);
+  if (err < 0) throw new LabError('internal', `cannot read the ${what}'s info: ${errorText(err)}`);
+  return new DataView(info.buffer, info.byteOffset, info.byteLength);
+}
+
+/** Native buffers the kernel fills, copied out once the call returns and then freed. */
+class NativeBuffers {
+  private readonly held: Array<{ ptr: unknown; size: number }> = [];
+
+  /** A buffer of `size` bytes; writes its address into `info` at `at`. */
+  add(info: DataView, at: number, size: number): number {
+    const ptr = allocNative(Math.max(1, size));
+    info.setBigUint64(at, nativeAddress(ptr), true);
+    return this.held.push({ ptr, size }) - 1;
+  }
+
+  copy(index: number): Uint8Array {
+    const { ptr, size } = this.held[index]!;
+    return size === 0 ? new Uint8Array(0) : new Uint8Array(nativeBytes(ptr, size));
+  }
+
+  free(): void {
+    for (const { ptr } of this.held.splice(0)) freeNative(ptr);
+  }
+}
+
+/** The program behind `fd`: two calls, one for the sizes and one that fills our buffers. */
+export function readProgInfo(fd: number): ProgInfo {
+  const first = getInfo(fd, new Uint8Array(P.size), 'program');
+  const xlatedLen = first.getUint32(P.xlatedLen, true);
+  const nrMaps = first.getUint32(P.nrMapIds, true);
+  const nrLines = first.getUint32(P.nrLineInfo, true);
+  const info = new Uint8Array(P.size);
+  const ask = new DataView(info.buffer);
+  const buffers = new NativeBuffers();
+  try {
+    ask.setUint32(P.xlatedLen, xlatedLen, true);
+    const xlated = buffers.add(ask, P.xlatedInsns, xlatedLen);
+    ask.setUint32(P.nrMapIds, nrMaps, true);
+    const maps = buffers.add(ask, P.mapIds, nrMaps * 4);
+    ask.setUint32(P.nrLineInfo, nrLines, true);
+    ask.setUint32(P.lineInfoRecSize, LINE_RECORD, true);
+    const lines = buffers.add(ask, P.lineInfo, nrLines * LINE_RECORD);
+    const v = getInfo(fd, info, 'program');
+    const mapIdBytes = buffers.copy(maps);
+    const mapView = new DataView(mapIdBytes.buffer);
+    const type = v.getUint32(P.type, true);
+    const btfId = v.getUint32(P.btfId, true);
+    return {
+      type, typeName: libbpf.progTypeName(type) ?? `type ${type}`,
+      id: v.getUint32(P.id, true),
+      tag: [...info.subarray(P.tag, P.tag + 8)].map((b) => b.toString(16).padStart(2, '0')).join(''),
+      name: cString(info, P.name, 16),
+      jitedBytes: v.getUint32(P.jitedLen, true),
+      xlated: buffers.copy(xlated),
+      loadTimeNs: Number(v.getBigUint64(P.loadTime, true)),
+      mapIds: Array.from({ length: Math.min(nrMaps, v.getUint32(P.nrMapIds, true)) }, (_, i) => mapView.getUint32(i * 4, true)),
+      btfId,
+      lines: resolveLines(buffers.copy(lines), Math.min(nrLines, v.getUint32(P.nrLineInfo, true)), btfId),
+      runTimeNs: Number(v.getBigUint64(P.runTimeNs, true)),
+      runCnt: Number(v.getBigUint64(P.runCnt, true)),
+      verifiedInsns: v.getUint32(P.verifiedInsns, true),
+    };
+  } finally {
+    buffers.free();
+  }
+}
+
+/** Line records with their file names and C lines, from the program's BTF strings. */
+function resolveLines(records: Uint8Array, count: number, btfId: number): LineInfo[] {
+  if (count === 0 || btfId === 0) return [];
+  const btf = libbpf.btfLoadById(btfId);
+  if (!btf) return [];
+  try {
+    const view = new DataView(records.buffer, records.byteOffset, records.byteLength);
+    return Array.from({ length: count }, (_, i) => {
+      const at = i * LINE_RECORD;
+      const lineCol = view.getUint32(at + 12, true);
+      return {
+        insn: view.getUint32(at, true),
+        file: libbpf.btfNameByOffset(btf as Pointer, view.getUint32(at + 4, true)) ?? '',
+        source: (libbpf.btfNameByOffset(btf as Pointer, view.getUint32(at + 8, true)) ?? '').trim(),
+        line: lineCol >>> 10,
+        column: lineCol & 0x3ff,
+      };
+    });
+  } finally {
+    libbpf.btfFree(btf);
+  }
+}
+
+/** The map with this id, through an fd of our own that is closed again. */
+export function readMapInfo(id: number): MapInfo {
+  const fd = libbpf.mapGetFdById(id);
+  if (fd < 0) throw new LabError('internal', `cannot open map ${id}: ${errorText(fd)}`);
+  try {
+    const info = new Uint8Array(M.size);
+    const v = getInfo(fd, info, 'map');
+    const type = v.getUint32(M.type, true);
+    return {
+      id: v.getUint32(M.id, true), name: cString(info, M.name, 16), type, typeName: libbpf.mapTypeName(type) ?? `type ${type}`,
+      keySize: v.getUint32(M.keySize, true), valueSize: v.getUint32(M.valueSize, true),
+      maxEntries: v.getUint32(M.maxEntries, true), flags: v.getUint32(M.flags, true),
+    };
+  } finally {
+    closeFd(fd);
+  }
+}

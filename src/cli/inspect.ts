@@ -1,0 +1,103 @@
+/**
+ * `bpf-lab inspect`: attaches the probe as stat does (with `-- CMD`, runs CMD to its end first),
+ * asks the helper what the kernel holds for it, stops the session and prints every view once:
+ * the program, its maps, its instructions as loaded with their lines of C, and the final
+ * histogram. Text for people, or one JSON document with --json.
+ */
+import type { HelperClient } from '../backend/helper-client.js';
+import type { Inspection } from '../shared/inspect.js';
+import { escapeTerminal } from '../shared/safe-text.js';
+import { formatTable } from '../shared/table.js';
+import { parseLayout } from '../shared/buckets.js';
+import type { Command } from './args.js';
+import { GatedChild } from './gated-child.js';
+import { histogramRecord, ndjson } from './output.js';
+
+type InspectCommand = Extract<Command, { name: 'inspect' }>;
+type Write = (text: string) => void;
+
+export async function runInspect(client: HelperClient, cmd: InspectCommand, out: Write, err: Write): Promise<number> {
+  const child = cmd.run ? new GatedChild(cmd.run) : null;
+  const pid = child?.pid ?? cmd.pid ?? undefined;
+  let started;
+  try {
+    started = await client.request('start', {
+      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0,
+      ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
+    });
+  } catch (e) {
+    child?.kill();
+    throw e;
+  }
+  // Ctrl-C while CMD runs is for CMD (it is in our process group); we still inspect afterwards.
+  const ignore = (): void => undefined;
+  if (child) process.on('SIGINT', ignore);
+  try {
+    child?.release();
+    const status = child ? await child.exited : 0;
+    const inspection = await client.request('inspect', { session: started.session });
+    const { histogram } = await client.request('stop', { session: started.session });
+    const final = histogramRecord(started.probe, started.layout, histogram!, true);
+    if (cmd.json) {
+      out(`${ndjson(inspectDocument(inspection, final, started.notices))}\n`);
+    } else {
+      for (const notice of started.notices) err(escapeTerminal(`bpf-lab: ${notice}\n`));
+      out(escapeTerminal(formatInspection(inspection)));
+      out(`\nHistogram (final)\n${formatTable(parseLayout(started.layout), histogram!.counts)}\n`);
+    }
+    return status;
+  } catch (e) {
+    child?.terminate();
+    throw e;
+  } finally {
+    process.off('SIGINT', ignore);
+  }
+}
+
+/** The --json document: snake_case keys, as the rest of the CLI's JSON. */
+export function inspectDocument(i: Inspection, histogram: object, notices: string[]): object {
+  const p = i.program;
+  return {
+    version: i.version,
+    program: {
+      id: p.id, name: p.name, type: p.type, tag: p.tag, attach: p.attach, insns_submitted: p.insnsSubmitted,
+      insns_xlated: p.insnsXlated, verified_insns: p.verifiedInsns, jit_enabled: p.jitEnabled, jited_bytes: p.jitedBytes,
+      load_time_ns: p.loadTimeNs, map_ids: p.mapIds, run_cnt: p.runCnt, run_time_ns: p.runTimeNs,
+    },
+    maps: i.maps.map((m) => ({
+      id: m.id, name: m.name, type: m.type, key_size: m.keySize, value_size: m.valueSize, max_entries: m.maxEntries, flags: m.flags,
+    })),
+    xlated: i.xlated.map((x) => ({ index: x.index, code: x.code, text: x.text, line: x.line ?? null })),
+    histogram,
+    notices,
+    withheld: i.withheld,
+  };
+}
+
+/** The program, its maps and its instructions, as text; each run of instructions under its line of C. */
+export function formatInspection(i: Inspection): string {
+  const p = i.program;
+  const lines = [
+    `Program ${p.name} (id ${p.id}, type ${p.type}, tag ${p.tag})`,
+    `  attached: ${p.attach}`,
+    `  instructions: ${p.insnsSubmitted} submitted, ${p.insnsXlated} as loaded (xlated), ${p.verifiedInsns} verified`,
+    `  JIT: ${p.jitEnabled ? `on, ${p.jitedBytes} bytes of machine code` : 'off (the kernel interprets it)'}`,
+    `  loaded ${(p.loadTimeNs / 1e9).toFixed(6)} s after boot; maps ${p.mapIds.join(', ') || 'none'}`,
+    '',
+    'Maps',
+    `  ${'ID'.padEnd(6)} ${'NAME'.padEnd(16)} ${'TYPE'.padEnd(14)} KEY  VALUE  MAX ENTRIES  FLAGS`,
+    ...i.maps.map((m) => `  ${String(m.id).padEnd(6)} ${m.name.padEnd(16)} ${m.type.padEnd(14)} ${String(m.keySize).padEnd(4)} `
+      + `${String(m.valueSize).padEnd(6)} ${String(m.maxEntries).padEnd(12)} 0x${m.flags.toString(16)}`),
+    '',
+    'Instructions as loaded (xlated)',
+  ];
+  let last = '';
+  for (const x of i.xlated) {
+    const where = x.line ? `${x.line.file}:${x.line.line}` : '';
+    if (x.line && where !== last) lines.push(`  ; ${x.line.source ? `${x.line.source} ` : ''}[${where}]`);
+    last = where;
+    lines.push(`  ${String(x.index).padStart(4)}: ${x.text}`);
+  }
+  for (const w of i.withheld) lines.push(`Withheld: ${w}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,66 @@
+/**
+ * What `inspect` returns for a running session: the program as the kernel holds it, its maps
+ * and its instructions as loaded, each tied to its line of C. One validated, versioned message,
+ * the same for the CLI (`bpf-lab inspect --json`) and the app. Everything in it comes from the
+ * running kernel (bpf_prog_info, bpf_map_info, the program's BTF), never from what we meant
+ * to load. It holds no kernel addresses: helper calls are named, maps are named.
+ */
+import { z } from 'zod';
+
+export const INSPECT_VERSION = 1;
+
+const count = z.number().int().min(0);
+
+export const sourceLineSchema = z.strictObject({
+  file: z.string(), line: count, column: count,
+  /** The line of C, as the compiler stored it in the program's BTF. */
+  source: z.string(),
+});
+export type SourceLine = z.infer<typeof sourceLineSchema>;
+
+export const programInfoSchema = z.strictObject({
+  id: count,
+  name: z.string(),
+  /** The program type, as libbpf names it: kprobe, tracepoint… */
+  type: z.string(),
+  /** The kernel's hash of the instructions, in hex (bpftool's "tag"). */
+  tag: z.string().regex(/^[0-9a-f]{16}$/),
+  /** How it is attached, in words. */
+  attach: z.string(),
+  /** Instructions libbpf handed to BPF_PROG_LOAD, after its relocations. */
+  insnsSubmitted: count,
+  /** Instructions after the verifier's rewrites, as the kernel keeps them (xlated). */
+  insnsXlated: count,
+  /** Instructions the verifier processed, counting every path it walked (0 before Linux 5.16). */
+  verifiedInsns: count,
+  jitEnabled: z.boolean(),
+  /** Bytes of machine code the JIT made (0 when the program is interpreted). */
+  jitedBytes: count,
+  /** When it was loaded: nanoseconds since boot. */
+  loadTimeNs: count,
+  mapIds: z.array(count),
+  runCnt: count,
+  runTimeNs: count,
+});
+
+export const mapInfoSchema = z.strictObject({
+  id: count, name: z.string(), type: z.string(), keySize: count, valueSize: count, maxEntries: count, flags: count,
+});
+
+export const xlatedInsnSchema = z.strictObject({
+  index: count,
+  /** The opcode byte. */
+  code: count,
+  text: z.string(),
+  line: sourceLineSchema.optional(),
+});
+
+export const inspectSchema = z.strictObject({
+  version: z.literal(INSPECT_VERSION),
+  program: programInfoSchema,
+  maps: z.array(mapInfoSchema),
+  xlated: z.array(xlatedInsnSchema),
+  /** What was left out for this caller, and why, in plain words. */
+  withheld: z.array(z.string()),
+});
+export type Inspection = z.infer<typeof inspectSchema>;
