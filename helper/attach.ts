@@ -26,6 +26,8 @@ export type Configure = (object: BpfObject, plan: AttachPlan) => void;
 export interface Target {
   pid?: number | undefined;
   armOnExec?: boolean | undefined;
+  /** Count and time every run from the first one on (BpfObject.enableStats). */
+  stats?: boolean | undefined;
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {
@@ -46,6 +48,7 @@ function tryPlan(name: ObjectName, plan: AttachPlan, configure: Configure, targe
     configure(object, plan);
     object.selectPrograms(arming ? [main, arm] : [main], [`${name}_kprobe`, `${name}_tracepoint`, arm]);
     object.load();
+    if (target.stats) object.enableStats();
     if (arming) object.attachTracepoint(arm, 'sched', 'sched_process_exec');
     attachPoint(object, main, plan, target.pid);
     return object;

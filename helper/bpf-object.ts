@@ -6,13 +6,15 @@
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../src/shared/errors.js';
 import {
-  allocNative, errorText, freeNative, lastErrno, libbpf, readCString, UPROBE_OPTS_SIZE, type Pointer,
+  allocNative, closeFd, errorText, freeNative, lastErrno, libbpf, readCString, UPROBE_OPTS_SIZE, type Pointer,
 } from './libbpf.js';
 
 /** The only objects the helper will ever load: names, never paths, come from clients. */
 export type ObjectName = 'hist' | 'trace';
 
 const VERIFIER_LOG_SIZE = 1 << 20;
+/** enum bpf_stats_type: the only kind there is, run time and run count. */
+const BPF_STATS_RUN_TIME = 0;
 const ENOENT = 2;
 /** sizeof(struct bpf_prog_info) and offsetof(recursion_misses) in the kernel UAPI (linux/bpf.h). */
 const PROG_INFO_SIZE = 232;
@@ -27,6 +29,7 @@ export class BpfObject {
   private obj: Pointer | null;
   private readonly links: Pointer[] = [];
   private readonly programs = new Map<string, Pointer>();
+  private statsFd = -1;
 
   private constructor(obj: Pointer, readonly name: ObjectName) {
     this.obj = obj;
@@ -138,6 +141,18 @@ export class BpfObject {
     return fd;
   }
 
+  /**
+   * Turns on the kernel's run counters (run_cnt, run_time_ns) for as long as this object lives,
+   * through an fd it holds (BPF_ENABLE_STATS), never the sysctl: they go off when the last
+   * holder closes it, however the helper exits.
+   */
+  enableStats(): void {
+    if (this.statsFd >= 0) return;
+    const fd = libbpf.enableStats(BPF_STATS_RUN_TIME);
+    if (fd < 0) throw new LabError('internal', `cannot turn on BPF run-time statistics: ${errorText(fd)}`);
+    this.statsFd = fd;
+  }
+
   /** Destroys every link: the program stops firing, its maps stay readable. */
   detach(): void {
     for (const link of this.links.splice(0)) libbpf.linkDestroy(link);
@@ -148,6 +163,8 @@ export class BpfObject {
     this.detach();
     if (this.obj) libbpf.objectClose(this.obj);
     this.obj = null;
+    if (this.statsFd >= 0) closeFd(this.statsFd);
+    this.statsFd = -1;
   }
 
   private selected(program: string): Pointer {

@@ -76,6 +76,11 @@ export function pkexecCaller(env: NodeJS.ProcessEnv = process.env): number | nul
 export class CallerPolicy {
   constructor(private readonly uid: number | null) {}
 
+  /** Whether the caller is root (started us directly, or is uid 0 through pkexec). */
+  get root(): boolean {
+    return this.uid === null || this.uid === 0;
+  }
+
   /** Throws a LabError when a caller that is not root may not start this session. */
   check(params: StartParams): void {
     if (this.uid === null || this.uid === 0) return;

@@ -5,8 +5,9 @@
  * the calls reach; what leaves holds names, never kernel addresses.
  */
 import fs from 'node:fs';
-import { disassemble } from '../src/shared/ebpf-disasm.js';
+import { disassemble, HIDDEN_ADDRESS } from '../src/shared/ebpf-disasm.js';
 import { INSPECT_VERSION, type Inspection, type SourceLine } from '../src/shared/inspect.js';
+import { disassembleJit, jitLineOffsets } from './jit-disasm.js';
 import type { Kernel } from './kernel.js';
 import { readMapInfo, readProgInfo, type LineInfo } from './prog-info.js';
 import type { Loaded } from './session.js';
@@ -32,7 +33,11 @@ function lineOf(lines: readonly LineInfo[]): (index: number) => SourceLine | und
   };
 }
 
-export function inspect(kernel: Kernel, { object, program, via }: Loaded): Inspection {
+/**
+ * The inspection of one session. `rootCaller` false (a user through pkexec): what would carry a
+ * kernel address (a map's address in the machine code) is replaced, and withheld says so.
+ */
+export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCaller: boolean): Inspection {
   const info = readProgInfo(object.programFd(program));
   const maps = info.mapIds.map(readMapInfo);
   const mapNames = new Map(maps.map((m) => [m.id, m.name]));
@@ -41,11 +46,27 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded): Inspe
   const xlated = disassemble(info.xlated, {
     map: (id) => mapNames.get(id) ?? null,
     call: (insn) => (callBase ? kernel.symbolAt(callBase + BigInt(insn.imm)) ?? null : null),
+    hideAddresses: !rootCaller,
   });
+  if (info.xlatedHidden) withheld.push('Instructions: the kernel hides this program\'s instructions here (kptr_restrict with hardened JIT).');
   if (!callBase && xlated.some((i) => i.text.endsWith('call unknown'))) {
     withheld.push('Helper names: this kernel hides its symbol addresses (kptr_restrict), so calls cannot be named.');
   }
   const line = lineOf([...info.lines].sort((a, b) => a.insn - b.insn));
+  const sourceLines = info.lines.map((l) => ({ file: l.file, line: l.line, column: l.column, source: l.source }));
+  const jited = info.jited ? disassembleJit(info.jited, {
+    symbolAt: (address) => kernel.symbolAt(address) ?? null,
+    lineAt: jitLineOffsets(info.jited, sourceLines),
+    hideAddresses: !rootCaller,
+  }) : [];
+  if (!info.jited) {
+    withheld.push(info.jitedBytes === 0
+      ? 'Machine code: this program is not JIT-compiled; the kernel interprets its eBPF instructions.'
+      : 'Machine code: the kernel hides raw dumps of BPF programs here (kptr_restrict), so the JIT\'s code cannot be shown.');
+  }
+  if (!rootCaller && [...xlated, ...jited].some((j) => j.text.includes(HIDDEN_ADDRESS))) {
+    withheld.push(`Kernel addresses (where maps and per-CPU data sit in kernel memory), shown as ${HIDDEN_ADDRESS}: to root only.`);
+  }
   return {
     version: INSPECT_VERSION,
     program: {
@@ -61,6 +82,7 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded): Inspe
       const at = line(i.index);
       return at ? { ...i, line: at } : i;
     }),
+    jited,
     withheld,
   };
 }

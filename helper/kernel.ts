@@ -20,6 +20,8 @@ export interface TracepointField {
 interface Symbols {
   /** Text and weak symbols (t/T/w/W) and their addresses; 0n when kptr_restrict hides them. */
   text: Map<string, bigint>;
+  /** The first text symbol at each address, static functions that share a name included. */
+  byAddress: Map<bigint, string>;
   noinstr: { start: bigint; end: bigint } | null;
 }
 
@@ -36,7 +38,6 @@ function ensureMounted(type: 'tracefs' | 'debugfs', where: string, probe: string
 
 export class Kernel {
   private symbols: Symbols | null = null;
-  private byAddress: Map<bigint, string> | null = null;
   private blacklist: Set<string> | null = null;
   private ftrace: Set<string> | null = null;
   readonly tracefs: boolean;
@@ -78,11 +79,7 @@ export class Kernel {
    * A helper call in a loaded program is an offset from __bpf_call_base; this names it.
    */
   symbolAt(addr: bigint): string | undefined {
-    if (!this.byAddress) {
-      this.byAddress = new Map();
-      for (const [name, at] of this.loadSymbols().text) if (at !== 0n && !this.byAddress.has(at)) this.byAddress.set(at, name);
-    }
-    return this.byAddress.get(addr);
+    return addr === 0n ? undefined : this.loadSymbols().byAddress.get(addr);
   }
 
   /** Whether the function sits in .noinstr.text, where instrumentation of any kind is refused. */
@@ -136,12 +133,15 @@ const PSEUDO_MODULES = /^\[(bpf|__builtin__\w+)\]$/;
 /** Parses /proc/kallsyms into text symbols and the .noinstr.text range. */
 export function parseKallsyms(text: string): Symbols {
   const syms = new Map<string, bigint>();
+  const byAddress = new Map<bigint, string>();
   const modules = new Set<string>();
   for (const line of text.split('\n')) {
     const [addr, type, name, module] = line.split(/\s+/);
     // t/T: text; w/W: weak symbols, which is how 6.1 lists memmove and memset. Module functions
     // ([xfs] ...) can be kprobed too, but never shadow a vmlinux function of the same name.
     if (!addr || !name || !type || !'tTwW'.includes(type) || PSEUDO_MODULES.test(module ?? '')) continue;
+    const at = BigInt(`0x${addr}`);
+    if (!byAddress.has(at)) byAddress.set(at, name);
     if (!syms.has(name) || (!module && modules.has(name))) {
       syms.set(name, BigInt(`0x${addr}`));
       if (module) modules.add(name);
@@ -151,7 +151,7 @@ export function parseKallsyms(text: string): Symbols {
   const start = syms.get('__noinstr_text_start');
   const end = syms.get('__noinstr_text_end');
   const noinstr = start !== undefined && end !== undefined && end > start ? { start, end } : null;
-  return { text: syms, noinstr };
+  return { text: syms, byAddress, noinstr };
 }
 
 /** Parses a tracefs `format` file's field lines, common_* fields included. */

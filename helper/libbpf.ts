@@ -77,6 +77,7 @@ export const libbpf = {
     opts: null) => number,
   programFd: lib.func('int bpf_program__fd(bpf_program *prog)') as (prog: Pointer) => number,
   programInsnCount: lib.func('size_t bpf_program__insn_cnt(bpf_program *prog)') as (prog: Pointer) => number | bigint,
+  enableStats: lib.func('int bpf_enable_stats(int type)') as (type: number) => number,
   mapGetFdById: lib.func('int bpf_map_get_fd_by_id(uint32_t id)') as (id: number) => number,
   progTypeName: lib.func('const char *libbpf_bpf_prog_type_str(int t)') as (type: number) => string | null,
   mapTypeName: lib.func('const char *libbpf_bpf_map_type_str(int t)') as (type: number) => string | null,

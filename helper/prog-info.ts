@@ -9,9 +9,10 @@ import { allocNative, closeFd, errorText, freeNative, libbpf, nativeAddress, nat
 
 /** Offsets in struct bpf_prog_info (232 bytes on every kernel this runs on; older ones fill less). */
 const P = {
-  size: 232, type: 0, id: 4, tag: 8, jitedLen: 16, xlatedLen: 20, xlatedInsns: 32, loadTime: 40, nrMapIds: 52,
-  mapIds: 56, name: 64, btfId: 128, nrLineInfo: 148, lineInfo: 152, lineInfoRecSize: 172, runTimeNs: 192,
-  runCnt: 200, verifiedInsns: 216,
+  size: 232, type: 0, id: 4, tag: 8, jitedLen: 16, xlatedLen: 20, jitedInsns: 24, xlatedInsns: 32, loadTime: 40,
+  nrMapIds: 52, mapIds: 56, name: 64, nrJitedKsyms: 104, nrJitedFuncLens: 108, jitedKsyms: 112, jitedFuncLens: 120,
+  btfId: 128, nrLineInfo: 148, lineInfo: 152, jitedLineInfo: 160, nrJitedLineInfo: 168, lineInfoRecSize: 172,
+  jitedLineInfoRecSize: 176, runTimeNs: 192, runCnt: 200, verifiedInsns: 216,
 } as const;
 /** Offsets in struct bpf_map_info. */
 const M = { size: 88, type: 0, id: 4, keySize: 8, valueSize: 12, maxEntries: 16, flags: 20, name: 24 } as const;
@@ -28,6 +29,15 @@ export interface LineInfo {
   source: string;
 }
 
+/** The machine code the JIT made: one image per function of the program, one after the other. */
+export interface JitedCode {
+  bytes: Uint8Array;
+  /** Each function's start address (its kernel symbol) and length, in the order of `bytes`. */
+  funcs: Array<{ address: bigint; length: number }>;
+  /** For each line info record, the address of its first machine instruction (0 when unknown). */
+  lineAddresses: bigint[];
+}
+
 export interface ProgInfo {
   type: number;
   typeName: string;
@@ -35,8 +45,12 @@ export interface ProgInfo {
   tag: string;
   name: string;
   jitedBytes: number;
-  /** The translated (xlated) instructions, 8 bytes each. */
+  /** The machine code, or null when the kernel keeps it from us (not JITed, or raw dumps hidden). */
+  jited: JitedCode | null;
+  /** The translated (xlated) instructions, 8 bytes each (empty when hidden). */
   xlated: Uint8Array;
+  /** The kernel kept the instructions from us (a hardened JIT where raw dumps are not allowed). */
+  xlatedHidden: boolean;
   /** Nanoseconds since boot. */
   loadTimeNs: number;
   mapIds: number[];
@@ -98,6 +112,10 @@ export function readProgInfo(fd: number): ProgInfo {
   const xlatedLen = first.getUint32(P.xlatedLen, true);
   const nrMaps = first.getUint32(P.nrMapIds, true);
   const nrLines = first.getUint32(P.nrLineInfo, true);
+  const jitedLen = first.getUint32(P.jitedLen, true);
+  const nrKsyms = first.getUint32(P.nrJitedKsyms, true);
+  const nrFuncLens = first.getUint32(P.nrJitedFuncLens, true);
+  const nrJitedLines = first.getUint32(P.nrJitedLineInfo, true);
   const info = new Uint8Array(P.size);
   const ask = new DataView(info.buffer);
   const buffers = new NativeBuffers();
@@ -109,6 +127,15 @@ export function readProgInfo(fd: number): ProgInfo {
     ask.setUint32(P.nrLineInfo, nrLines, true);
     ask.setUint32(P.lineInfoRecSize, LINE_RECORD, true);
     const lines = buffers.add(ask, P.lineInfo, nrLines * LINE_RECORD);
+    ask.setUint32(P.jitedLen, jitedLen, true);
+    const code = buffers.add(ask, P.jitedInsns, jitedLen);
+    ask.setUint32(P.nrJitedKsyms, nrKsyms, true);
+    const ksyms = buffers.add(ask, P.jitedKsyms, nrKsyms * 8);
+    ask.setUint32(P.nrJitedFuncLens, nrFuncLens, true);
+    const funcLens = buffers.add(ask, P.jitedFuncLens, nrFuncLens * 4);
+    ask.setUint32(P.nrJitedLineInfo, nrJitedLines, true);
+    ask.setUint32(P.jitedLineInfoRecSize, 8, true);
+    const jitedLines = buffers.add(ask, P.jitedLineInfo, nrJitedLines * 8);
     const v = getInfo(fd, info, 'program');
     const mapIdBytes = buffers.copy(maps);
     const mapView = new DataView(mapIdBytes.buffer);
@@ -120,7 +147,12 @@ export function readProgInfo(fd: number): ProgInfo {
       tag: [...info.subarray(P.tag, P.tag + 8)].map((b) => b.toString(16).padStart(2, '0')).join(''),
       name: cString(info, P.name, 16),
       jitedBytes: v.getUint32(P.jitedLen, true),
-      xlated: buffers.copy(xlated),
+      // The kernel zeroes the pointers it did not fill (raw dumps hidden by kptr_restrict).
+      jited: v.getBigUint64(P.jitedInsns, true) === 0n || v.getBigUint64(P.jitedKsyms, true) === 0n ? null : jitedCode(buffers.copy(code), buffers.copy(ksyms), buffers.copy(funcLens), buffers.copy(jitedLines),
+        Math.min(nrKsyms, v.getUint32(P.nrJitedKsyms, true)), Math.min(nrFuncLens, v.getUint32(P.nrJitedFuncLens, true)),
+        Math.min(nrJitedLines, v.getUint32(P.nrJitedLineInfo, true))),
+      xlated: v.getBigUint64(P.xlatedInsns, true) === 0n ? new Uint8Array(0) : buffers.copy(xlated),
+      xlatedHidden: xlatedLen > 0 && v.getBigUint64(P.xlatedInsns, true) === 0n,
       loadTimeNs: Number(v.getBigUint64(P.loadTime, true)),
       mapIds: Array.from({ length: Math.min(nrMaps, v.getUint32(P.nrMapIds, true)) }, (_, i) => mapView.getUint32(i * 4, true)),
       btfId,
@@ -132,6 +164,20 @@ export function readProgInfo(fd: number): ProgInfo {
   } finally {
     buffers.free();
   }
+}
+
+/** The JIT's code with its functions and line addresses; null when the kernel gave no code or no symbols. */
+function jitedCode(bytes: Uint8Array, ksyms: Uint8Array, lens: Uint8Array, lines: Uint8Array,
+  nrKsyms: number, nrLens: number, nrLines: number): JitedCode | null {
+  const k = new DataView(ksyms.buffer);
+  const l = new DataView(lens.buffer);
+  const a = new DataView(lines.buffer);
+  const funcs = Array.from({ length: Math.min(nrKsyms, nrLens) }, (_, i) => ({
+    address: k.getBigUint64(i * 8, true), length: l.getUint32(i * 4, true),
+  }));
+  if (bytes.length === 0 || funcs.length === 0 || funcs.some((f) => f.address === 0n)) return null;
+  if (funcs.reduce((n, f) => n + f.length, 0) !== bytes.length) return null;
+  return { bytes, funcs, lineAddresses: Array.from({ length: nrLines }, (_, i) => a.getBigUint64(i * 8, true)) };
 }
 
 /** Line records with their file names and C lines, from the program's BTF strings. */

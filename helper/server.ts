@@ -98,7 +98,7 @@ export class Server {
         return session.stop();
       }
       case 'inspect':
-        return inspect(this.kernel, this.session(request.params.session).loaded);
+        return inspect(this.kernel, this.session(request.params.session).loaded, this.policy.root);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * Stages the helper as it is installed: the launcher that polkit's policy
  * names, the compiled helper and the shared code it imports, the BPF objects,
- * and the two runtime modules (koffi with its Linux x64 binary, and zod).
+ * and the runtime modules (koffi with its Linux x64 binary, zod, and iced-x86's
+ * WebAssembly disassembler).
  * Beside it, the `bpf-lab` command (the CLI and `bpf-lab serve` with the
  * built pages), which packages put on PATH. The result is a self-contained,
  * root-owned tree that needs only /usr/bin/node; packages install it, and the
@@ -18,6 +19,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 /** What the helper needs from node_modules at run time. */
 export const RUNTIME_MODULES = [
   'koffi', ...['linux_x64', 'package.json', 'index.js'].map((f) => `@koromix/koffi-linux-x64/${f}`), 'zod',
+  ...['iced_x86.js', 'iced_x86_bg.wasm', 'package.json', 'LICENSE.txt'].map((f) => `iced-x86/${f}`),
 ];
 
 /** Copies the helper's files under dest, which must not exist yet; returns the launcher's path there. */

@@ -61,9 +61,10 @@ Options:
                      --count) and exit with its status
   -h, --help         this text;  -V, --version  the version
 
-inspect attaches the probe as stat does (with -- CMD, runs CMD to its end first), then prints
-what the kernel holds: the program (id, type, tag, instruction counts, JIT size), its maps,
-and its instructions as loaded, each with its line of C, and the histogram; then it detaches.
+inspect attaches the probe as stat does (with -- CMD, runs CMD to its end first; without, it
+looks at once), then prints what the kernel holds: the program (id, type, tag, instruction
+counts, what each run costs), its maps, its instructions as loaded and the JIT's machine code,
+each under its line of C, and the histogram; then it detaches.
 
 serve runs the app's UI for a browser on 127.0.0.1 only, behind a token printed at start;
 reach it from elsewhere through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT HOST).
@@ -151,7 +152,7 @@ export function parseCommand(argv: string[]): Command {
   if (v.version) return { name: 'version' };
   const [name, ...extra] = positionals;
   if (name === undefined) {
-    if (run !== null) throw new UsageError('say what to do with the command: bpf-lab stat -- CMD or bpf-lab trace -- CMD');
+    if (run !== null) throw new UsageError('say what to do with the command: bpf-lab stat, trace or inspect -- CMD');
     return { name: 'help' };
   }
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (a command to run goes after --)`);

@@ -2,10 +2,10 @@
  * `bpf-lab inspect`: attaches the probe as stat does (with `-- CMD`, runs CMD to its end first),
  * asks the helper what the kernel holds for it, stops the session and prints every view once:
  * the program, its maps, its instructions as loaded with their lines of C, and the final
- * histogram. Text for people, or one JSON document with --json.
+ * histogram. Text for people, or one JSON document with --json (notices and logs then go to stderr).
  */
 import type { HelperClient } from '../backend/helper-client.js';
-import type { Inspection } from '../shared/inspect.js';
+import type { Inspection, SourceLine } from '../shared/inspect.js';
 import { escapeTerminal } from '../shared/safe-text.js';
 import { formatTable } from '../shared/table.js';
 import { parseLayout } from '../shared/buckets.js';
@@ -22,19 +22,15 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
   let started;
   try {
     started = await client.request('start', {
-      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0,
+      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0, stats: true,
       ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
     });
   } catch (e) {
     child?.kill();
     throw e;
   }
-  // Ctrl-C while CMD runs is for CMD (it is in our process group); we still inspect afterwards.
-  const ignore = (): void => undefined;
-  if (child) process.on('SIGINT', ignore);
   try {
-    child?.release();
-    const status = child ? await child.exited : 0;
+    const status = child ? await runToEnd(client, child) : 0;
     const inspection = await client.request('inspect', { session: started.session });
     const { histogram } = await client.request('stop', { session: started.session });
     const final = histogramRecord(started.probe, started.layout, histogram!, true);
@@ -49,8 +45,26 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
   } catch (e) {
     child?.terminate();
     throw e;
+  }
+}
+
+/**
+ * Lets CMD run to its end and returns its status. Meanwhile Ctrl-C is for CMD (it shares our
+ * process group) and SIGTERM is passed on to it; a helper that dies ends the wait at once.
+ */
+async function runToEnd(client: HelperClient, child: GatedChild): Promise<number> {
+  const ignore = (): void => undefined;
+  const passOn = (): void => child.terminate();
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', passOn);
+  try {
+    child.release();
+    const ended = await Promise.race([child.exited.then((status) => ({ status })), client.ended.then((error) => ({ error }))]);
+    if ('error' in ended) throw ended.error;
+    return ended.status;
   } finally {
     process.off('SIGINT', ignore);
+    process.off('SIGTERM', passOn);
   }
 }
 
@@ -58,6 +72,7 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
 export function inspectDocument(i: Inspection, histogram: object, notices: string[]): object {
   const p = i.program;
   return {
+    type: 'inspection',
     version: i.version,
     program: {
       id: p.id, name: p.name, type: p.type, tag: p.tag, attach: p.attach, insns_submitted: p.insnsSubmitted,
@@ -68,10 +83,22 @@ export function inspectDocument(i: Inspection, histogram: object, notices: strin
       id: m.id, name: m.name, type: m.type, key_size: m.keySize, value_size: m.valueSize, max_entries: m.maxEntries, flags: m.flags,
     })),
     xlated: i.xlated.map((x) => ({ index: x.index, code: x.code, text: x.text, line: x.line ?? null })),
+    jited: i.jited.map((j) => ({ offset: j.offset, bytes: j.bytes, text: j.text, line: j.line ?? null })),
     histogram,
     notices,
     withheld: i.withheld,
   };
+}
+
+/** Appends each item under its line of C, with the line written once where it changes. */
+function underLines<T extends { line?: SourceLine | undefined }>(lines: string[], items: readonly T[], show: (item: T) => string): void {
+  let last = '';
+  for (const item of items) {
+    const where = item.line ? `${item.line.file}:${item.line.line}` : '';
+    if (item.line && where !== last) lines.push(`  ; ${item.line.source ? `${item.line.source} ` : ''}[${where}]`);
+    last = where;
+    lines.push(`  ${show(item)}`);
+  }
 }
 
 /** The program, its maps and its instructions, as text; each run of instructions under its line of C. */
@@ -83,6 +110,7 @@ export function formatInspection(i: Inspection): string {
     `  instructions: ${p.insnsSubmitted} submitted, ${p.insnsXlated} as loaded (xlated), ${p.verifiedInsns} verified`,
     `  JIT: ${p.jitEnabled ? `on, ${p.jitedBytes} bytes of machine code` : 'off (the kernel interprets it)'}`,
     `  loaded ${(p.loadTimeNs / 1e9).toFixed(6)} s after boot; maps ${p.mapIds.join(', ') || 'none'}`,
+    `  cost: ${p.runCnt} runs, ${p.runTimeNs} ns in all${p.runCnt ? `, ${Math.round(p.runTimeNs / p.runCnt)} ns per run` : ''}`,
     '',
     'Maps',
     `  ${'ID'.padEnd(6)} ${'NAME'.padEnd(16)} ${'TYPE'.padEnd(14)} KEY  VALUE  MAX ENTRIES  FLAGS`,
@@ -91,12 +119,10 @@ export function formatInspection(i: Inspection): string {
     '',
     'Instructions as loaded (xlated)',
   ];
-  let last = '';
-  for (const x of i.xlated) {
-    const where = x.line ? `${x.line.file}:${x.line.line}` : '';
-    if (x.line && where !== last) lines.push(`  ; ${x.line.source ? `${x.line.source} ` : ''}[${where}]`);
-    last = where;
-    lines.push(`  ${String(x.index).padStart(4)}: ${x.text}`);
+  underLines(lines, i.xlated, (x) => `${String(x.index).padStart(4)}: ${x.text}`);
+  if (i.jited.length) {
+    lines.push('', `Machine code (JIT, x86-64, ${p.jitedBytes} bytes)`);
+    underLines(lines, i.jited, (j) => `${j.offset.toString(16).padStart(4, '0')}: ${j.bytes.padEnd(30)} ${j.text}`);
   }
   for (const w of i.withheld) lines.push(`Withheld: ${w}`);
   return `${lines.join('\n')}\n`;

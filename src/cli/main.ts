@@ -26,7 +26,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
   if (cmd.name === 'serve') return runServe(cmd, write(process.stdout));
-  const out = cmd.json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
+  // inspect --json prints one document on stdout; its notices and logs go to stderr.
+  const json = cmd.json && cmd.name !== 'inspect';
+  const out = json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
   const client = await HelperClient.start(commandLineLaunch(cmd.verbose));
   // The helper's and libbpf's log with --verbose; errors always.
   client.onPush((push) => {

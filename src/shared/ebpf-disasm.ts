@@ -31,7 +31,18 @@ export interface DisasmNames {
   call(insn: Insn, index: number): string | null;
   /** The name of the map with this id, or null if unknown. */
   map(id: number): string | null;
+  /**
+   * Show `<kernel address>` instead of a constant that is one (a 64-bit load in the kernel's half
+   * of the address space, or a 32-bit one that sign-extends into its image, as the verifier
+   * writes for per-CPU variables): for a caller who is not root.
+   */
+  hideAddresses?: boolean;
 }
+
+/** The kernel's half of the address space; its image and per-CPU data sit at its top 2 GiB. */
+const KERNEL_HALF = 0xffff800000000000n;
+const KERNEL_IMAGE_IMM = -0x1000000;
+export const HIDDEN_ADDRESS = '<kernel address>';
 
 export const INSN_BYTES = 8;
 
@@ -54,6 +65,10 @@ const SIZE_DW = 0x18;
 const FETCH = 0x01;
 const XCHG = 0xe1;
 const CMPXCHG = 0xf1;
+const LOAD_ACQUIRE = 0x100;
+const STORE_RELEASE = 0x110;
+const PSEUDO_FUNC = 4;
+const MAY_GOTO = 1;
 /** ld_imm64 source registers that mean "this is a map" (BPF_PSEUDO_MAP_FD, _VALUE, _IDX, _IDX_VALUE). */
 const PSEUDO_MAP = new Set([1, 2, 5, 6]);
 const PSEUDO_MAP_VALUE = new Set([2, 6]);
@@ -69,7 +84,7 @@ export function readInsn(bytes: Uint8Array, i: number): Insn {
   return { code: view.getUint8(0), dst: regs & 0x0f, src: regs >> 4, off: view.getInt16(2, true), imm: view.getInt32(4, true) };
 }
 
-function alu(insn: Insn, wide: boolean): string {
+function alu(insn: Insn, wide: boolean, hide: boolean): string {
   const reg = wide ? 'r' : 'w';
   const op = insn.code & 0xf0;
   const fromReg = (insn.code & 0x08) !== 0;
@@ -77,8 +92,13 @@ function alu(insn: Insn, wide: boolean): string {
     return wide ? `r${insn.dst} = bswap${insn.imm} r${insn.dst}` : `r${insn.dst} = ${fromReg ? 'be' : 'le'}${insn.imm} r${insn.dst}`;
   }
   if (op === 0x80) return `${reg}${insn.dst} = -${reg}${insn.dst}`;
+  if (wide && op === 0xb0 && fromReg && insn.off === 1) {
+    return `r${insn.dst} = addr_space_cast(r${insn.src}, ${insn.imm >>> 16}, ${insn.imm & 0xffff})`;
+  }
+  // The verifier's own form: dst = src plus this CPU's per-CPU offset.
+  if (wide && op === 0xb0 && fromReg && insn.off === -1) return `r${insn.dst} = &(void __percpu *)(r${insn.src})`;
   const name = (insn.off === 1 && SIGNED_ALU_OPS[op >> 4]) || ALU_OPS[op >> 4] || `alu?${hex2(op)}`;
-  if (!fromReg) return `${reg}${insn.dst} ${name} ${insn.imm}`;
+  if (!fromReg) return `${reg}${insn.dst} ${name} ${hide && wide && insn.imm <= KERNEL_IMAGE_IMM ? HIDDEN_ADDRESS : insn.imm}`;
   const sx = op === 0xb0 ? MOVSX[insn.off] ?? '' : '';
   return `${reg}${insn.dst} ${name} ${sx}${reg}${insn.src}`;
 }
@@ -95,19 +115,23 @@ function store(insn: Insn): string {
   if (op) return `r${insn.src} = atomic${wide}_fetch_${op}(${at}, r${insn.src})`;
   if (insn.imm === XCHG) return `r${insn.src} = atomic${wide}_xchg(${at}, r${insn.src})`;
   if (insn.imm === CMPXCHG) return `r0 = atomic${wide}_cmpxchg(${at}, r0, r${insn.src})`;
-  return `BUG_atomic_${hex2(insn.imm & 0xff)}`;
+  if (insn.imm === LOAD_ACQUIRE) return `r${insn.dst} = load_acquire((${size} *)(r${insn.src} ${signedOff(insn.off)}))`;
+  if (insn.imm === STORE_RELEASE) return `store_release(${at}, r${insn.src})`;
+  return `BUG_${hex2(insn.code)}`;
 }
 
 function jump(insn: Insn, wide: boolean, index: number, names: DisasmNames): string {
   const op = insn.code & 0xf0;
   const reg = wide ? 'r' : 'w';
   if (op === 0x80) {
-    // A call of a function of the program itself: relative in imm, or, once JITed, in off (imm then holds its address).
-    if (insn.src === PSEUDO_CALL) return `call pc${signedOff(insn.off !== 0 ? insn.off : insn.imm)}`;
+    // A call of a function of the program itself: in a dump of the loaded program, off holds where it is.
+    if (insn.src === PSEUDO_CALL) return `call pc${signedOff(insn.off)}`;
     return `call ${names.call(insn, index) ?? 'unknown'}`;
   }
-  if (op === 0x00) return wide ? `goto pc${signedOff(insn.off)}` : `gotol pc${signedOff(insn.imm)}`;
-  if (op === 0x90) return 'exit';
+  if (op === 0x00 && wide) return insn.code & 0x08 ? `gotox r${insn.dst}` : `goto pc${signedOff(insn.off)}`;
+  if (op === 0x00) return `gotol pc${signedOff(insn.imm)}`;
+  if (op === 0x90 && wide) return 'exit';
+  if (op === 0xe0 && wide && insn.src === MAY_GOTO) return `may_goto pc${signedOff(insn.off)}`;
   const name = JMP_OPS[op >> 4] ?? `jmp?${hex2(op)}`;
   const right = insn.code & 0x08 ? `${reg}${insn.src}` : `0x${(insn.imm >>> 0).toString(16)}`;
   return `if ${reg}${insn.dst} ${name} ${right} goto pc${signedOff(insn.off)}`;
@@ -118,8 +142,10 @@ function load64(insn: Insn, next: Insn | undefined, names: DisasmNames): string 
     const map = `map[${names.map(insn.imm) ?? `id:${insn.imm}`}]`;
     return `r${insn.dst} = ${PSEUDO_MAP_VALUE.has(insn.src) ? `${map}[0]+${next?.imm ?? 0}` : map}`;
   }
-  const value = (BigInt(next?.imm ?? 0) << 32n) | BigInt(insn.imm >>> 0);
-  return `r${insn.dst} = 0x${BigInt.asUintN(64, value).toString(16)}`;
+  if (insn.src === PSEUDO_FUNC) return `r${insn.dst} = subprog[${signedOff(insn.imm)}]`;
+  const value = BigInt.asUintN(64, (BigInt(next?.imm ?? 0) << 32n) | BigInt(insn.imm >>> 0));
+  if (names.hideAddresses && value >= KERNEL_HALF) return `r${insn.dst} = ${HIDDEN_ADDRESS}`;
+  return `r${insn.dst} = 0x${value.toString(16)}`;
 }
 
 /** One instruction as text; `next` is the one after it (the upper half of a 64-bit load). */
@@ -129,7 +155,7 @@ export function formatInsn(insn: Insn, next: Insn | undefined, index: number, na
   const mode = insn.code & 0xe0;
   let text: string;
   switch (cls) {
-    case 'alu': case 'alu64': text = alu(insn, cls === 'alu64'); break;
+    case 'alu': case 'alu64': text = alu(insn, cls === 'alu64', names.hideAddresses === true); break;
     case 'stx': text = store(insn); break;
     case 'st':
       text = mode === MODE_MEM ? `*(${SIZES[size]} *)(r${insn.dst} ${signedOff(insn.off)}) = ${insn.imm}`

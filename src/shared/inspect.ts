@@ -55,11 +55,22 @@ export const xlatedInsnSchema = z.strictObject({
   line: sourceLineSchema.optional(),
 });
 
+export const jitInsnSchema = z.strictObject({
+  /** Offset in the program's machine code. */
+  offset: count,
+  /** The instruction's bytes in hex; empty where they would hold a kernel address the caller may not see. */
+  bytes: z.string(),
+  text: z.string(),
+  line: sourceLineSchema.optional(),
+});
+
 export const inspectSchema = z.strictObject({
   version: z.literal(INSPECT_VERSION),
   program: programInfoSchema,
   maps: z.array(mapInfoSchema),
   xlated: z.array(xlatedInsnSchema),
+  /** The JIT's x86-64 code, disassembled (empty when the program is interpreted or the kernel hides it: see withheld). */
+  jited: z.array(jitInsnSchema),
   /** What was left out for this caller, and why, in plain words. */
   withheld: z.array(z.string()),
 });

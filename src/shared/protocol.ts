@@ -73,6 +73,11 @@ export const requestSchema = z.discriminatedUnion('method', [
       pid: pid.optional(),
       /** With pid: count nothing until that process calls exec (how `-- CMD` starts clean). */
       armOnExec: z.boolean().default(false),
+      /**
+       * Measure what each run of the program costs (run_cnt, run_time_ns), through a BPF_ENABLE_STATS
+       * fd the session holds: the kernel then times every BPF program until the last such fd closes.
+       */
+      stats: z.boolean().default(false),
       /** Milliseconds between live histogram snapshots; 0 for none (only the final one, at stop). */
       intervalMs: z.number().int().min(0).max(60_000).refine((ms) => ms === 0 || ms >= 100, 'must be 0 or at least 100')
         .default(2000),

@@ -10,7 +10,32 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
 import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
 import type { Inspection } from '../../src/shared/inspect.js';
-import { cli, expectedCounts, needsRoot, ORACLE_STATIC, ourPrograms } from './harness.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cli, expectedCounts, needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
+
+const JIT_BYTES = fileURLToPath(new URL('../../workloads/jit-bytes', import.meta.url));
+
+/** objdump's disassembly of bytes read by the test-only reader: [offset, mnemonic] per instruction. */
+function objdumpOf(progId: number): Array<[number, string]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-jit-'));
+  try {
+    const file = path.join(dir, 'code.bin');
+    const read = spawnSync(JIT_BYTES, [String(progId), file], { encoding: 'utf8' });
+    assert.equal(read.status, 0, read.stderr);
+    const r = spawnSync('objdump', ['-D', '-b', 'binary', '-mi386:x86-64', file], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout.split('\n').flatMap((l) => {
+      const m = /^\s+([0-9a-f]+):\t(?:[0-9a-f]{2} )+\s*\t(\S+)/.exec(l);
+      return m ? [[parseInt(m[1]!, 16), m[2]!] as [number, string]] : [];
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 
 function bpftool<T>(args: string[]): T {
   const r = spawnSync('bpftool', ['-j', ...args], { encoding: 'utf8' });
@@ -21,9 +46,22 @@ function bpftool<T>(args: string[]): T {
 interface ToolProg { type: string; name: string; tag: string; bytes_xlated: number; bytes_jited: number; map_ids: number[]; jited: boolean }
 interface ToolMap { id: number; name: string; type: string; flags: number; bytes_key: number; bytes_value: number; max_entries: number }
 
-/** bpftool's text for one instruction, with the decoder's two substitutions. */
-function normalize(text: string, mapNames: Map<number, string>): string {
-  return text.replace(/^(\(85\) call [^#]+)#.*$/, '$1').replace(/map\[id:(\d+)\]/g, (_, id: string) => `map[${mapNames.get(Number(id))}]`);
+interface ToolInsn { disasm: string; opcodes: { code: string; off: string[] } }
+
+/**
+ * bpftool's text for one instruction, with the decoder's two substitutions. And one more:
+ * Debian's bpftool 7.1 predates the kernel's per-CPU move (`bf` with off -1, which the verifier
+ * writes when it inlines a per-CPU lookup) and prints it as a plain `rA = rB`; its raw opcode
+ * bytes must then say so, and the kernel's current form is expected.
+ */
+function normalize(insn: ToolInsn, mapNames: Map<number, string>): string {
+  const text = insn.disasm.replace(/^(\(85\) call [^#]+)#.*$/, '$1')
+    .replace(/map\[id:(\d+)\]/g, (_, id: string) => `map[${mapNames.get(Number(id))}]`);
+  const percpu = /^\(bf\) r(\d+) = r(\d+)$/.exec(text);
+  if (percpu && insn.opcodes.code === '0xbf' && insn.opcodes.off.join() === '0xff,0xff') {
+    return `(bf) r${percpu[1]} = &(void __percpu *)(r${percpu[2]})`;
+  }
+  return text;
 }
 
 /** Checks one inspection against bpftool, field by field and instruction by instruction. */
@@ -35,15 +73,15 @@ function matchesBpftool(i: Inspection): void {
   assert.equal(i.program.tag, prog.tag);
   assert.equal(i.program.insnsXlated * 8, prog.bytes_xlated);
   assert.equal(i.program.jitedBytes, prog.bytes_jited);
-  assert.equal(i.program.jitEnabled, prog.jited);
+  assert.equal(i.program.jitedBytes > 0, prog.jited);
   assert.deepEqual(i.program.mapIds, prog.map_ids);
   assert.ok(i.program.verifiedInsns > 0 && i.program.insnsSubmitted > 0);
   const maps = prog.map_ids.map((m) => bpftool<ToolMap>(['map', 'show', 'id', String(m)]));
   assert.deepEqual(i.maps.map((m) => [m.id, m.name, m.type, m.keySize, m.valueSize, m.maxEntries, m.flags]),
     maps.map((m) => [m.id, m.name, m.type, m.bytes_key, m.bytes_value, m.max_entries, m.flags]));
   const names = new Map(maps.map((m) => [m.id, m.name]));
-  const dump = bpftool<Array<{ disasm: string }>>(['prog', 'dump', 'xlated', 'id', id]);
-  assert.deepEqual(i.xlated.map((x) => x.text), dump.map((d) => normalize(d.disasm, names)));
+  const dump = bpftool<ToolInsn[]>(['prog', 'dump', 'xlated', 'id', id, 'opcodes']);
+  assert.deepEqual(i.xlated.map((x) => x.text), dump.map((d) => normalize(d, names)));
   // Lines: bpftool's linum dump starts each line's group; ours carries that line on every instruction of the group.
   const linum = spawnSync('bpftool', ['prog', 'dump', 'xlated', 'id', id, 'linum'], { encoding: 'utf8' }).stdout;
   let current = '';
@@ -54,6 +92,11 @@ function matchesBpftool(i: Inspection): void {
     else if (/^\s+\d+: /.test(l)) want.push(current);
   }
   assert.deepEqual(i.xlated.map((x) => (x.line ? `${x.line.file}:${x.line.line}:${x.line.column}` : '')), want);
+  // The machine code: the same instruction boundaries and mnemonics as objdump finds in the same bytes.
+  assert.equal(i.jited.reduce((n, j) => n + j.bytes.split(' ').length, 0), i.program.jitedBytes, 'every byte is in one instruction');
+  assert.deepEqual(i.jited.map((j) => [j.offset, j.text.split(' ')[0]]), objdumpOf(i.program.id));
+  assert.ok(i.jited.some((j) => /^call bpf_\w+$/.test(j.text)), 'calls out of the program are named');
+  assert.ok(i.jited.some((j) => j.line !== undefined), 'machine code is tied to lines of C through jited_line_info');
 }
 
 describe('inspect shows what the kernel holds', () => {
@@ -91,6 +134,39 @@ describe('inspect shows what the kernel holds', () => {
     assert.ok(doc.xlated.some((x) => x.text.includes('map[counts]')), 'the histogram map is named where it is used');
     assert.equal(doc.histogram.final, true);
     assert.deepEqual(doc.histogram.buckets.map((b) => b.count), expectedCounts('seed', sizes));
+  });
+
+  it('counts every run exactly: a uprobe on the workload\'s own function, called 1000 times, ran 1000 times', (t) => {
+    if (!needsRoot(t)) return;
+    const run = cli(['inspect', '--uprobe', `${ORACLE_DYNAMIC}:oracle_value:1`, '--json', '--', ORACLE_DYNAMIC, 'value', '5x1000']);
+    assert.equal(run.status, 0, run.stderr);
+    const doc = JSON.parse(run.stdout) as { program: { run_cnt: number; run_time_ns: number }; histogram: { total: number } };
+    assert.equal(doc.program.run_cnt, 1000);
+    assert.ok(doc.program.run_time_ns > 0);
+    assert.equal(doc.histogram.total, 1000);
+  });
+
+  it('statistics count only while a session that asked for them holds its fd', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await HelperClient.start(directLaunch());
+    const runs = async (session: number): Promise<number> => (await client.request('inspect', { session })).program.runCnt;
+    const reads = (): void => assert.equal(spawnSync(ORACLE_STATIC, ['read', '1x50']).status, 0);
+    try {
+      const plain = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+      reads();
+      assert.equal(await runs(plain.session), 0, 'no statistics while nobody asked for them');
+      const timed = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, stats: true });
+      reads();
+      const during = await runs(plain.session);
+      assert.ok(during >= 50, `the kernel times every BPF program while the fd is held: ${during}`);
+      await client.request('stop', { session: timed.session });
+      const after = await runs(plain.session);
+      reads();
+      assert.equal(await runs(plain.session), after, 'the stopped session let go of them: nothing more is counted');
+      await client.request('stop', { session: plain.session });
+    } finally {
+      await client.close();
+    }
   });
 
   it('bpf-lab inspect prints every view in text, with each instruction under its line', (t) => {

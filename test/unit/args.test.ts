@@ -137,7 +137,7 @@ test('probes command', () => {
 });
 
 test('a command to run without stat or trace is a usage error, not help', () => {
-  usageError(['--', 'ls'], /bpf-lab stat -- CMD/);
+  usageError(['--', 'ls'], /bpf-lab stat, trace or inspect -- CMD/);
   usageError(['--json', '--', 'ls']);
 });
 

@@ -55,7 +55,7 @@ test('loads and stores of every size, sign-extending loads, stores of an immedia
 test('jumps, calls by name, exit, and 64-bit loads of maps and numbers taking two slots', () => {
   assert.deepEqual(text(
     insn(0x15, 0, 0, 3, 0), insn(0x5d, 1, 2, -2, 0), insn(0xa6, 3, 0, 1, -1), insn(0x05, 0, 0, -4, 0), insn(0x06, 0, 0, 0, 9),
-    insn(0x85, 0, 0, 0, 14), insn(0x85, 0, 0, 0, 99), insn(0x85, 0, 1, 0, 5),
+    insn(0x85, 0, 0, 0, 14), insn(0x85, 0, 0, 0, 99), insn(0x85, 0, 1, 5, 2),
     insn(0x18, 1, 1, 0, 7), insn(0, 0, 0, 0, 0), insn(0x18, 2, 2, 0, 12), insn(0, 0, 0, 0, 24),
     insn(0x18, 3, 0, 0, -1), insn(0, 0, 0, 0, 0x12), insn(0x95, 0, 0, 0, 0),
   ), [
@@ -63,4 +63,25 @@ test('jumps, calls by name, exit, and 64-bit loads of maps and numbers taking tw
     '4: (06) gotol pc+9', '5: (85) call bpf_get_current_pid_tgid', '6: (85) call unknown', '7: (85) call pc+5',
     '8: (18) r1 = map[counts]', '10: (18) r2 = map[id:12][0]+24', '12: (18) r3 = 0x12ffffffff', '14: (95) exit',
   ]);
+});
+
+test('the verifier\'s own forms, and newer jumps and atomics', () => {
+  assert.deepEqual(text(
+    insn(0xbf, 0, 0, -1, 0), insn(0xbf, 1, 2, 1, 1 << 16), insn(0xdb, 3, 4, 8, 0x100), insn(0xdb, 3, 4, -8, 0x110),
+    insn(0xe5, 0, 1, 7, 0), insn(0x0d, 5, 0, 0, 0), insn(0x96, 0, 0, 2, 0), insn(0x18, 4, 4, 0, 3), insn(0, 0, 0, 0, 0),
+  ), [
+    '0: (bf) r0 = &(void __percpu *)(r0)', '1: (bf) r1 = addr_space_cast(r2, 1, 0)', '2: (db) r3 = load_acquire((u64 *)(r4 +8))',
+    '3: (db) store_release((u64 *)(r3 -8), r4)', '4: (e5) may_goto pc+7', '5: (0d) gotox r5', '6: (96) if w0 exit 0x0 goto pc+2',
+    '7: (18) r4 = subprog[+3]',
+  ]);
+});
+
+test('for a caller who is not root, constants that are kernel addresses are hidden', () => {
+  const bytes = new Uint8Array([
+    insn(0xb7, 0, 0, 0, -0x7e5a1c00), insn(0xb7, 1, 0, 0, -8), insn(0x18, 2, 0, 0, 0x1234), insn(0, 0, 0, 0, -0x77ff),
+    insn(0x18, 3, 0, 0, 5), insn(0, 0, 0, 0, 0),
+  ].flat());
+  const shown = (hideAddresses: boolean): string[] => disassemble(bytes, { ...names, hideAddresses }).map((d) => d.text);
+  assert.deepEqual(shown(true), ['(b7) r0 = <kernel address>', '(b7) r1 = -8', '(18) r2 = <kernel address>', '(18) r3 = 0x5']);
+  assert.deepEqual(shown(false), ['(b7) r0 = -2119834624', '(b7) r1 = -8', '(18) r2 = 0xffff880100001234', '(18) r3 = 0x5']);
 });

@@ -1,0 +1,99 @@
+/**
+ * The JIT's x86-64 machine code as text, with iced-x86 (Rust compiled to WebAssembly: it
+ * installs from npm with no download and no native build). AT&T syntax, as objdump prints it.
+ * Each function of the program is decoded at its offset in the image, so jumps inside the
+ * program read as offsets (the way objdump shows the same bytes), and a call out of it is
+ * named through kallsyms (`call bpf_ringbuf_reserve`). Kernel addresses that remain (a map's
+ * address loaded with movabs) are shown to root only.
+ */
+import iced from 'iced-x86';
+import { HIDDEN_ADDRESS } from '../src/shared/ebpf-disasm.js';
+import type { SourceLine } from '../src/shared/inspect.js';
+import type { JitedCode } from './prog-info.js';
+
+const { Decoder, DecoderOptions, Formatter, FormatterSyntax } = iced;
+
+export interface JitInsn {
+  /** Offset of the instruction in the program's image (all its functions, one after the other). */
+  offset: number;
+  /** The instruction's bytes, in hex. */
+  bytes: string;
+  text: string;
+  line?: SourceLine;
+}
+
+/** A 64-bit kernel address as the formatter writes it (the kernel's half of the address space). */
+const KERNEL_ADDRESS = /0xffff[89a-f][0-9a-f]{11}\b/g;
+
+export interface JitNames {
+  /** The kernel function at exactly this address, or null. */
+  symbolAt(address: bigint): string | null;
+  /** The line that starts at each image offset, from jited_line_info. */
+  lineAt: Map<number, SourceLine>;
+  /** Replace kernel addresses in the text (a caller who is not root). */
+  hideAddresses: boolean;
+}
+
+/** Every instruction of the image; decoded once per inspect request. */
+export function disassembleJit(code: JitedCode, names: JitNames): JitInsn[] {
+  const formatter = new Formatter(FormatterSyntax.Gas);
+  formatter.uppercaseHex = false;
+  formatter.branchLeadingZeros = false;
+  const out: JitInsn[] = [];
+  let base = 0;
+  let line: SourceLine | undefined;
+  try {
+    for (const func of code.funcs) {
+      const bytes = code.bytes.subarray(base, base + func.length);
+      const decoder = new Decoder(64, bytes, DecoderOptions.None);
+      decoder.ip = BigInt(base);
+      try {
+        while (decoder.canDecode) {
+          const insn = decoder.decode();
+          const offset = Number(insn.ip);
+          let text = formatter.format(insn);
+          if (insn.isCallNear) {
+            // Decoded at the image offset, so the target wraps below 0 for a call out of the program.
+            const target = BigInt.asUintN(64, func.address + insn.nearBranchTarget - BigInt(base));
+            const name = names.symbolAt(target);
+            if (name) text = `call ${name}`;
+            else if (!(insn.nearBranchTarget >= 0n && insn.nearBranchTarget < BigInt(code.bytes.length))) {
+              text = `call 0x${target.toString(16)}`;
+            }
+          }
+          const hidden = names.hideAddresses && KERNEL_ADDRESS.test(text);
+          if (hidden) text = text.replace(KERNEL_ADDRESS, HIDDEN_ADDRESS);
+          line = names.lineAt.get(offset) ?? line;
+          const own = bytes.subarray(offset - base, offset - base + insn.length);
+          // The bytes of an instruction that holds a kernel address hold it too.
+          const hex = hidden ? '' : [...own].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+          out.push({ offset, text, bytes: hex, ...(line ? { line } : {}) });
+          insn.free();
+        }
+      } finally {
+        decoder.free();
+      }
+      base += func.length;
+    }
+  } finally {
+    formatter.free();
+  }
+  return out;
+}
+
+/** Image offsets of the lines, from jited_line_info: the address where each line record's code starts. */
+export function jitLineOffsets(code: JitedCode, lines: readonly SourceLine[]): Map<number, SourceLine> {
+  const at = new Map<number, SourceLine>();
+  code.lineAddresses.forEach((address, i) => {
+    let base = 0;
+    for (const func of code.funcs) {
+      if (address >= func.address && address < func.address + BigInt(func.length)) {
+        const line = lines[i];
+        if (line) at.set(base + Number(address - func.address), line);
+        return;
+      }
+      base += func.length;
+    }
+  });
+  return at;
+}
