@@ -7,7 +7,7 @@
  * address loaded with movabs) are shown to root only.
  */
 import iced from 'iced-x86';
-import { HIDDEN_ADDRESS } from '../src/shared/ebpf-disasm.js';
+import { HIDDEN_ADDRESS, isKernelAddress } from '../src/shared/ebpf-disasm.js';
 import type { SourceLine } from '../src/shared/inspect.js';
 import type { JitedCode } from './prog-info.js';
 
@@ -22,8 +22,8 @@ export interface JitInsn {
   line?: SourceLine;
 }
 
-/** A 64-bit kernel address as the formatter writes it (the kernel's half of the address space). */
-const KERNEL_ADDRESS = /0xffff[89a-f][0-9a-f]{11}\b/g;
+/** A 64-bit constant in the kernel's half, as the formatter writes it; isKernelAddress decides. */
+const HIGH_CONSTANT = /0xffff[0-9a-f]{12}\b/g;
 
 export interface JitNames {
   /** The kernel function at exactly this address, or null. */
@@ -40,6 +40,9 @@ export function disassembleJit(code: JitedCode, names: JitNames): JitInsn[] {
   formatter.uppercaseHex = false;
   formatter.branchLeadingZeros = false;
   const out: JitInsn[] = [];
+  // Where each function of the program starts: its address → its offset in the image.
+  const starts = new Map<bigint, number>();
+  code.funcs.reduce((offset, f) => (starts.set(f.address, offset), offset + f.length), 0);
   let base = 0;
   let line: SourceLine | undefined;
   try {
@@ -56,13 +59,15 @@ export function disassembleJit(code: JitedCode, names: JitNames): JitInsn[] {
             // Decoded at the image offset, so the target wraps below 0 for a call out of the program.
             const target = BigInt.asUintN(64, func.address + insn.nearBranchTarget - BigInt(base));
             const name = names.symbolAt(target);
+            const own = starts.get(target);
             if (name) text = `call ${name}`;
-            else if (!(insn.nearBranchTarget >= 0n && insn.nearBranchTarget < BigInt(code.bytes.length))) {
-              text = `call 0x${target.toString(16)}`;
-            }
+            else if (own !== undefined) text = `call 0x${own.toString(16)}`; // another function of this program
+            else text = `call 0x${target.toString(16)}`;
           }
-          const hidden = names.hideAddresses && KERNEL_ADDRESS.test(text);
-          if (hidden) text = text.replace(KERNEL_ADDRESS, HIDDEN_ADDRESS);
+          let hidden = false;
+          if (names.hideAddresses) {
+            text = text.replace(HIGH_CONSTANT, (hex) => (isKernelAddress(BigInt(hex)) && (hidden = true) ? HIDDEN_ADDRESS : hex));
+          }
           line = names.lineAt.get(offset) ?? line;
           const own = bytes.subarray(offset - base, offset - base + insn.length);
           // The bytes of an instruction that holds a kernel address hold it too.

@@ -39,8 +39,14 @@ export interface DisasmNames {
   hideAddresses?: boolean;
 }
 
-/** The kernel's half of the address space; its image and per-CPU data sit at its top 2 GiB. */
-const KERNEL_HALF = 0xffff800000000000n;
+/**
+ * Whether a 64-bit value is a kernel address: in the kernel's half of the address space, below
+ * its top 16 MiB (where small negative numbers, -8 or -1, sit too, and no code or data does).
+ */
+export function isKernelAddress(value: bigint): boolean {
+  return value >= 0xffff800000000000n && value < 0xffffffffff000000n;
+}
+/** A 32-bit immediate that sign-extends into the kernel's image (the top 2 GiB, as above). */
 const KERNEL_IMAGE_IMM = -0x1000000;
 export const HIDDEN_ADDRESS = '<kernel address>';
 
@@ -144,7 +150,7 @@ function load64(insn: Insn, next: Insn | undefined, names: DisasmNames): string 
   }
   if (insn.src === PSEUDO_FUNC) return `r${insn.dst} = subprog[${signedOff(insn.imm)}]`;
   const value = BigInt.asUintN(64, (BigInt(next?.imm ?? 0) << 32n) | BigInt(insn.imm >>> 0));
-  if (names.hideAddresses && value >= KERNEL_HALF) return `r${insn.dst} = ${HIDDEN_ADDRESS}`;
+  if (names.hideAddresses && isKernelAddress(value)) return `r${insn.dst} = ${HIDDEN_ADDRESS}`;
   return `r${insn.dst} = 0x${value.toString(16)}`;
 }
 

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { HelperClient } from '../../src/backend/helper-client.js';
 import { MAX_HELPERS_PER_USER } from '../../src/shared/protocol.js';
+import { isKernelAddress } from '../../src/shared/ebpf-disasm.js';
+import type { Inspection } from '../../src/shared/inspect.js';
 import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
 import { ACTION, clientAs, LAUNCHER, OUTSIDER, runAs, setUpPolkit, STUDENT, type PolkitEnv } from './polkit-env.js';
 
@@ -44,6 +46,26 @@ test('a bpflab member starts the helper through pkexec without a password, and t
   assert.match(refused.message, /^Custom probes need root/);
   assert.deepEqual(ourPrograms(), [], 'nothing stays loaded');
   assert.equal(helpersRunning(), '', 'no helper is left running');
+});
+
+/** Every 64-bit constant in an inspection that is a kernel address. */
+const kernelAddresses = (i: Inspection): string[] =>
+  (JSON.stringify(i).match(/0xffff[0-9a-f]{12}/g) ?? []).filter((hex) => isKernelAddress(BigInt(hex)));
+
+test('a member\'s inspect shows the program and its code with no kernel address, and says what it withheld', (t) => {
+  if (!needsRoot(t)) return;
+  const member = runAs(STUDENT, env!, 'pkexec-inspect.js', [LAUNCHER]);
+  const mine = member['inspection'] as Inspection | undefined;
+  assert.ok(mine, member.raw);
+  assert.ok(mine.xlated.length > 0 && mine.jited.length > 0, 'instructions and machine code are shown');
+  assert.deepEqual(kernelAddresses(mine), []);
+  assert.ok(JSON.stringify(mine).includes('<kernel address>'));
+  assert.ok(mine.withheld.some((w) => /^Kernel addresses/.test(w)), mine.withheld.join(' | '));
+  // The same inspection for root shows where the maps sit: the hiding above hid something real.
+  const root = runAs('root', env!, 'pkexec-inspect.js', [LAUNCHER]);
+  assert.ok(kernelAddresses(root['inspection'] as Inspection).length > 0, root.raw);
+  assert.deepEqual(ourPrograms(), []);
+  assert.equal(helpersRunning(), '');
 });
 
 test('a user outside the group gets the clear "not authorized" error, and no helper runs', (t) => {

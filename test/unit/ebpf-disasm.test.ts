@@ -79,9 +79,11 @@ test('the verifier\'s own forms, and newer jumps and atomics', () => {
 test('for a caller who is not root, constants that are kernel addresses are hidden', () => {
   const bytes = new Uint8Array([
     insn(0xb7, 0, 0, 0, -0x7e5a1c00), insn(0xb7, 1, 0, 0, -8), insn(0x18, 2, 0, 0, 0x1234), insn(0, 0, 0, 0, -0x77ff),
-    insn(0x18, 3, 0, 0, 5), insn(0, 0, 0, 0, 0),
+    insn(0x18, 3, 0, 0, 5), insn(0, 0, 0, 0, 0), insn(0x18, 4, 0, 0, -8), insn(0, 0, 0, 0, -1),
   ].flat());
   const shown = (hideAddresses: boolean): string[] => disassemble(bytes, { ...names, hideAddresses }).map((d) => d.text);
-  assert.deepEqual(shown(true), ['(b7) r0 = <kernel address>', '(b7) r1 = -8', '(18) r2 = <kernel address>', '(18) r3 = 0x5']);
-  assert.deepEqual(shown(false), ['(b7) r0 = -2119834624', '(b7) r1 = -8', '(18) r2 = 0xffff880100001234', '(18) r3 = 0x5']);
+  assert.deepEqual(shown(true), ['(b7) r0 = <kernel address>', '(b7) r1 = -8', '(18) r2 = <kernel address>', '(18) r3 = 0x5',
+    '(18) r4 = 0xfffffffffffffff8']);
+  assert.deepEqual(shown(false), ['(b7) r0 = -2119834624', '(b7) r1 = -8', '(18) r2 = 0xffff880100001234', '(18) r3 = 0x5',
+    '(18) r4 = 0xfffffffffffffff8']);
 });
