@@ -59,3 +59,29 @@ export function encodeTraceConfig(src: SizeSource): Uint8Array {
   writeSource(new DataView(bytes.buffer), src);
   return bytes;
 }
+
+/** One field of a config struct as it sits in the loaded .rodata, named as in the C source. */
+export interface ConfigField {
+  name: string;
+  /** Decimal: a u64 may not fit a JS number. */
+  value: string;
+}
+
+const SOURCE_FIELDS = ['target_tgid', 'self_tgid', 'client_tgid', 'arg_index', 'field_offset', 'field_size', 'arm_on_exec', 'pad'];
+
+/**
+ * The loaded .rodata of an object, field by field (the inverse of encodeHistConfig and
+ * encodeTraceConfig), for the Lab's map view: what the program was told before it was loaded.
+ */
+export function decodeConfig(object: 'hist' | 'trace', bytes: Uint8Array): ConfigField[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const fields = SOURCE_FIELDS.map((name, i) => ({ name: `src.${name}`, value: String(view.getUint32(4 * i, true)) }));
+  if (object === 'hist' && bytes.length >= SOURCE_SIZE + 32) {
+    fields.push(
+      { name: 'kind', value: String(view.getUint32(SOURCE_SIZE, true)) },
+      { name: 'nbuckets', value: String(view.getUint32(SOURCE_SIZE + 4, true)) },
+      ...['min', 'max', 'step'].map((name, i) => ({ name, value: view.getBigUint64(SOURCE_SIZE + 8 + 8 * i, true).toString() })),
+    );
+  }
+  return fields;
+}

@@ -9,6 +9,7 @@ import { disassemble, HIDDEN_ADDRESS } from '../src/shared/ebpf-disasm.js';
 import { INSPECT_VERSION, type Inspection, type SourceLine } from '../src/shared/inspect.js';
 import { disassembleJit, jitLineOffsets } from './jit-disasm.js';
 import type { Kernel } from './kernel.js';
+import { readMapValues } from './map-values.js';
 import { readMapInfo, readProgInfo, type LineInfo } from './prog-info.js';
 import type { Loaded } from './session.js';
 
@@ -77,6 +78,7 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCa
     },
     maps: maps.map((m) => ({
       id: m.id, name: m.name, type: m.typeName, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
+      values: readMapValues(m, object.name),
     })),
     xlated: xlated.map((i) => {
       const at = line(i.index);

@@ -94,6 +94,29 @@ export const libbpf = {
   ringBufferFree: lib.func('void ring_buffer__free(ring_buffer *rb)') as (rb: Pointer) => void,
 };
 
+const mmapFn = libc.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, intptr_t offset)') as (
+  addr: null, length: number, prot: number, flags: number, fd: number, offset: number) => unknown;
+const munmapFn = libc.func('int munmap(void *addr, size_t length)') as (addr: unknown, length: number) => number;
+const pageSize = (libc.func('int getpagesize(void)') as () => number)();
+const PROT_READ = 1;
+const MAP_SHARED = 1;
+
+/**
+ * Reads `length` bytes of what a map exposes through mmap at `offset` (a ring buffer's consumer
+ * and producer pages), copied out, with the mapping undone at once. Null where mmap fails.
+ */
+export function readMapped(fd: number, offset: number, length: number): Uint8Array | null {
+  const at = mmapFn(null, length, PROT_READ, MAP_SHARED, fd, offset);
+  if (!at || koffi.address(at) === 0xffffffffffffffffn) return null;
+  try {
+    return new Uint8Array(koffi.view(at, length).slice(0));
+  } finally {
+    munmapFn(at, length);
+  }
+}
+
+export const PAGE_SIZE = pageSize;
+
 /** Closes an fd that a libbpf call handed us (bpf_map_get_fd_by_id). */
 export const closeFd = libc.func('int close(int fd)') as (fd: number) => number;
 

@@ -5,7 +5,7 @@
  * histogram. Text for people, or one JSON document with --json (notices and logs then go to stderr).
  */
 import type { HelperClient } from '../backend/helper-client.js';
-import type { Inspection, SourceLine } from '../shared/inspect.js';
+import type { Inspection, MapValues, SourceLine } from '../shared/inspect.js';
 import { escapeTerminal } from '../shared/safe-text.js';
 import { formatTable } from '../shared/table.js';
 import { parseLayout } from '../shared/buckets.js';
@@ -81,6 +81,7 @@ export function inspectDocument(i: Inspection, histogram: object, notices: strin
     },
     maps: i.maps.map((m) => ({
       id: m.id, name: m.name, type: m.type, key_size: m.keySize, value_size: m.valueSize, max_entries: m.maxEntries, flags: m.flags,
+      values: jsonValues(m.values),
     })),
     xlated: i.xlated.map((x) => ({ index: x.index, code: x.code, text: x.text, line: x.line ?? null })),
     jited: i.jited.map((j) => ({ offset: j.offset, bytes: j.bytes, text: j.text, line: j.line ?? null })),
@@ -88,6 +89,25 @@ export function inspectDocument(i: Inspection, histogram: object, notices: strin
     notices,
     withheld: i.withheld,
   };
+}
+
+/** A map's values with snake_case keys, as the rest of the document. */
+function jsonValues(v: MapValues | null): object | null {
+  if (v?.kind !== 'array') return v;
+  return { kind: v.kind, per_cpu: v.perCpu, cpus: v.cpus, non_zero: v.nonZero,
+    entries: v.entries.map((e) => ({ key: e.key, per_cpu: e.perCpu, sum: e.sum })) };
+}
+
+/** A map's values as lines of text, under its row in the map table. */
+function valueLines(m: Inspection['maps'][number]): string[] {
+  const v = m.values;
+  const pad = ' '.repeat(9);
+  if (!v) return [];
+  if (v.kind === 'config') return [`${pad}${v.fields.map((f) => `${f.name}=${f.value}`).join(' ')}`];
+  if (v.kind === 'ring') return [`${pad}${v.used === null ? 'fill unknown' : `${v.used} of ${v.size} bytes written and not yet read`}`];
+  const rows = v.entries.map((e) => `${pad}[${e.key}] ${v.perCpu ? `${e.perCpu.map((c, cpu) => `cpu${cpu} ${c}`).join(', ')} = ` : ''}${e.sum}`);
+  if (v.nonZero > v.entries.length) rows.push(`${pad}… and ${v.nonZero - v.entries.length} more keys that are not 0`);
+  return rows.length ? rows : [`${pad}all ${m.maxEntries} values are 0`];
 }
 
 /** Appends each item under its line of C, with the line written once where it changes. */
@@ -114,8 +134,8 @@ export function formatInspection(i: Inspection): string {
     '',
     'Maps',
     `  ${'ID'.padEnd(6)} ${'NAME'.padEnd(16)} ${'TYPE'.padEnd(14)} KEY  VALUE  MAX ENTRIES  FLAGS`,
-    ...i.maps.map((m) => `  ${String(m.id).padEnd(6)} ${m.name.padEnd(16)} ${m.type.padEnd(14)} ${String(m.keySize).padEnd(4)} `
-      + `${String(m.valueSize).padEnd(6)} ${String(m.maxEntries).padEnd(12)} 0x${m.flags.toString(16)}`),
+    ...i.maps.flatMap((m) => [`  ${String(m.id).padEnd(6)} ${m.name.padEnd(16)} ${m.type.padEnd(14)} ${String(m.keySize).padEnd(4)} `
+      + `${String(m.valueSize).padEnd(6)} ${String(m.maxEntries).padEnd(12)} 0x${m.flags.toString(16)}`, ...valueLines(m)]),
     '',
     'Instructions as loaded (xlated)',
   ];

@@ -43,8 +43,31 @@ export const programInfoSchema = z.strictObject({
   runTimeNs: count,
 });
 
+const decimal = z.string().regex(/^\d+$/);
+
+/** What a map holds now: numbers as decimal strings, since a u64 may not fit a JSON number. */
+export const mapValuesSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('array'),
+    /** A per-CPU array keeps one value per CPU for each key; the program adds to its own CPU's, with no locks. */
+    perCpu: z.boolean(),
+    cpus: count,
+    /** The keys whose values are not all 0 (at most a few hundred), with each CPU's value and their sum. */
+    entries: z.array(z.strictObject({ key: count, perCpu: z.array(decimal), sum: decimal })),
+    /** How many keys are not 0 in all, listed or not. */
+    nonZero: count,
+  }),
+  /** A .rodata map: the settings written before loading, field by field, named as in the C source. */
+  z.strictObject({ kind: z.literal('config'), fields: z.array(z.strictObject({ name: z.string(), value: decimal })) }),
+  /** A ring buffer: its size, and the bytes written and not yet read (null where it cannot be mapped). */
+  z.strictObject({ kind: z.literal('ring'), size: count, used: count.nullable() }),
+]);
+export type MapValues = z.infer<typeof mapValuesSchema>;
+
 export const mapInfoSchema = z.strictObject({
   id: count, name: z.string(), type: z.string(), keySize: count, valueSize: count, maxEntries: count, flags: count,
+  /** Its contents now; null for a kind of map the view does not show. */
+  values: mapValuesSchema.nullable(),
 });
 
 export const xlatedInsnSchema = z.strictObject({

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
 import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { GatedChild } from '../../src/cli/gated-child.js';
 import type { Inspection } from '../../src/shared/inspect.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -117,6 +118,66 @@ describe('inspect shows what the kernel holds', () => {
       }
     });
   }
+
+  it('the maps\' contents equal bpftool\'s dump: each CPU\'s counts, the .rodata settings field by field', async (t) => {
+    if (!needsRoot(t)) return;
+    const sizes = ['3', '64x2', '65', '5000x3'];
+    const client = await HelperClient.start(directLaunch());
+    const gate = new GatedChild([ORACLE_STATIC, 'read', ...sizes]);
+    try {
+      const started = await client.request('start', {
+        mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, pid: gate.pid, armOnExec: true,
+      });
+      gate.release();
+      assert.equal(await gate.exited, 0);
+      const i = await client.request('inspect', { session: started.session });
+      const byName = new Map(i.maps.map((m) => [m.name, m]));
+      // counts: the oracle's exact buckets, and the total in the slot after them.
+      const counts = byName.get('counts')!.values!;
+      assert.ok(counts.kind === 'array' && counts.perCpu);
+      const want = expectedCounts('seed', sizes);
+      const sums = new Map(counts.entries.map((e) => [e.key, Number(e.sum)]));
+      want.forEach((n, key) => assert.equal(sums.get(key) ?? 0, n, `bucket ${key}`));
+      assert.equal(sums.get(want.length), 7, 'the total slot');
+      for (const m of i.maps.filter((m) => m.values?.kind === 'array')) {
+        const v = m.values as Extract<typeof m.values, { kind: 'array' }>;
+        const dump = bpftool<Array<{ key: string[]; value?: string[]; values?: Array<{ cpu: number; value: string[] }> }>>(
+          ['map', 'dump', 'id', String(m.id)]);
+        const le = (bytes: string[]): string => BigInt(`0x${[...bytes].reverse().map((b) => b.slice(2)).join('')}`).toString();
+        const theirs = dump.map((d) => ({ key: Number(le(d.key)), perCpu: d.values ? d.values.map((c) => le(c.value)) : [le(d.value!)] }))
+          .filter((d) => d.perCpu.some((x) => x !== '0'));
+        assert.deepEqual(v.entries.map((e) => ({ key: e.key, perCpu: e.perCpu })), theirs, m.name);
+      }
+      // .rodata, as bpftool formats it from the program's BTF.
+      const rodata = byName.get('hist.rodata')!;
+      const formatted = bpftool<Array<{ formatted: { value: { '.rodata': Array<{ cfg: Record<string, unknown> }> } } }>>(
+        ['map', 'dump', 'id', String(rodata.id)])[0]!.formatted.value['.rodata'][0]!.cfg;
+      const flat = (o: Record<string, unknown>, prefix = ''): Array<[string, string]> => Object.entries(o).flatMap(([k, v]) =>
+        (typeof v === 'object' && v !== null ? flat(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, String(v)]]));
+      assert.ok(rodata.values?.kind === 'config');
+      assert.deepEqual(rodata.values.fields.map((f) => [f.name, f.value]), flat(formatted));
+      assert.ok(rodata.values.fields.some((f) => f.name === 'src.target_tgid' && f.value === String(gate.pid)));
+      await client.request('stop', { session: started.session });
+    } finally {
+      gate.kill();
+      await client.close();
+    }
+  });
+
+  it('a trace session\'s ring buffer shows its size and how much is waiting to be read', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await HelperClient.start(directLaunch());
+    try {
+      const started = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+      const ring = (await client.request('inspect', { session: started.session })).maps.find((m) => m.type === 'ringbuf')!;
+      assert.ok(ring.values?.kind === 'ring');
+      assert.equal(ring.values.size, ring.maxEntries);
+      assert.ok(ring.values.used !== null && ring.values.used >= 0 && ring.values.used <= ring.values.size);
+      await client.request('stop', { session: started.session });
+    } finally {
+      await client.close();
+    }
+  });
 
   it('bpf-lab inspect --json runs CMD to its end, then gives the program and the exact histogram', (t) => {
     if (!needsRoot(t)) return;
