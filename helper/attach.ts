@@ -28,6 +28,8 @@ export interface Target {
   armOnExec?: boolean | undefined;
   /** Count and time every run from the first one on (BpfObject.enableStats). */
   stats?: boolean | undefined;
+  /** Keep the verifier's log of the load (BpfObject.load). */
+  verifierLog?: boolean | undefined;
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {
@@ -47,7 +49,7 @@ function tryPlan(name: ObjectName, plan: AttachPlan, configure: Configure, targe
   try {
     configure(object, plan);
     object.selectPrograms(arming ? [main, arm] : [main], [`${name}_kprobe`, `${name}_tracepoint`, arm]);
-    object.load();
+    object.load(target.verifierLog === true);
     if (target.stats) object.enableStats();
     if (arming) object.attachTracepoint(arm, 'sched', 'sched_process_exec');
     attachPoint(object, main, plan, target.pid);

@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { LabError } from '../src/shared/errors.js';
+import { readRejection } from '../src/shared/verifier-log.js';
 import {
   allocNative, closeFd, errorText, freeNative, lastErrno, libbpf, readCString, UPROBE_OPTS_SIZE, type Pointer,
 } from './libbpf.js';
@@ -13,12 +14,23 @@ import {
 export type ObjectName = 'hist' | 'trace';
 
 const VERIFIER_LOG_SIZE = 1 << 20;
+/** BPF_LOG_LEVEL1 | BPF_LOG_STATS: every instruction checked, then the totals. */
+const LOG_LEVEL_ALL_WITH_STATS = 1 | 4;
 /** enum bpf_stats_type: the only kind there is, run time and run count. */
 const BPF_STATS_RUN_TIME = 0;
 const ENOENT = 2;
 /** sizeof(struct bpf_prog_info) and offsetof(recursion_misses) in the kernel UAPI (linux/bpf.h). */
 const PROG_INFO_SIZE = 232;
 const RECURSION_MISSES_OFFSET = 208;
+
+/** Where the verifier stopped and why, as a sentence to add to a refusal; '' when the log does not say. */
+function refusal(log: string): string {
+  if (!log) return '';
+  const r = readRejection(log);
+  const where = r.insn ? ` at instruction ${r.insn.index} (${r.insn.text})` : '';
+  const line = r.line ? `, from ${r.line.file} line ${r.line.line}${r.line.source ? `: ${r.line.source}` : ''}` : '';
+  return ` The verifier stopped${where}${line}: ${r.message}.${r.explanation ? ` ${r.explanation}` : ''}`;
+}
 
 /** Where the compiled objects sit: resources/bpf, found from this file, never from input. */
 export function objectPath(name: ObjectName): string {
@@ -29,14 +41,21 @@ export class BpfObject {
   private obj: Pointer | null;
   private readonly links: Pointer[] = [];
   private readonly programs = new Map<string, Pointer>();
+  private readonly logs = new Map<string, string>();
   private statsFd = -1;
 
   private constructor(obj: Pointer, readonly name: ObjectName) {
     this.obj = obj;
   }
 
+  /** One of the project's objects, by name: the only way the protocol reaches. */
   static open(name: ObjectName): BpfObject {
-    const obj = libbpf.objectOpenFile(objectPath(name), null);
+    return BpfObject.fromFile(objectPath(name), name);
+  }
+
+  /** Any object file. Tests only (a test-only object the verifier refuses); no request leads here. */
+  static fromFile(path: string, name: ObjectName): BpfObject {
+    const obj = libbpf.objectOpenFile(path, null);
     if (!obj) {
       throw new LabError('bpf-open', `cannot open ${name}.bpf.o: ${errorText(lastErrno())}`);
     }
@@ -72,21 +91,39 @@ export class BpfObject {
     }
   }
 
-  /** Loads into the kernel. On failure the verifier's log becomes the error's detail. */
-  load(): void {
-    const log = allocNative(VERIFIER_LOG_SIZE);
+  /**
+   * Loads into the kernel. With `keepLog`, the verifier logs every load (level 1, with its
+   * statistics) and the log is kept for the Lab (verifierLog). On failure the log becomes the
+   * error's detail, and the message says where the verifier stopped and why, in plain words.
+   */
+  load(keepLog = false): void {
+    // One buffer per program: libbpf loads them one after the other.
+    const logs = new Map([...this.programs].map(([name, prog]) => [name, { prog, buf: allocNative(VERIFIER_LOG_SIZE) }]));
     try {
-      for (const prog of this.programs.values()) libbpf.programSetLogBuf(prog, log, VERIFIER_LOG_SIZE);
+      for (const { prog, buf } of logs.values()) {
+        libbpf.programSetLogBuf(prog, buf, VERIFIER_LOG_SIZE);
+        if (keepLog) libbpf.programSetLogLevel(prog, LOG_LEVEL_ALL_WITH_STATS);
+      }
       const err = libbpf.objectLoad(this.handle);
+      const text = new Map([...logs].map(([name, { buf }]) => [name, readCString(buf, VERIFIER_LOG_SIZE).trim()]));
       if (err < 0) {
-        const verifier = readCString(log, VERIFIER_LOG_SIZE).trim();
-        throw new LabError('bpf-load', `The kernel refused ${this.name}.bpf.o: ${errorText(err)}`,
+        // libbpf loads the programs in order and stops at the one refused: the last log written is its.
+        const verifier = [...text.values()].filter(Boolean).at(-1) ?? '';
+        throw new LabError('bpf-load', `The kernel refused ${this.name}.bpf.o: ${errorText(err)}.${refusal(verifier)}`,
           verifier || undefined);
       }
+      if (keepLog) for (const [name, log] of text) this.logs.set(name, log);
     } finally {
-      for (const prog of this.programs.values()) libbpf.programSetLogBuf(prog, null, 0);
-      freeNative(log);
+      for (const { prog, buf } of logs.values()) {
+        libbpf.programSetLogBuf(prog, null, 0);
+        freeNative(buf);
+      }
     }
+  }
+
+  /** The verifier's log of this program's load, when it was kept. */
+  verifierLog(program: string): string | null {
+    return this.logs.get(program) ?? null;
   }
 
   attachKprobe(program: string, func: string): void {

@@ -36,7 +36,7 @@ export class HistSession implements Session {
   static start(id: number, kernel: Kernel, params: StartParams, sink: SessionSink): [HistSession, Result<'start'>] {
     const layout = parseLayout(params.layout);
     const nbuckets = bucketCount(layout);
-    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats };
+    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog };
     const { object, program, plan, notices } = attachSpec(kernel, 'hist', params.probe, (obj, p) => {
       obj.setRodata(encodeHistConfig(sizeSource(p, target), layout));
       obj.setMaxEntries('counts', nbuckets + 1);

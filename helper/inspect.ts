@@ -5,7 +5,12 @@
  * the calls reach; what leaves holds names, never kernel addresses.
  */
 import fs from 'node:fs';
-import { disassemble, HIDDEN_ADDRESS } from '../src/shared/ebpf-disasm.js';
+import { disassemble, HIDDEN_ADDRESS, hideKernelAddresses } from '../src/shared/ebpf-disasm.js';
+import { clipTail } from '../src/shared/errors.js';
+import { processedInsns } from '../src/shared/verifier-log.js';
+
+/** The most of a verifier log an inspection carries: its end, where the totals are. */
+const MAX_VERIFIER_LOG = 256 * 1024;
 import { INSPECT_VERSION, type Inspection, type SourceLine } from '../src/shared/inspect.js';
 import { disassembleJit, jitLineOffsets } from './jit-disasm.js';
 import type { Kernel } from './kernel.js';
@@ -38,6 +43,15 @@ function lineOf(lines: readonly LineInfo[]): (index: number) => SourceLine | und
  * The inspection of one session. `rootCaller` false (a user through pkexec): what would carry a
  * kernel address (a map's address in the machine code) is replaced, and withheld says so.
  */
+/** The kept log, bounded (its end says the most) and, for a caller who is not root, without kernel addresses. */
+function verifierView(log: string | null, rootCaller: boolean, withheld: string[]): Inspection['verifier'] {
+  if (log === null) return null;
+  const bounded = clipTail(log, MAX_VERIFIER_LOG);
+  const shown = rootCaller ? { text: bounded, hidden: false } : hideKernelAddresses(bounded);
+  if (shown.hidden) withheld.push(`Kernel addresses in the verifier's log, shown as ${HIDDEN_ADDRESS}: to root only.`);
+  return { log: shown.text, processedInsns: processedInsns(log) };
+}
+
 export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCaller: boolean): Inspection {
   const info = readProgInfo(object.programFd(program));
   const maps = info.mapIds.map(readMapInfo);
@@ -85,6 +99,7 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCa
       return at ? { ...i, line: at } : i;
     }),
     jited,
+    verifier: verifierView(object.verifierLog(program), rootCaller, withheld),
     withheld,
   };
 }

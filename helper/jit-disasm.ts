@@ -7,7 +7,7 @@
  * address loaded with movabs) are shown to root only.
  */
 import iced from 'iced-x86';
-import { HIDDEN_ADDRESS, isKernelAddress } from '../src/shared/ebpf-disasm.js';
+import { hideKernelAddresses } from '../src/shared/ebpf-disasm.js';
 import type { SourceLine } from '../src/shared/inspect.js';
 import type { JitedCode } from './prog-info.js';
 
@@ -21,9 +21,6 @@ export interface JitInsn {
   text: string;
   line?: SourceLine;
 }
-
-/** A 64-bit constant in the kernel's half, as the formatter writes it; isKernelAddress decides. */
-const HIGH_CONSTANT = /0xffff[0-9a-f]{12}\b/g;
 
 export interface JitNames {
   /** The kernel function at exactly this address, or null. */
@@ -65,9 +62,7 @@ export function disassembleJit(code: JitedCode, names: JitNames): JitInsn[] {
             else text = `call 0x${target.toString(16)}`;
           }
           let hidden = false;
-          if (names.hideAddresses) {
-            text = text.replace(HIGH_CONSTANT, (hex) => (isKernelAddress(BigInt(hex)) && (hidden = true) ? HIDDEN_ADDRESS : hex));
-          }
+          if (names.hideAddresses) ({ text, hidden } = hideKernelAddresses(text));
           line = names.lineAt.get(offset) ?? line;
           const own = bytes.subarray(offset - base, offset - base + insn.length);
           // The bytes of an instruction that holds a kernel address hold it too.

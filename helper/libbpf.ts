@@ -46,6 +46,8 @@ export const libbpf = {
 
   programSetAutoload: lib.func('int bpf_program__set_autoload(bpf_program *prog, bool autoload)') as (
     prog: Pointer, autoload: boolean) => number,
+  programSetLogLevel: lib.func('int bpf_program__set_log_level(bpf_program *prog, uint32_t level)') as (
+    prog: Pointer, level: number) => number,
   programSetLogBuf: lib.func('int bpf_program__set_log_buf(bpf_program *prog, void *buf, size_t size)') as (
     prog: Pointer, buf: unknown, size: number) => number,
   attachKprobe: lib.func('bpf_link *bpf_program__attach_kprobe(bpf_program *prog, bool retprobe, const char *func)') as (

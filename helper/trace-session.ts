@@ -49,7 +49,7 @@ export class TraceSession implements Session {
   }
 
   static start(id: number, kernel: Kernel, params: StartParams, sink: SessionSink): [TraceSession, Result<'start'>] {
-    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats };
+    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog };
     const { object, program, plan, notices } = attachSpec(kernel, 'trace', params.probe, (obj, p) => {
       obj.setRodata(encodeTraceConfig(sizeSource(p, target)));
       obj.setMaxEntries('events', RING_BYTES);

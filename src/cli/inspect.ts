@@ -22,7 +22,7 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
   let started;
   try {
     started = await client.request('start', {
-      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0, stats: true,
+      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0, stats: true, verifierLog: true,
       ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
     });
   } catch (e) {
@@ -85,6 +85,7 @@ export function inspectDocument(i: Inspection, histogram: object, notices: strin
     })),
     xlated: i.xlated.map((x) => ({ index: x.index, code: x.code, text: x.text, line: x.line ?? null })),
     jited: i.jited.map((j) => ({ offset: j.offset, bytes: j.bytes, text: j.text, line: j.line ?? null })),
+    verifier: i.verifier && { log: i.verifier.log, processed_insns: i.verifier.processedInsns },
     histogram,
     notices,
     withheld: i.withheld,
@@ -143,6 +144,10 @@ export function formatInspection(i: Inspection): string {
   if (i.jited.length) {
     lines.push('', `Machine code (JIT, x86-64, ${p.jitedBytes} bytes)`);
     underLines(lines, i.jited, (j) => `${j.offset.toString(16).padStart(4, '0')}: ${j.bytes.padEnd(30)} ${j.text}`);
+  }
+  if (i.verifier) {
+    const processed = i.verifier.processedInsns === null ? '' : `: it processed ${i.verifier.processedInsns} instructions`;
+    lines.push('', `Verifier log (the program was accepted${processed})`, ...i.verifier.log.trimEnd().split('\n').map((l) => `  ${l}`));
   }
   for (const w of i.withheld) lines.push(`Withheld: ${w}`);
   return `${lines.join('\n')}\n`;

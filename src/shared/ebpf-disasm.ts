@@ -46,6 +46,13 @@ export interface DisasmNames {
 export function isKernelAddress(value: bigint): boolean {
   return value >= 0xffff800000000000n && value < 0xffffffffff000000n;
 }
+/** Text (a verifier log, machine code) with every 64-bit constant that is a kernel address replaced. */
+export function hideKernelAddresses(text: string): { text: string; hidden: boolean } {
+  let hidden = false;
+  const out = text.replace(/0xffff[0-9a-f]{12}\b/g, (hex) => (isKernelAddress(BigInt(hex)) && (hidden = true) ? HIDDEN_ADDRESS : hex));
+  return { text: out, hidden };
+}
+
 /** A 32-bit immediate that sign-extends into the kernel's image (the top 2 GiB, as above). */
 const KERNEL_IMAGE_IMM = -0x1000000;
 export const HIDDEN_ADDRESS = '<kernel address>';

@@ -10,6 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
 import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
 import { GatedChild } from '../../src/cli/gated-child.js';
+import type { LabError } from '../../src/shared/errors.js';
+import { BpfObject } from '../../helper/bpf-object.js';
 import type { Inspection } from '../../src/shared/inspect.js';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { cli, expectedCounts, needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
 
 const JIT_BYTES = fileURLToPath(new URL('../../workloads/jit-bytes', import.meta.url));
+const REJECTED = fileURLToPath(new URL('../../workloads/rejected.bpf.o', import.meta.url));
 
 /** objdump's disassembly of bytes read by the test-only reader: [offset, mnemonic] per instruction. */
 function objdumpOf(progId: number): Array<[number, string]> {
@@ -177,6 +180,45 @@ describe('inspect shows what the kernel holds', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('the verifier\'s log of an accepted load gives the same count of processed instructions as bpf_prog_info', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await HelperClient.start(directLaunch());
+    try {
+      const started = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, verifierLog: true });
+      const i = await client.request('inspect', { session: started.session });
+      assert.ok(i.verifier, 'the log was kept');
+      assert.match(i.verifier.log, /^processed \d+ insns/m);
+      assert.equal(i.verifier.processedInsns, i.program.verifiedInsns);
+      await client.request('stop', { session: started.session });
+      const plain = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+      assert.equal((await client.request('inspect', { session: plain.session })).verifier, null, 'kept only when asked for');
+      await client.request('stop', { session: plain.session });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('a program the verifier refuses: the instruction, its line of C and the reason in plain words', (t) => {
+    if (!needsRoot(t)) return;
+    const source = fs.readFileSync(fileURLToPath(new URL('../../../test/workloads/rejected.bpf.c', import.meta.url)), 'utf8');
+    const line = source.split('\n').findIndex((l) => l.includes('REFUSED HERE')) + 1;
+    const object = BpfObject.fromFile(REJECTED, 'hist');
+    try {
+      object.selectPrograms(['rejected'], ['rejected']);
+      assert.throws(() => object.load(), (e: LabError) => {
+        assert.equal(e.code, 'bpf-load');
+        assert.match(e.message, /The verifier stopped at instruction \d+ \(\(79\) r1 = \*\(u64 \*\)\(r0 \+0\)\)/);
+        assert.ok(e.message.includes(`rejected.bpf.c line ${line}: *count += 1;`), e.message);
+        assert.match(e.message, /may be NULL/);
+        assert.match(e.detail!, /R0 invalid mem access 'map_value_or_null'/);
+        return true;
+      });
+    } finally {
+      object.dispose();
+    }
+    assert.deepEqual(ourPrograms(), []);
   });
 
   it('bpf-lab inspect --json runs CMD to its end, then gives the program and the exact histogram', (t) => {

@@ -15,7 +15,9 @@ const launch = process.getuid?.() === 0 ? { via: 'direct' as const, command: lau
 let client: HelperClient | null = null;
 try {
   client = await HelperClient.start(launch);
-  const { session } = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' }, intervalMs: 0 });
+  const { session } = await client.request('start', {
+    mode: 'trace', probe: { kind: 'catalog', id: 'write' }, intervalMs: 0, stats: true, verifierLog: true,
+  });
   report['inspection'] = await client.request('inspect', { session });
   await client.request('stop', { session });
 } catch (e) {

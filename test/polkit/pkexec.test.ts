@@ -58,6 +58,7 @@ test('a member\'s inspect shows the program and its code with no kernel address,
   const mine = member['inspection'] as Inspection | undefined;
   assert.ok(mine, member.raw);
   assert.ok(mine.xlated.length > 0 && mine.jited.length > 0, 'instructions and machine code are shown');
+  assert.ok(mine.verifier?.processedInsns, 'and the verifier\'s log');
   assert.deepEqual(kernelAddresses(mine), []);
   assert.ok(JSON.stringify(mine).includes('<kernel address>'));
   assert.ok(mine.withheld.some((w) => /^Kernel addresses/.test(w)), mine.withheld.join(' | '));
