@@ -23,25 +23,31 @@ test('the permission model is --experimental-permission up to Node 23 and --perm
     '--allow-addons', '--disable-warning=SecurityWarning', '--disable-warning=ExperimentalWarning']);
 });
 
-test('the launcher clears NODE_OPTIONS and gives Node exactly helperNodeArgs for its version', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-launcher-'));
+/**
+ * Runs a copy of `script` with /usr/bin/node replaced by a stand-in, which answers --version
+ * with `version` and otherwise prints NODE_OPTIONS (or "unset") and its arguments, a line each.
+ * Returns those lines and the folder the copy ran from.
+ */
+function withStandInNode(script: URL, args: string[], version: string): { lines: string[]; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-stand-in-'));
   try {
-    // A stand-in for /usr/bin/node: answers --version from $FAKE_VERSION, otherwise prints what it got.
     const fake = path.join(dir, 'node');
-    fs.writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo "$FAKE_VERSION"; exit 0; fi\n'
+    fs.writeFileSync(fake, `#!/bin/sh\nif [ "$1" = --version ]; then echo ${version}; exit 0; fi\n`
       + 'printf "NODE_OPTIONS=%s\\n" "${NODE_OPTIONS-unset}"; for a; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
-    const launcher = path.join(dir, 'bpf-lab-helper');
-    fs.writeFileSync(launcher, fs.readFileSync(LAUNCHER, 'utf8').replaceAll('/usr/bin/node', fake), { mode: 0o755 });
-    for (const version of ['v20.20.2', 'v22.23.5', 'v24.22.3', 'v26.12.1']) {
-      const r = spawnSync(launcher, ['--verbose'], {
-        encoding: 'utf8', env: { PATH: '/usr/bin:/bin', FAKE_VERSION: version, NODE_OPTIONS: '--inspect' },
-      });
-      assert.equal(r.status, 0, r.stderr);
-      assert.deepEqual(r.stdout.trim().split('\n'),
-        ['NODE_OPTIONS=unset', ...helperNodeArgs(version), `${dir}/build/helper/main.js`, '--verbose'], version);
-    }
+    const copy = path.join(dir, path.basename(script.pathname));
+    fs.writeFileSync(copy, fs.readFileSync(script, 'utf8').replaceAll('/usr/bin/node', fake), { mode: 0o755 });
+    const r = spawnSync(copy, args, { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', NODE_OPTIONS: '--inspect' } });
+    assert.equal(r.status, 0, r.stderr);
+    return { lines: r.stdout.trim().split('\n'), dir };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('the launcher clears NODE_OPTIONS and gives Node exactly helperNodeArgs for its version', () => {
+  for (const version of ['v20.20.2', 'v22.23.5', 'v24.22.3', 'v26.12.1']) {
+    const { lines, dir } = withStandInNode(LAUNCHER, ['--verbose'], version);
+    assert.deepEqual(lines, ['NODE_OPTIONS=unset', ...helperNodeArgs(version), `${dir}/build/helper/main.js`, '--verbose'], version);
   }
 });
 
@@ -50,23 +56,12 @@ test('the packaged bpf-lab command clears NODE_OPTIONS and, as root on a Node th
     t.skip('the root branch needs root');
     return;
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-command-'));
-  try {
-    const fake = path.join(dir, 'node');
-    fs.writeFileSync(fake, '#!/bin/sh\nif [ "$1" = --version ]; then echo "$FAKE_VERSION"; exit 0; fi\n'
-      + 'printf "NODE_OPTIONS=%s\\n" "${NODE_OPTIONS-unset}"; printf "%s\\n" "$1"\n', { mode: 0o755 });
-    const command = path.join(dir, 'bpf-lab');
-    fs.writeFileSync(command, fs.readFileSync(COMMAND, 'utf8').replaceAll('/usr/bin/node', fake), { mode: 0o755 });
-    const cases: Array<[string, string]> = [['v20.20.2', '/opt'], ['v22.13.0', '/opt'], ['v22.14.0', '--disable-sigusr1'],
-      ['v23.6.1', '/opt'], ['v23.7.0', '--disable-sigusr1'], ['v24.22.3', '--disable-sigusr1'], ['v26.12.1', '--disable-sigusr1']];
-    for (const [version, first] of cases) {
-      const r = spawnSync(command, ['stat'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', FAKE_VERSION: version, NODE_OPTIONS: '--inspect' } });
-      const [options, arg] = r.stdout.trim().split('\n');
-      assert.equal(options, 'NODE_OPTIONS=unset', version);
-      assert.ok(arg!.startsWith(first), `${version}: ${arg}`);
-    }
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  const cases: Array<[string, string]> = [['v20.20.2', '/opt'], ['v22.13.0', '/opt'], ['v22.14.0', '--disable-sigusr1'],
+    ['v23.6.1', '/opt'], ['v23.7.0', '--disable-sigusr1'], ['v24.22.3', '--disable-sigusr1'], ['v26.12.1', '--disable-sigusr1']];
+  for (const [version, first] of cases) {
+    const [options, arg] = withStandInNode(COMMAND, ['stat'], version).lines;
+    assert.equal(options, 'NODE_OPTIONS=unset', version);
+    assert.ok(arg!.startsWith(first), `${version}: ${arg}`);
   }
 });
 
