@@ -14,6 +14,7 @@ const MAX_VERIFIER_LOG = 256 * 1024;
 import { INSPECT_VERSION, type Inspection, type SourceLine } from '../src/shared/inspect.js';
 import { disassembleJit, jitLineOffsets } from './jit-disasm.js';
 import type { Kernel } from './kernel.js';
+import { ownSourceName, SourceFiles } from './bpf-source.js';
 import { readMapValues } from './map-values.js';
 import { readMapInfo, readProgInfo, type LineInfo } from './prog-info.js';
 import type { Loaded } from './session.js';
@@ -43,6 +44,16 @@ function lineOf(lines: readonly LineInfo[]): (index: number) => SourceLine | und
  * The inspection of one session. `rootCaller` false (a user through pkexec): what would carry a
  * kernel address (a map's address in the machine code) is replaced, and withheld says so.
  */
+/** Each of our source files the program's line info names, whole, with the lines it uses. */
+function sourcesUsed(files: SourceFiles, lines: readonly LineInfo[]): Inspection['sources'] {
+  const used = new Map<string, Set<number>>();
+  for (const l of lines) if (l.line > 0 && ownSourceName(l.file)) used.set(l.file, (used.get(l.file) ?? new Set()).add(l.line));
+  return [...used].flatMap(([file, set]) => {
+    const text = files.lines(file);
+    return text ? [{ file, text: text.join('\n'), usedLines: [...set].sort((a, b) => a - b) }] : [];
+  });
+}
+
 /** The kept log, bounded (its end says the most) and, for a caller who is not root, without kernel addresses. */
 function verifierView(log: string | null, rootCaller: boolean, withheld: string[]): Inspection['verifier'] {
   if (log === null) return null;
@@ -67,8 +78,14 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCa
   if (!callBase && xlated.some((i) => i.text.endsWith('call unknown'))) {
     withheld.push('Helper names: this kernel hides its symbol addresses (kptr_restrict), so calls cannot be named.');
   }
-  const line = lineOf([...info.lines].sort((a, b) => a.insn - b.insn));
-  const sourceLines = info.lines.map((l) => ({ file: l.file, line: l.line, column: l.column, source: l.source }));
+  // Line info names files as the compiler saw them; our shipped sources give the text of each line.
+  const files = new SourceFiles();
+  const lines = info.lines.map((l) => {
+    const own = ownSourceName(l.file);
+    return { ...l, file: own ?? l.file, source: l.source || (own ? files.line(own, l.line) : '') };
+  });
+  const line = lineOf([...lines].sort((a, b) => a.insn - b.insn));
+  const sourceLines = lines.map((l) => ({ file: l.file, line: l.line, column: l.column, source: l.source }));
   const jited = info.jited ? disassembleJit(info.jited, {
     symbolAt: (address) => kernel.symbolAt(address) ?? null,
     lineAt: jitLineOffsets(info.jited, sourceLines),
@@ -100,6 +117,7 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCa
     }),
     jited,
     verifier: verifierView(object.verifierLog(program), rootCaller, withheld),
+    sources: sourcesUsed(files, lines),
     withheld,
   };
 }

@@ -36,6 +36,8 @@ export function stageHelper(dest: string, repo = REPO): string {
   copy('build/src/cli');
   copy('out/renderer');
   copy('resources/bpf');
+  // The BPF C itself, which the Lab shows beside the instructions (helper/bpf-source.ts).
+  for (const file of fs.readdirSync(path.join(repo, 'bpf')).filter((f) => /\.[ch]$/.test(f))) copy(`bpf/${file}`);
   for (const module of RUNTIME_MODULES) copy(`node_modules/${module}`);
   for (const map of listFiles(dest).filter((f) => f.endsWith('.map'))) fs.rmSync(map);
   // The compiled files are ES modules; nothing else of the app's package.json is needed.

@@ -86,6 +86,7 @@ export function inspectDocument(i: Inspection, histogram: object, notices: strin
     xlated: i.xlated.map((x) => ({ index: x.index, code: x.code, text: x.text, line: x.line ?? null })),
     jited: i.jited.map((j) => ({ offset: j.offset, bytes: j.bytes, text: j.text, line: j.line ?? null })),
     verifier: i.verifier && { log: i.verifier.log, processed_insns: i.verifier.processedInsns },
+    sources: i.sources.map((f) => ({ file: f.file, text: f.text, used_lines: f.usedLines })),
     histogram,
     notices,
     withheld: i.withheld,
@@ -137,6 +138,12 @@ export function formatInspection(i: Inspection): string {
     `  ${'ID'.padEnd(6)} ${'NAME'.padEnd(16)} ${'TYPE'.padEnd(14)} KEY  VALUE  MAX ENTRIES  FLAGS`,
     ...i.maps.flatMap((m) => [`  ${String(m.id).padEnd(6)} ${m.name.padEnd(16)} ${m.type.padEnd(14)} ${String(m.keySize).padEnd(4)} `
       + `${String(m.valueSize).padEnd(6)} ${String(m.maxEntries).padEnd(12)} 0x${m.flags.toString(16)}`, ...valueLines(m)]),
+    '',
+    'Source (the lines of C the program runs)',
+    ...i.sources.flatMap((f) => {
+      const text = f.text.split('\n');
+      return f.usedLines.map((n) => `  ${`${f.file}:${n}`.padEnd(24)} ${text[n - 1]?.trim() ?? ''}`);
+    }),
     '',
     'Instructions as loaded (xlated)',
   ];

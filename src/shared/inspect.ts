@@ -94,6 +94,8 @@ export const inspectSchema = z.strictObject({
   xlated: z.array(xlatedInsnSchema),
   /** The JIT's x86-64 code, disassembled (empty when the program is interpreted or the kernel hides it: see withheld). */
   jited: z.array(jitInsnSchema),
+  /** The BPF C of the program, each file whole, with the lines its instructions come from. */
+  sources: z.array(z.strictObject({ file: z.string(), text: z.string(), usedLines: z.array(count) })),
   /** The verifier's log of this load, when the session kept it, with its count of processed instructions. */
   verifier: z.strictObject({ log: z.string(), processedInsns: count.nullable() }).nullable(),
   /** What was left out for this caller, and why, in plain words. */

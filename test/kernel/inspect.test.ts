@@ -10,17 +10,14 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
 import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
 import { GatedChild } from '../../src/cli/gated-child.js';
-import type { LabError } from '../../src/shared/errors.js';
-import { BpfObject } from '../../helper/bpf-object.js';
 import type { Inspection } from '../../src/shared/inspect.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cli, expectedCounts, needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
+import { cli, expectedCounts, needsRoot, ORACLE_STATIC, ourPrograms } from './harness.js';
 
 const JIT_BYTES = fileURLToPath(new URL('../../workloads/jit-bytes', import.meta.url));
-const REJECTED = fileURLToPath(new URL('../../workloads/rejected.bpf.o', import.meta.url));
 
 /** objdump's disassembly of bytes read by the test-only reader: [offset, mnemonic] per instruction. */
 function objdumpOf(progId: number): Array<[number, string]> {
@@ -92,10 +89,23 @@ function matchesBpftool(i: Inspection): void {
   const want: string[] = [];
   for (const l of linum.split('\n')) {
     const m = /^; .*\[file:(\S+) line_num:(\d+) line_col:(\d+)\]$/.exec(l);
-    if (m) current = `${m[1]}:${m[2]}:${m[3]}`;
+    // The compiler names a header bpf/./size_source.h; the Lab names the shipped file.
+    if (m) current = `${m[1]!.replaceAll('/./', '/')}:${m[2]}:${m[3]}`;
     else if (/^\s+\d+: /.test(l)) want.push(current);
   }
   assert.deepEqual(i.xlated.map((x) => (x.line ? `${x.line.file}:${x.line.line}:${x.line.column}` : '')), want);
+  // The Source view: the files bpftool's line info names, the lines it names, and their text from the checkout.
+  const used = new Map<string, Set<number>>();
+  for (const w of want) {
+    const [file, line] = w.split(':');
+    if (file && Number(line) > 0) used.set(file, (used.get(file) ?? new Set()).add(Number(line)));
+  }
+  assert.deepEqual(new Map(i.sources.map((f) => [f.file, new Set(f.usedLines)])), used);
+  for (const f of i.sources) assert.equal(f.text, fs.readFileSync(fileURLToPath(new URL(`../../../${f.file}`, import.meta.url)), 'utf8'));
+  for (const x of i.xlated.filter((x) => x.line && x.line.line > 0)) {
+    const text = i.sources.find((f) => f.file === x.line!.file)!.text.split('\n')[x.line!.line - 1]!.trim();
+    assert.equal(x.line!.source, text, `instruction ${x.index}`);
+  }
   // The machine code: the same instruction boundaries and mnemonics as objdump finds in the same bytes.
   assert.equal(i.jited.reduce((n, j) => n + j.bytes.split(' ').length, 0), i.program.jitedBytes, 'every byte is in one instruction');
   assert.deepEqual(i.jited.map((j) => [j.offset, j.text.split(' ')[0]]), objdumpOf(i.program.id));
@@ -182,45 +192,6 @@ describe('inspect shows what the kernel holds', () => {
     }
   });
 
-  it('the verifier\'s log of an accepted load gives the same count of processed instructions as bpf_prog_info', async (t) => {
-    if (!needsRoot(t)) return;
-    const client = await HelperClient.start(directLaunch());
-    try {
-      const started = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, verifierLog: true });
-      const i = await client.request('inspect', { session: started.session });
-      assert.ok(i.verifier, 'the log was kept');
-      assert.match(i.verifier.log, /^processed \d+ insns/m);
-      assert.equal(i.verifier.processedInsns, i.program.verifiedInsns);
-      await client.request('stop', { session: started.session });
-      const plain = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
-      assert.equal((await client.request('inspect', { session: plain.session })).verifier, null, 'kept only when asked for');
-      await client.request('stop', { session: plain.session });
-    } finally {
-      await client.close();
-    }
-  });
-
-  it('a program the verifier refuses: the instruction, its line of C and the reason in plain words', (t) => {
-    if (!needsRoot(t)) return;
-    const source = fs.readFileSync(fileURLToPath(new URL('../../../test/workloads/rejected.bpf.c', import.meta.url)), 'utf8');
-    const line = source.split('\n').findIndex((l) => l.includes('REFUSED HERE')) + 1;
-    const object = BpfObject.fromFile(REJECTED, 'hist');
-    try {
-      object.selectPrograms(['rejected'], ['rejected']);
-      assert.throws(() => object.load(), (e: LabError) => {
-        assert.equal(e.code, 'bpf-load');
-        assert.match(e.message, /The verifier stopped at instruction \d+ \(\(79\) r1 = \*\(u64 \*\)\(r0 \+0\)\)/);
-        assert.ok(e.message.includes(`rejected.bpf.c line ${line}: *count += 1;`), e.message);
-        assert.match(e.message, /may be NULL/);
-        assert.match(e.detail!, /R0 invalid mem access 'map_value_or_null'/);
-        return true;
-      });
-    } finally {
-      object.dispose();
-    }
-    assert.deepEqual(ourPrograms(), []);
-  });
-
   it('bpf-lab inspect --json runs CMD to its end, then gives the program and the exact histogram', (t) => {
     if (!needsRoot(t)) return;
     const sizes = ['0', '64', '65', '1025x3'];
@@ -237,39 +208,6 @@ describe('inspect shows what the kernel holds', () => {
     assert.ok(doc.xlated.some((x) => x.text.includes('map[counts]')), 'the histogram map is named where it is used');
     assert.equal(doc.histogram.final, true);
     assert.deepEqual(doc.histogram.buckets.map((b) => b.count), expectedCounts('seed', sizes));
-  });
-
-  it('counts every run exactly: a uprobe on the workload\'s own function, called 1000 times, ran 1000 times', (t) => {
-    if (!needsRoot(t)) return;
-    const run = cli(['inspect', '--uprobe', `${ORACLE_DYNAMIC}:oracle_value:1`, '--json', '--', ORACLE_DYNAMIC, 'value', '5x1000']);
-    assert.equal(run.status, 0, run.stderr);
-    const doc = JSON.parse(run.stdout) as { program: { run_cnt: number; run_time_ns: number }; histogram: { total: number } };
-    assert.equal(doc.program.run_cnt, 1000);
-    assert.ok(doc.program.run_time_ns > 0);
-    assert.equal(doc.histogram.total, 1000);
-  });
-
-  it('statistics count only while a session that asked for them holds its fd', async (t) => {
-    if (!needsRoot(t)) return;
-    const client = await HelperClient.start(directLaunch());
-    const runs = async (session: number): Promise<number> => (await client.request('inspect', { session })).program.runCnt;
-    const reads = (): void => assert.equal(spawnSync(ORACLE_STATIC, ['read', '1x50']).status, 0);
-    try {
-      const plain = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
-      reads();
-      assert.equal(await runs(plain.session), 0, 'no statistics while nobody asked for them');
-      const timed = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, stats: true });
-      reads();
-      const during = await runs(plain.session);
-      assert.ok(during >= 50, `the kernel times every BPF program while the fd is held: ${during}`);
-      await client.request('stop', { session: timed.session });
-      const after = await runs(plain.session);
-      reads();
-      assert.equal(await runs(plain.session), after, 'the stopped session let go of them: nothing more is counted');
-      await client.request('stop', { session: plain.session });
-    } finally {
-      await client.close();
-    }
   });
 
   it('bpf-lab inspect prints every view in text, with each instruction under its line', (t) => {

@@ -19,7 +19,7 @@ const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 function makePayload(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-payload-'));
   const copy = (rel: string): void => fs.cpSync(path.join(REPO, rel), path.join(dir, rel), { recursive: true });
-  for (const rel of ['package.json', 'build', 'resources/bpf']) copy(rel);
+  for (const rel of ['package.json', 'build', 'resources/bpf', 'bpf']) copy(rel);
   for (const rel of RUNTIME_MODULES) copy(`node_modules/${rel}`);
   return dir;
 }
