@@ -16,6 +16,7 @@ import { histogramRecord, ndjson } from './output.js';
 type InspectCommand = Extract<Command, { name: 'inspect' }>;
 type Write = (text: string) => void;
 
+/** Runs `bpf-lab inspect` on a started helper; resolves with the exit status (CMD's, when there is one). */
 export async function runInspect(client: HelperClient, cmd: InspectCommand, out: Write, err: Write): Promise<number> {
   const child = cmd.run ? new GatedChild(cmd.run) : null;
   const pid = child?.pid ?? cmd.pid ?? undefined;

@@ -142,7 +142,9 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   cdp.on('Network.eventSourceMessageReceived', (m: { data: string; timestamp: number }) => {
     if (m.data.startsWith('{"type":"frame"')) frames.push(m.timestamp);
   });
-  const writer = pacedWriter(100_000, 4);
+  // Six seconds: a busy page answers the test's polls late, so it may pause only after most of
+  // four seconds' events; the rest must still hold 50,000 more for the paused count.
+  const writer = pacedWriter(100_000, 6);
   await start(p, 'write', 'Trace', writer.pid);
   writer.go();
   const received = async (): Promise<number> => digits(await p.getByTestId('trace-count').innerText());
@@ -160,7 +162,7 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   const final = p.getByText(/Final: [\d,]+ seen/);
   await final.waitFor();
   const seen = digits(/Final: ([\d,]+) seen/.exec(await final.innerText())![1]!);
-  assert.ok(seen >= 400_000, `the kernel saw every write (${seen})`);
+  assert.ok(seen >= 600_000, `the kernel saw every write (${seen})`);
   assert.equal(await received() + digits(await p.getByTestId('trace-lost').innerText()), seen);
   // The most frames in any 1-second window (CDP timestamps are in seconds).
   // Enough frames for the bound below to mean something; a loaded machine may skip some for a slow page.
