@@ -6,12 +6,19 @@
  * named through kallsyms (`call bpf_ringbuf_reserve`). Kernel addresses that remain (a map's
  * address loaded with movabs) are shown to root only.
  */
-import iced from 'iced-x86';
+import { createRequire } from 'node:module';
 import { hideKernelAddresses } from '../src/shared/ebpf-disasm.js';
 import type { SourceLine } from '../src/shared/inspect.js';
 import type { JitedCode } from './prog-info.js';
 
-const { Decoder, DecoderOptions, Formatter, FormatterSyntax } = iced;
+type Iced = typeof import('iced-x86');
+let iced: Iced | null = null;
+
+/** iced-x86 compiles its WebAssembly when loaded: only on the first inspect, never for stat or trace. */
+function disassembler(): Iced {
+  iced ??= createRequire(import.meta.url)('iced-x86') as Iced;
+  return iced;
+}
 
 export interface JitInsn {
   /** Offset of the instruction in the program's image (all its functions, one after the other). */
@@ -33,6 +40,7 @@ export interface JitNames {
 
 /** Every instruction of the image; decoded once per inspect request. */
 export function disassembleJit(code: JitedCode, names: JitNames): JitInsn[] {
+  const { Decoder, DecoderOptions, Formatter, FormatterSyntax } = disassembler();
   const formatter = new Formatter(FormatterSyntax.Gas);
   formatter.uppercaseHex = false;
   formatter.branchLeadingZeros = false;
