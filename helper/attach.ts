@@ -8,6 +8,7 @@ import { LabError } from '../src/shared/errors.js';
 import { probeName, type ProbeSpec } from '../src/shared/probes.js';
 import type { Reason } from '../src/shared/protocol.js';
 import { BpfObject, type ObjectName } from './bpf-object.js';
+import { recordingCalls, type RecordedCalls } from './call-recorder.js';
 import type { Kernel } from './kernel.js';
 import { checkSpec, MISSING_CODES, uniqueMessages, type AttachPlan } from './resolve.js';
 
@@ -17,6 +18,8 @@ export interface Attached {
   program: string;
   plan: AttachPlan;
   notices: string[];
+  /** The system calls that loaded and attached it, when the target asked for them. */
+  calls: RecordedCalls | null;
 }
 
 /** Sets .rodata and map sizes on a freshly opened object for one plan. */
@@ -30,6 +33,8 @@ export interface Target {
   stats?: boolean | undefined;
   /** Keep the verifier's log of the load (BpfObject.load). */
   verifierLog?: boolean | undefined;
+  /** Record the bpf(), perf_event_open() and perf ioctl() calls of the load and attach (call-recorder.ts). */
+  calls?: boolean | undefined;
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {
@@ -88,6 +93,14 @@ function notices(spec: ProbeSpec, plan: AttachPlan, skipped: Skip[], target: Tar
 export function attachSpec(
   kernel: Kernel, name: ObjectName, spec: ProbeSpec, configure: Configure, target: Target = {},
 ): Attached {
+  const [attached, calls] = recordingCalls(target.calls === true, () => attachFirstWorkable(kernel, name, spec, configure, target));
+  return { ...attached, calls };
+}
+
+/** The first plan of the spec that loads and attaches, tried in order. */
+function attachFirstWorkable(
+  kernel: Kernel, name: ObjectName, spec: ProbeSpec, configure: Configure, target: Target,
+): Omit<Attached, 'calls'> {
   const skipped: Skip[] = [];
   const reasons: Reason[] = [];
   let firstError: LabError | null = null;

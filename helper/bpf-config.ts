@@ -4,6 +4,7 @@
  */
 import { bucketCount, type Layout } from '../src/shared/buckets.js';
 import type { Target } from './attach.js';
+import type { ObjectName } from './bpf-object.js';
 import type { AttachPlan } from './resolve.js';
 
 /** Where the size comes from and whose events count (struct size_source). */
@@ -73,7 +74,7 @@ const SOURCE_FIELDS = ['target_tgid', 'self_tgid', 'client_tgid', 'arg_index', '
  * The loaded .rodata of an object, field by field (the inverse of encodeHistConfig and
  * encodeTraceConfig), for the Lab's map view: what the program was told before it was loaded.
  */
-export function decodeConfig(object: 'hist' | 'trace', bytes: Uint8Array): ConfigField[] {
+export function decodeConfig(object: ObjectName, bytes: Uint8Array): ConfigField[] {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fields = SOURCE_FIELDS.map((name, i) => ({ name: `src.${name}`, value: String(view.getUint32(4 * i, true)) }));
   if (object === 'hist' && bytes.length >= SOURCE_SIZE + 32) {

@@ -7,11 +7,11 @@ import { fileURLToPath } from 'node:url';
 import { LabError } from '../src/shared/errors.js';
 import { readRejection } from '../src/shared/verifier-log.js';
 import {
-  allocNative, closeFd, errorText, freeNative, lastErrno, libbpf, readCString, UPROBE_OPTS_SIZE, type Pointer,
+  allocNative, closeFd, errorText, freeNative, lastErrno, libbpf, mapShared, readCString, UPROBE_OPTS_SIZE, type Pointer,
 } from './libbpf.js';
 
 /** The only objects the helper will ever load: names, never paths, come from clients. */
-export type ObjectName = 'hist' | 'trace';
+export type ObjectName = 'hist' | 'trace' | 'calls';
 
 const VERIFIER_LOG_SIZE = 1 << 20;
 /** BPF_LOG_LEVEL1 | BPF_LOG_STATS: every instruction checked, then the totals. */
@@ -43,6 +43,7 @@ export class BpfObject {
   private readonly programs = new Map<string, Pointer>();
   private readonly logs = new Map<string, string>();
   private statsFd = -1;
+  private readonly mappings: Array<() => void> = [];
 
   private constructor(obj: Pointer, readonly name: ObjectName) {
     this.obj = obj;
@@ -75,6 +76,19 @@ export class BpfObject {
       throw new LabError('internal', `${this.name}: .rodata is ${size[0]} bytes, config is ${bytes.length}`);
     }
     this.check(libbpf.mapSetInitialValue(map, bytes, bytes.length), 'set .rodata');
+  }
+
+  /**
+   * After load, the object's global variables (its .bss) as the kernel's map holds them, mapped
+   * into this process: reads and writes reach the running programs at once. Valid until dispose().
+   */
+  mappedGlobals(): Uint8Array {
+    const size = [0];
+    libbpf.mapInitialValue(this.map('.bss'), size);
+    const mapped = size[0] ? mapShared(this.mapFd('.bss'), size[0]) : null;
+    if (!mapped) throw new LabError('internal', `${this.name}: cannot map .bss: ${errorText(lastErrno())}`);
+    this.mappings.push(mapped.unmap);
+    return mapped.bytes;
   }
 
   setMaxEntries(mapName: string, entries: number): void {
@@ -167,11 +181,6 @@ export class BpfObject {
     return libbpf.programFd(this.selected(program));
   }
 
-  /** How many instructions libbpf handed the kernel for this program, after its relocations. */
-  insnCount(program: string): number {
-    return Number(libbpf.programInsnCount(this.selected(program)));
-  }
-
   mapFd(mapName: string): number {
     const fd = libbpf.mapFd(this.map(mapName));
     if (fd < 0) throw new LabError('internal', `${this.name}: map ${mapName} is not loaded`);
@@ -198,6 +207,7 @@ export class BpfObject {
   /** Detaches, then closes the object (which frees its maps and programs). Idempotent. */
   dispose(): void {
     this.detach();
+    for (const unmap of this.mappings.splice(0)) unmap();
     if (this.obj) libbpf.objectClose(this.obj);
     this.obj = null;
     if (this.statsFd >= 0) closeFd(this.statsFd);

@@ -9,6 +9,7 @@ import { encodeHistConfig, sizeSource } from './bpf-config.js';
 import type { BpfObject } from './bpf-object.js';
 import type { Kernel } from './kernel.js';
 import { PerCpuReader } from './percpu.js';
+import type { RecordedCalls } from './call-recorder.js';
 import type { Loaded, Session, SessionSink } from './session.js';
 
 export class HistSession implements Session {
@@ -25,8 +26,9 @@ export class HistSession implements Session {
     intervalMs: number,
     sink: SessionSink,
     via: string,
+    calls: RecordedCalls | null,
   ) {
-    this.loaded = { object, program, via };
+    this.loaded = { object, program, via, calls };
     this.reader = new PerCpuReader(object.mapFd('counts'));
     // intervalMs 0: no live snapshots, only the final one (a snapshot nobody prints costs map reads).
     // A snapshot refused under backpressure loses nothing: counts are cumulative, the next one has it all.
@@ -36,14 +38,14 @@ export class HistSession implements Session {
   static start(id: number, kernel: Kernel, params: StartParams, sink: SessionSink): [HistSession, Result<'start'>] {
     const layout = parseLayout(params.layout);
     const nbuckets = bucketCount(layout);
-    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog };
-    const { object, program, plan, notices } = attachSpec(kernel, 'hist', params.probe, (obj, p) => {
+    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls };
+    const { object, program, plan, notices, calls } = attachSpec(kernel, 'hist', params.probe, (obj, p) => {
       obj.setRodata(encodeHistConfig(sizeSource(p, target), layout));
       obj.setMaxEntries('counts', nbuckets + 1);
     }, target);
     let session: HistSession;
     try {
-      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink, plan.via);
+      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink, plan.via, calls);
     } catch (e) {
       object.dispose();
       throw e;

@@ -17,6 +17,7 @@ import type { Kernel } from './kernel.js';
 import { ownSourceName, SourceFiles } from './bpf-source.js';
 import { readMapValues } from './map-values.js';
 import { readMapInfo, readProgInfo, type LineInfo } from './prog-info.js';
+import type { RecordedCalls } from './call-recorder.js';
 import type { Loaded } from './session.js';
 
 /** Whether the kernel JIT-compiles BPF programs (net.core.bpf_jit_enable; always on with CONFIG_BPF_JIT_ALWAYS_ON). */
@@ -54,6 +55,16 @@ function sourcesUsed(files: SourceFiles, lines: readonly LineInfo[]): Inspection
   });
 }
 
+/**
+ * insn_cnt of the BPF_PROG_LOAD that made this program (the one that returned its fd), when the
+ * calls were recorded. libbpf's own count (bpf_program__insn_cnt) may change after the load.
+ */
+function submitted(calls: RecordedCalls | null, fd: number): number | null {
+  if (!calls || !('calls' in calls)) return null;
+  const load = calls.calls.find((c) => c.cmd === 'BPF_PROG_LOAD' && c.ret === fd);
+  return typeof load?.attrs.insn_cnt === 'number' ? load.attrs.insn_cnt : null;
+}
+
 /** The kept log, bounded (its end says the most) and, for a caller who is not root, without kernel addresses. */
 function verifierView(log: string | null, rootCaller: boolean, withheld: string[]): Inspection['verifier'] {
   if (log === null) return null;
@@ -63,7 +74,7 @@ function verifierView(log: string | null, rootCaller: boolean, withheld: string[
   return { log: shown.text, processedInsns: processedInsns(log) };
 }
 
-export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCaller: boolean): Inspection {
+export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded, rootCaller: boolean): Inspection {
   const info = readProgInfo(object.programFd(program));
   const maps = info.mapIds.map(readMapInfo);
   const mapNames = new Map(maps.map((m) => [m.id, m.name]));
@@ -103,7 +114,7 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCa
     version: INSPECT_VERSION,
     program: {
       id: info.id, name: info.name, type: info.typeName, tag: info.tag, attach: via,
-      insnsSubmitted: object.insnCount(program), insnsXlated: info.xlated.length / 8, verifiedInsns: info.verifiedInsns,
+      insnsSubmitted: submitted(calls, object.programFd(program)), insnsXlated: info.xlated.length / 8, verifiedInsns: info.verifiedInsns,
       jitEnabled: jitEnabled(), jitedBytes: info.jitedBytes, loadTimeNs: info.loadTimeNs, mapIds: info.mapIds,
       runCnt: info.runCnt, runTimeNs: info.runTimeNs,
     },
@@ -118,6 +129,7 @@ export function inspect(kernel: Kernel, { object, program, via }: Loaded, rootCa
     jited,
     verifier: verifierView(object.verifierLog(program), rootCaller, withheld),
     sources: sourcesUsed(files, lines),
-    withheld,
+    syscalls: calls && 'calls' in calls ? calls : null,
+    withheld: calls && 'unavailable' in calls ? [...withheld, `bpf() calls: ${calls.unavailable}.`] : withheld,
   };
 }

@@ -78,10 +78,10 @@ export const libbpf = {
     fd: number, inBatch: null, outBatch: Uint8Array, keys: Uint8Array, values: Uint8Array, count: number[],
     opts: null) => number,
   programFd: lib.func('int bpf_program__fd(bpf_program *prog)') as (prog: Pointer) => number,
-  programInsnCount: lib.func('size_t bpf_program__insn_cnt(bpf_program *prog)') as (prog: Pointer) => number | bigint,
   enableStats: lib.func('int bpf_enable_stats(int type)') as (type: number) => number,
   mapGetFdById: lib.func('int bpf_map_get_fd_by_id(uint32_t id)') as (id: number) => number,
   progTypeName: lib.func('const char *libbpf_bpf_prog_type_str(int t)') as (type: number) => string | null,
+  attachTypeName: lib.func('const char *libbpf_bpf_attach_type_str(int t)') as (type: number) => string | null,
   mapTypeName: lib.func('const char *libbpf_bpf_map_type_str(int t)') as (type: number) => string | null,
   btfLoadById: lib.func('btf *btf__load_from_kernel_by_id(uint32_t id)') as (id: number) => Pointer | null,
   btfNameByOffset: lib.func('const char *btf__name_by_offset(const btf *btf, uint32_t offset)') as (
@@ -101,6 +101,7 @@ const mmapFn = libc.func('void *mmap(void *addr, size_t length, int prot, int fl
 const munmapFn = libc.func('int munmap(void *addr, size_t length)') as (addr: unknown, length: number) => number;
 const pageSize = (libc.func('int getpagesize(void)') as () => number)();
 const PROT_READ = 1;
+const PROT_WRITE = 2;
 const MAP_SHARED = 1;
 
 /**
@@ -115,6 +116,19 @@ export function readMapped(fd: number, offset: number, length: number): Uint8Arr
   } finally {
     munmapFn(at, length);
   }
+}
+
+/**
+ * Maps the first `length` bytes of an mmapable map (a .bss) read-write and shared: what the
+ * helper writes there the kernel's programs see at once, and the reverse. The view is valid until
+ * `unmap`. libbpf 1.1 keeps its own .bss image apart from the map unless a skeleton loads it,
+ * so the helper maps the map itself. Null where mmap fails.
+ */
+export function mapShared(fd: number, length: number): { bytes: Uint8Array; unmap: () => void } | null {
+  const size = Math.ceil(length / pageSize) * pageSize;
+  const at = mmapFn(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (!at || koffi.address(at) === 0xffffffffffffffffn) return null;
+  return { bytes: new Uint8Array(koffi.view(at, length)), unmap: () => void munmapFn(at, size) };
 }
 
 export const PAGE_SIZE = pageSize;

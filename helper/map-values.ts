@@ -7,6 +7,7 @@ import type { MapValues } from '../src/shared/inspect.js';
 import { decodeConfig } from './bpf-config.js';
 import { closeFd, libbpf, PAGE_SIZE, readMapped } from './libbpf.js';
 import type { MapInfo } from './prog-info.js';
+import type { ObjectName } from './bpf-object.js';
 
 /** The most non-zero entries a map view lists (a linear histogram may have 4099 slots, each per CPU). */
 export const MAX_ENTRIES_SHOWN = 256;
@@ -51,7 +52,7 @@ function ringValues(fd: number, map: MapInfo): MapValues {
 }
 
 /** The values of one map, or null for a kind the view does not show. */
-export function readMapValues(map: MapInfo, object: 'hist' | 'trace'): MapValues | null {
+export function readMapValues(map: MapInfo, object: ObjectName): MapValues | null {
   const numeric = map.valueSize === 4 || map.valueSize === 8;
   if (!['array', 'percpu_array', 'ringbuf'].includes(map.typeName) || (map.typeName !== 'ringbuf' && !numeric && !map.name.endsWith('.rodata'))) {
     return null;

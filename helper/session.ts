@@ -1,6 +1,7 @@
 /** What the server needs of a running session, whatever its mode. */
 import type { Push, Result } from '../src/shared/protocol.js';
 import type { BpfObject } from './bpf-object.js';
+import type { RecordedCalls } from './call-recorder.js';
 
 /** Sends a push to the client; `droppable` pushes may be dropped under backpressure (returns false). */
 export type SessionSink = (push: Push, droppable: boolean) => boolean;
@@ -9,6 +10,8 @@ export interface Loaded {
   object: BpfObject;
   program: string;
   via: string;
+  /** The system calls of its load and attach, when the start asked for them. */
+  calls: RecordedCalls | null;
 }
 
 export interface Session {

@@ -10,6 +10,7 @@ import type { BpfObject } from './bpf-object.js';
 import type { Kernel } from './kernel.js';
 import { libbpf, nativeBytes, registerSampleCallback, unregisterCallback, type Pointer } from './libbpf.js';
 import { PerCpuReader } from './percpu.js';
+import type { RecordedCalls } from './call-recorder.js';
 import type { Loaded, Session, SessionSink } from './session.js';
 import { decodeTraceEvent, TRACE_EVENT_SIZE } from './trace-reader.js';
 
@@ -35,9 +36,9 @@ export class TraceSession implements Session {
 
   private constructor(
     readonly id: number, private readonly object: BpfObject, private readonly program: string,
-    private readonly sink: SessionSink, via: string,
+    private readonly sink: SessionSink, via: string, calls: RecordedCalls | null,
   ) {
-    this.loaded = { object, program, via };
+    this.loaded = { object, program, via, calls };
     this.counters = new PerCpuReader(object.mapFd('counters'));
     this.callback = registerSampleCallback((data, size) => this.take(data, size));
     this.ring = libbpf.ringBufferNew(object.mapFd('events'), this.callback, null, null);
@@ -49,13 +50,13 @@ export class TraceSession implements Session {
   }
 
   static start(id: number, kernel: Kernel, params: StartParams, sink: SessionSink): [TraceSession, Result<'start'>] {
-    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog };
-    const { object, program, plan, notices } = attachSpec(kernel, 'trace', params.probe, (obj, p) => {
+    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls };
+    const { object, program, plan, notices, calls } = attachSpec(kernel, 'trace', params.probe, (obj, p) => {
       obj.setRodata(encodeTraceConfig(sizeSource(p, target)));
       obj.setMaxEntries('events', RING_BYTES);
     }, target);
     try {
-      const session = new TraceSession(id, object, program, sink, plan.via);
+      const session = new TraceSession(id, object, program, sink, plan.via, calls);
       return [session, { session: id, mode: 'trace', probe: plan.probe, via: plan.via, layout: params.layout, notices }];
     } catch (e) {
       object.dispose();

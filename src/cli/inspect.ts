@@ -23,7 +23,7 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
   let started;
   try {
     started = await client.request('start', {
-      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0, stats: true, verifierLog: true,
+      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0, stats: true, verifierLog: true, calls: true,
       ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
     });
   } catch (e) {
@@ -88,6 +88,8 @@ export function inspectDocument(i: Inspection, histogram: object, notices: strin
     jited: i.jited.map((j) => ({ offset: j.offset, bytes: j.bytes, text: j.text, line: j.line ?? null })),
     verifier: i.verifier && { log: i.verifier.log, processed_insns: i.verifier.processedInsns },
     sources: i.sources.map((f) => ({ file: f.file, text: f.text, used_lines: f.usedLines })),
+    syscalls: i.syscalls?.calls ?? null,
+    syscalls_dropped: i.syscalls?.dropped ?? 0,
     histogram,
     notices,
     withheld: i.withheld,
@@ -124,13 +126,25 @@ function underLines<T extends { line?: SourceLine | undefined }>(lines: string[]
   }
 }
 
+/** The bpf() calls that built the probe, one per line, as strace would show them. */
+function formatSyscalls({ calls, dropped }: NonNullable<Inspection['syscalls']>): string[] {
+  const lines = [`System calls that loaded and attached it (${calls.length}, in order)`];
+  for (const c of calls) {
+    const attrs = Object.entries(c.attrs).map(([k, v]) => `${k}=${typeof v === 'string' && k.endsWith('name') ? JSON.stringify(v) : v}`);
+    const call = c.syscall === 'bpf' ? `bpf(${c.cmd}, {${attrs.join(', ')}})` : `${c.syscall}(${c.cmd}, {${attrs.join(', ')}})`;
+    lines.push(`  ${call} = ${c.ret}${c.error ? ` ${c.error}` : ''}`);
+  }
+  if (dropped) lines.push(`  … and ${dropped} more that did not fit the recorder`);
+  return lines;
+}
+
 /** The program, its maps and its instructions, as text; each run of instructions under its line of C. */
 export function formatInspection(i: Inspection): string {
   const p = i.program;
   const lines = [
     `Program ${p.name} (id ${p.id}, type ${p.type}, tag ${p.tag})`,
     `  attached: ${p.attach}`,
-    `  instructions: ${p.insnsSubmitted} submitted, ${p.insnsXlated} as loaded (xlated), ${p.verifiedInsns} verified`,
+    `  instructions: ${p.insnsSubmitted === null ? '' : `${p.insnsSubmitted} submitted, `}${p.insnsXlated} as loaded (xlated), ${p.verifiedInsns} verified`,
     `  JIT: ${p.jitEnabled ? `on, ${p.jitedBytes} bytes of machine code` : 'off (the kernel interprets it)'}`,
     `  loaded ${(p.loadTimeNs / 1e9).toFixed(6)} s after boot; maps ${p.mapIds.join(', ') || 'none'}`,
     `  cost: ${p.runCnt} runs, ${p.runTimeNs} ns in all${p.runCnt ? `, ${Math.round(p.runTimeNs / p.runCnt)} ns per run` : ''}`,
@@ -157,6 +171,7 @@ export function formatInspection(i: Inspection): string {
     const processed = i.verifier.processedInsns === null ? '' : `: it processed ${i.verifier.processedInsns} instructions`;
     lines.push('', `Verifier log (the program was accepted${processed})`, ...i.verifier.log.trimEnd().split('\n').map((l) => `  ${l}`));
   }
+  if (i.syscalls) lines.push('', ...formatSyscalls(i.syscalls));
   for (const w of i.withheld) lines.push(`Withheld: ${w}`);
   return `${lines.join('\n')}\n`;
 }

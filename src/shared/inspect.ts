@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 
-export const INSPECT_VERSION = 1;
+export const INSPECT_VERSION = 2;
 
 const count = z.number().int().min(0);
 
@@ -27,8 +27,8 @@ export const programInfoSchema = z.strictObject({
   tag: z.string().regex(/^[0-9a-f]{16}$/),
   /** How it is attached, in words. */
   attach: z.string(),
-  /** Instructions libbpf handed to BPF_PROG_LOAD, after its relocations. */
-  insnsSubmitted: count,
+  /** Instructions libbpf handed to BPF_PROG_LOAD (insn_cnt, from the recorded call; null when calls were not recorded). */
+  insnsSubmitted: count.nullable(),
   /** Instructions after the verifier's rewrites, as the kernel keeps them (xlated). */
   insnsXlated: count,
   /** Instructions the verifier processed, counting every path it walked (0 before Linux 5.16). */
@@ -87,6 +87,23 @@ export const jitInsnSchema = z.strictObject({
   line: sourceLineSchema.optional(),
 });
 
+/**
+ * One system call the helper made while it loaded and attached the program, as the kernel
+ * received it: bpf() with its command, perf_event_open(), or a perf ioctl().
+ */
+export const syscallSchema = z.strictObject({
+  syscall: z.enum(['bpf', 'perf_event_open', 'ioctl']),
+  /** bpf()'s command (BPF_MAP_CREATE…), the ioctl's request (PERF_EVENT_IOC_SET_BPF…), or the event type opened. */
+  cmd: z.string(),
+  /** The attributes as passed, decoded and named as in the kernel's headers; u64s that do not fit a number are decimal strings. */
+  attrs: z.record(z.string(), z.union([z.number(), z.string()])),
+  /** What the call returned: a new fd, 0, or -errno. */
+  ret: z.number().int(),
+  /** For a failed call, the errno's name and meaning. */
+  error: z.string().nullable(),
+});
+export type Syscall = z.infer<typeof syscallSchema>;
+
 export const inspectSchema = z.strictObject({
   version: z.literal(INSPECT_VERSION),
   program: programInfoSchema,
@@ -98,6 +115,8 @@ export const inspectSchema = z.strictObject({
   sources: z.array(z.strictObject({ file: z.string(), text: z.string(), usedLines: z.array(count) })),
   /** The verifier's log of this load, when the session kept it, with its count of processed instructions. */
   verifier: z.strictObject({ log: z.string(), processedInsns: count.nullable() }).nullable(),
+  /** The calls that loaded and attached it, in order, when the session recorded them; with how many did not fit. */
+  syscalls: z.strictObject({ calls: z.array(syscallSchema), dropped: count }).nullable(),
   /** What was left out for this caller, and why, in plain words. */
   withheld: z.array(z.string()),
 });

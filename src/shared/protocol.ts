@@ -80,6 +80,8 @@ export const requestSchema = z.discriminatedUnion('method', [
       stats: z.boolean().default(false),
       /** Keep the verifier's log of this load (level 1 with statistics), for inspect. */
       verifierLog: z.boolean().default(false),
+      /** Record the bpf(), perf_event_open() and perf ioctl() calls that load and attach this probe, for inspect. */
+      calls: z.boolean().default(false),
       /** Milliseconds between live histogram snapshots; 0 for none (only the final one, at stop). */
       intervalMs: z.number().int().min(0).max(60_000).refine((ms) => ms === 0 || ms >= 100, 'must be 0 or at least 100')
         .default(2000),

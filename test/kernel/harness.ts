@@ -75,5 +75,5 @@ export function ourPrograms(): string[] {
   const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bpftool failed: ${r.stderr}`);
   const progs = JSON.parse(r.stdout) as Array<{ name?: string }>;
-  return progs.map((p) => p.name ?? '').filter((n) => /^(hist|trace)_/.test(n));
+  return progs.map((p) => p.name ?? '').filter((n) => /^(hist|trace|calls)_/.test(n));
 }

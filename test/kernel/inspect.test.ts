@@ -76,7 +76,8 @@ function matchesBpftool(i: Inspection): void {
   assert.equal(i.program.jitedBytes, prog.bytes_jited);
   assert.equal(i.program.jitedBytes > 0, prog.jited);
   assert.deepEqual(i.program.mapIds, prog.map_ids);
-  assert.ok(i.program.verifiedInsns > 0 && i.program.insnsSubmitted > 0);
+  assert.ok(i.program.verifiedInsns > 0);
+  assert.equal(i.program.insnsSubmitted, null, 'known from the recorded BPF_PROG_LOAD only (inspect-calls.test.ts)');
   const maps = prog.map_ids.map((m) => bpftool<ToolMap>(['map', 'show', 'id', String(m)]));
   assert.deepEqual(i.maps.map((m) => [m.id, m.name, m.type, m.keySize, m.valueSize, m.maxEntries, m.flags]),
     maps.map((m) => [m.id, m.name, m.type, m.bytes_key, m.bytes_value, m.max_entries, m.flags]));

@@ -18,7 +18,7 @@ export function haveBpftool(): boolean {
 }
 
 /** Every struct in resources/bpf/NAME.bpf.o, by name, with member byte offsets and sizes. */
-export function structs(object: 'hist' | 'trace'): Record<string, Layout> {
+export function structs(object: 'hist' | 'trace' | 'calls'): Record<string, Layout> {
   const path = fileURLToPath(new URL(`../../../resources/bpf/${object}.bpf.o`, import.meta.url));
   const r = spawnSync('bpftool', ['-j', 'btf', 'dump', 'file', path], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`bpftool btf dump failed: ${r.stderr}`);

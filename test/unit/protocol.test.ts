@@ -28,10 +28,10 @@ test('hello, probes, start and stop requests validate', () => {
   accepts({ v: 1, id: Number.MAX_SAFE_INTEGER, method: 'hello', params: {} });
 });
 
-test('start fills in layout, intervalMs, armOnExec and stats', () => {
+test('start fills in layout, intervalMs, armOnExec, stats, verifierLog and calls', () => {
   assert.deepEqual(accepts(start({})), {
     v: 1, id: 3, method: 'start',
-    params: { mode: 'stat', probe: auto, layout: 'seed', intervalMs: 2000, armOnExec: false, stats: false, verifierLog: false },
+    params: { mode: 'stat', probe: auto, layout: 'seed', intervalMs: 2000, armOnExec: false, stats: false, verifierLog: false, calls: false },
   });
 });
 
@@ -43,7 +43,7 @@ test('start keeps what was given, for every probe kind', () => {
     { kind: 'uprobe', path: '/usr/lib/x86_64-linux-gnu/libc.so.6', symbol: 'memcpy', arg: 3 },
   ];
   for (const probe of probes) {
-    const params = { mode: 'trace', probe, layout: 'linear:0:1024:64', pid: 4242, armOnExec: true, intervalMs: 500, stats: true, verifierLog: true };
+    const params = { mode: 'trace', probe, layout: 'linear:0:1024:64', pid: 4242, armOnExec: true, intervalMs: 500, stats: true, verifierLog: true, calls: true };
     assert.deepEqual(accepts({ v: 1, id: 9, method: 'start', params }), { v: 1, id: 9, method: 'start', params });
   }
   accepts(start({ layout: 'log2', intervalMs: 100 }));
