@@ -71,7 +71,8 @@ static __always_inline void record(int nr, const __u64 *args)
 		call_log.dropped++;
 		return;
 	}
-	rec = &call_log.calls[i];
+	/* The mask changes nothing (i < CALLS_MAX, a power of two) but keeps older verifiers sure of the bound. */
+	rec = &call_log.calls[i & (CALLS_MAX - 1)];
 	rec->nr = nr;
 	rec->returned = 0;
 	rec->ret = 0;
@@ -93,6 +94,8 @@ static __always_inline void record(int nr, const __u64 *args)
 			text = field(rec->attr, BPF_ATTR_LICENSE);
 		else if (nr == NR_PERF_EVENT_OPEN && *(__u32 *)rec->attr != PERF_TYPE_TRACEPOINT)
 			text = field(rec->attr, PERF_ATTR_CONFIG1);
+	} else {
+		n = 0;
 	}
 	rec->attr_size = n;
 	if (text)
@@ -128,8 +131,8 @@ int calls_exit(struct syscall_exit *ctx)
 
 	if (!armed() || slot == 0 || slot > CALLS_MAX)
 		return 0;
-	call_log.calls[slot - 1].ret = ctx->ret;
-	call_log.calls[slot - 1].returned = 1;
+	call_log.calls[(slot - 1) & (CALLS_MAX - 1)].ret = ctx->ret;
+	call_log.calls[(slot - 1) & (CALLS_MAX - 1)].returned = 1;
 	call_log.open_slot = 0;
 	return 0;
 }

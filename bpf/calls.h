@@ -10,16 +10,16 @@
 
 #include <linux/types.h>
 
-#define CALLS_MAX 256
+#define CALLS_MAX 256 /* a power of two: calls.bpf.c masks indexes with it */
 /* union bpf_attr as BPF_PROG_LOAD fills it, up to log_true_size (offset 140). */
 #define CALLS_ATTR_BYTES 152
 /* struct perf_event_attr up to config2 and beyond (PERF_ATTR_SIZE_VER5 is 112). */
 #define CALLS_PERF_ATTR_BYTES 128
-#define CALLS_TEXT_BYTES 64
+#define CALLS_TEXT_BYTES 256
 
 struct call_record {
 	__u32 nr;		/* the system call's number (x86-64) */
-	__u16 attr_size;	/* bytes of attr copied */
+	__u16 attr_size;	/* bytes of attr copied; 0 when it could not be read */
 	__u16 returned;		/* 1 once the call returned and ret is set */
 	__s64 ret;
 	__u64 args[5];		/* the raw arguments */

@@ -47,7 +47,15 @@ function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: 
   }
 }
 
-function tryPlan(name: ObjectName, plan: AttachPlan, configure: Configure, target: Target): BpfObject {
+/**
+ * One plan, loaded and attached, with the system calls that made it when the target asks for
+ * them: recorded per plan, so a plan that failed leaves nothing in the list of the one that works.
+ */
+function tryPlan(name: ObjectName, plan: AttachPlan, configure: Configure, target: Target): [BpfObject, RecordedCalls | null] {
+  return recordingCalls(target.calls === true, () => loadAndAttach(name, plan, configure, target));
+}
+
+function loadAndAttach(name: ObjectName, plan: AttachPlan, configure: Configure, target: Target): BpfObject {
   const object = BpfObject.open(name);
   const [main, arm] = [`${name}_${plan.program}`, `${name}_arm`];
   const arming = Boolean(target.pid && target.armOnExec);
@@ -93,14 +101,6 @@ function notices(spec: ProbeSpec, plan: AttachPlan, skipped: Skip[], target: Tar
 export function attachSpec(
   kernel: Kernel, name: ObjectName, spec: ProbeSpec, configure: Configure, target: Target = {},
 ): Attached {
-  const [attached, calls] = recordingCalls(target.calls === true, () => attachFirstWorkable(kernel, name, spec, configure, target));
-  return { ...attached, calls };
-}
-
-/** The first plan of the spec that loads and attaches, tried in order. */
-function attachFirstWorkable(
-  kernel: Kernel, name: ObjectName, spec: ProbeSpec, configure: Configure, target: Target,
-): Omit<Attached, 'calls'> {
   const skipped: Skip[] = [];
   const reasons: Reason[] = [];
   let firstError: LabError | null = null;
@@ -111,10 +111,10 @@ function attachFirstWorkable(
       continue;
     }
     try {
-      const object = tryPlan(name, check.plan, configure, target);
+      const [object, calls] = tryPlan(name, check.plan, configure, target);
       return {
         object, program: `${name}_${check.plan.program}`, plan: check.plan,
-        notices: notices(spec, check.plan, skipped, target),
+        notices: notices(spec, check.plan, skipped, target), calls,
       };
     } catch (e) {
       if (!(e instanceof LabError) || !['bpf-attach', 'bpf-load'].includes(e.code)) throw e;

@@ -8,9 +8,9 @@
 import type { Syscall } from '../src/shared/inspect.js';
 
 /** struct call_log: four u32 counters, then CALLS_MAX records of struct call_record. */
-export const CALL_LOG = { armedTid: 0, recorded: 4, dropped: 8, header: 16, max: 256, record: 272 } as const;
+export const CALL_LOG = { armedTid: 0, recorded: 4, dropped: 8, header: 16, max: 256, record: 464 } as const;
 export const CALL_LOG_SIZE = CALL_LOG.header + CALL_LOG.max * CALL_LOG.record;
-const R = { nr: 0, attrSize: 4, returned: 6, ret: 8, args: 16, attr: 56, attrBytes: 152, text: 208, textBytes: 64 } as const;
+const R = { nr: 0, attrSize: 4, returned: 6, ret: 8, args: 16, attr: 56, attrBytes: 152, text: 208, textBytes: 256 } as const;
 
 /** x86-64 system call numbers. */
 const NR = { ioctl: 16, perfEventOpen: 298, bpf: 321 } as const;
@@ -38,7 +38,7 @@ const PERF_TYPES = ['hardware', 'software', 'tracepoint', 'hw_cache', 'raw', 'br
 const ERRNO: Record<number, string> = {
   1: 'EPERM', 2: 'ENOENT', 3: 'ESRCH', 4: 'EINTR', 7: 'E2BIG', 9: 'EBADF', 11: 'EAGAIN', 12: 'ENOMEM', 13: 'EACCES',
   14: 'EFAULT', 16: 'EBUSY', 17: 'EEXIST', 19: 'ENODEV', 22: 'EINVAL', 24: 'EMFILE', 28: 'ENOSPC', 95: 'EOPNOTSUPP',
-  524: 'ENOTSUPP',
+  512: 'ERESTARTSYS', 524: 'ENOTSUPP',
 };
 
 /** How a field of an attribute struct reads: its offset and what it holds. */
@@ -90,6 +90,12 @@ function u64(value: bigint): number | string {
 function cString(bytes: Uint8Array): string {
   const end = bytes.indexOf(0);
   return new TextDecoder().decode(end < 0 ? bytes : bytes.subarray(0, end));
+}
+
+/** The recorded string, marked when it filled the recorder's buffer (the rest was cut off). */
+function recordedText(bytes: Uint8Array): string {
+  const text = cString(bytes);
+  return bytes.indexOf(0) === bytes.length - 1 || bytes.indexOf(0) < 0 ? `${text}…` : text;
 }
 
 function readField(view: DataView, bytes: Uint8Array, [, offset, kind]: Field, names: CallNames): number | string {
@@ -159,13 +165,17 @@ export function decodeCalls(log: Uint8Array, names: CallNames): { calls: Syscall
     const at = CALL_LOG.header + i * CALL_LOG.record;
     const nr = view.getUint32(at + R.nr, true);
     const attr = log.subarray(at + R.attr, at + R.attr + Math.min(view.getUint16(at + R.attrSize, true), R.attrBytes));
-    const text = cString(log.subarray(at + R.text, at + R.text + R.textBytes));
+    const text = recordedText(log.subarray(at + R.text, at + R.text + R.textBytes));
     const args = [0, 1, 2, 3, 4].map((a) => view.getBigUint64(at + R.args + a * 8, true));
     const returned = view.getUint16(at + R.returned, true) === 1;
     const ret = returned ? Number(view.getBigInt64(at + R.ret, true)) : 0;
     let decoded: [string, Attrs];
     let syscall: Syscall['syscall'];
-    if (nr === NR.bpf) [syscall, decoded] = ['bpf', bpfCall(Number(args[0]), attr, text, names)];
+    if (attr.length === 0 && (nr === NR.bpf || nr === NR.perfEventOpen)) {
+      // The recorder could not read the attributes (a bad pointer): the call is shown without them.
+      syscall = nr === NR.bpf ? 'bpf' : 'perf_event_open';
+      decoded = [nr === NR.bpf ? `BPF_${BPF_CMDS[Number(args[0])] ?? Number(args[0])}` : 'PERF_TYPE_UNKNOWN', { unreadable: 1 }];
+    } else if (nr === NR.bpf) [syscall, decoded] = ['bpf', bpfCall(Number(args[0]), attr, text, names)];
     else if (nr === NR.perfEventOpen) [syscall, decoded] = ['perf_event_open', perfOpen(args, attr, text, names)];
     else if (nr === NR.ioctl) [syscall, decoded] = ['ioctl', perfIoctl(args)];
     else continue;

@@ -42,7 +42,11 @@ function names(): CallNames {
 }
 
 export class CallRecorder {
-  private constructor(private readonly object: BpfObject, private readonly log: DataView) {}
+  private log: DataView | null;
+
+  private constructor(private readonly object: BpfObject, log: DataView) {
+    this.log = log;
+  }
 
   /** Loads and attaches the recorder, then arms it for this thread (the main thread's id is the pid). */
   static start(): CallRecorder {
@@ -65,12 +69,20 @@ export class CallRecorder {
     }
   }
 
-  /** Disarms, decodes what was recorded, and releases the recorder. */
+  /** Disarms, decodes what was recorded, and releases the recorder. Once only: the log is unmapped after. */
   finish(): RecordedCalls {
+    const log = this.release();
+    return decodeCalls(log, names());
+  }
+
+  /** Disarms and releases the recorder; returns a copy of its log. Idempotent (later calls return an empty log). */
+  release(): Uint8Array {
+    const log = this.log;
+    this.log = null;
+    if (!log) return new Uint8Array(CALL_LOG_SIZE);
     try {
-      this.log.setUint32(CALL_LOG.armedTid, 0, true);
-      const copy = new Uint8Array(this.log.buffer, this.log.byteOffset, this.log.byteLength).slice();
-      return decodeCalls(copy, names());
+      log.setUint32(CALL_LOG.armedTid, 0, true);
+      return new Uint8Array(log.buffer, log.byteOffset, log.byteLength).slice();
     } finally {
       this.object.dispose();
     }
@@ -93,7 +105,7 @@ export function recordingCalls<T>(record: boolean, build: () => T): [T, Recorded
   try {
     result = build();
   } catch (e) {
-    recorder.finish();
+    recorder.release(); // the calls of a failed plan are not shown; its error is
     throw e;
   }
   try {

@@ -21,7 +21,8 @@ describe('inspect on a kernel with kprobes', () => {
       jited: Array<{ bytes: string; text: string }>;
       verifier: { processed_insns: number } | null;
       histogram: { buckets: Array<{ count: number }> };
-      syscalls: Array<{ syscall: string; cmd: string; attrs: Record<string, unknown>; ret: number }>;
+      syscalls: Array<{ syscall: string; cmd: string; attrs: Record<string, unknown>; ret: number }> | null;
+      withheld: string[];
     };
     assert.equal(doc.program.type, 'kprobe');
     assert.match(doc.program.attach, /^kprobe vfs_read\(\)/);
@@ -34,6 +35,7 @@ describe('inspect on a kernel with kprobes', () => {
     assert.ok(doc.maps.some((m) => m.name === 'counts' && m.values?.kind === 'array'));
     assert.deepEqual(doc.histogram.buckets.map((b) => b.count), expectedCounts('seed', SIZES));
     // The attach as the kernel received it: a kprobe perf event on vfs_read, then a link from the program to it.
+    assert.ok(doc.syscalls, doc.withheld.join(' '));
     const load = doc.syscalls.find((c) => c.cmd === 'BPF_PROG_LOAD' && c.attrs.prog_name === 'hist_kprobe' && c.ret >= 0);
     assert.equal(load?.attrs.prog_type, 'BPF_PROG_TYPE_KPROBE');
     const open = doc.syscalls.find((c) => c.cmd === 'PERF_TYPE_KPROBE' && c.attrs.function === 'vfs_read');

@@ -6,14 +6,29 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import koffi from 'koffi';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
 import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
 import type { Syscall } from '../../src/shared/inspect.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { BpfObject } from '../../helper/bpf-object.js';
-import { CallRecorder } from '../../helper/call-recorder.js';
+import { CallRecorder, type RecordedCalls } from '../../helper/call-recorder.js';
 import { cli, needsRoot, ourPrograms } from './harness.js';
+
+/** A worker that calls bpf(BPF_PROG_GET_NEXT_ID) once flag[0] is 1, then sets it to 2. */
+const OTHER_THREAD = `
+const { workerData } = require('node:worker_threads');
+const koffi = require(workerData.koffi);
+const nextId = koffi.load('libbpf.so.1').func('int bpf_prog_get_next_id(uint32_t start, _Out_ uint32_t *next)');
+Atomics.wait(workerData.flag, 0, 0);
+nextId(0, [0]);
+Atomics.store(workerData.flag, 0, 2);
+Atomics.notify(workerData.flag, 0);
+`;
+const require = createRequire(import.meta.url);
 
 const REJECTED = fileURLToPath(new URL('../../workloads/rejected.bpf.o', import.meta.url));
 const OBJECTS = fileURLToPath(new URL('../../../resources/bpf/', import.meta.url));
@@ -104,6 +119,10 @@ describe('inspect: the system calls that built the probe', () => {
         assert.deepEqual([link.attrs.prog_fd, link.attrs.attach_type], [load.ret, 'BPF_PERF_EVENT']);
         assert.equal(fdinfo(helper, link.ret).get('prog_id'), String(i.program.id));
         assert.ok(calls.indexOf(load) < calls.indexOf(open) && calls.indexOf(open) < calls.indexOf(link));
+        // The perf ioctls are recorded too: the event is switched on after the link.
+        const enable = one(calls, 'PERF_EVENT_IOC_ENABLE', (c) => c.attrs.fd === open.ret);
+        assert.deepEqual([enable.syscall, enable.ret], ['ioctl', 0]);
+        assert.ok(calls.indexOf(link) < calls.indexOf(enable));
 
         await client.request('stop', { session: started.session });
         const plain = await client.request('start', { mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
@@ -115,29 +134,48 @@ describe('inspect: the system calls that built the probe', () => {
     });
   }
 
-  it('a refused load is recorded with its error, and only this thread\'s calls are', (t) => {
+  it('a refused load is recorded with its error, and only this thread\'s calls are', async (t) => {
     if (!needsRoot(t)) return;
+    // Another thread of this process, ready to make a bpf() call when told to.
+    const flag = new Int32Array(new SharedArrayBuffer(4));
+    const worker = new Worker(OTHER_THREAD, { eval: true, workerData: { koffi: require.resolve('koffi'), flag } });
+    await new Promise((resolve) => worker.once('online', resolve));
+    const nextId = koffi.load('libbpf.so.1').func('int bpf_prog_get_next_id(uint32_t start, _Out_ uint32_t *next)') as (
+      start: number, next: number[]) => number;
     const recorder = CallRecorder.start();
-    const object = BpfObject.fromFile(REJECTED, 'hist');
     let other: ReturnType<typeof spawnSync> | undefined;
+    let recorded: RecordedCalls | undefined;
     try {
-      object.selectPrograms(['rejected'], ['rejected']);
-      assert.throws(() => object.load(), (e: LabError) => e.code === 'bpf-load');
+      const object = BpfObject.fromFile(REJECTED, 'hist');
+      try {
+        object.selectPrograms(['rejected'], ['rejected']);
+        assert.throws(() => object.load(), (e: LabError) => e.code === 'bpf-load');
+      } finally {
+        object.dispose();
+      }
       // Another process's bpf() calls while the recorder is armed: bpftool lists programs.
       other = spawnSync('bpftool', ['prog', 'show']);
+      // Another thread's: the worker asks for the next program id while this thread waits.
+      Atomics.store(flag, 0, 1);
+      Atomics.notify(flag, 0);
+      assert.equal(Atomics.wait(flag, 0, 1, 10_000), 'ok');
+      // This thread's own call of the same command: recorded.
+      nextId(0, [0]);
     } finally {
-      object.dispose();
+      recorded = recorder.finish();
+      await worker.terminate();
     }
-    const recorded = recorder.finish();
     assert.equal(other?.status, 0);
-    assert.ok('calls' in recorded);
+    assert.equal(Atomics.load(flag, 0), 2, 'the other thread made its call');
+    assert.ok(recorded && 'calls' in recorded);
+    assert.equal(recorded.calls.filter((c) => c.cmd === 'BPF_PROG_GET_NEXT_ID').length, 1, 'this thread\'s one call, not the worker\'s');
     const refused = recorded.calls.filter((c) => c.cmd === 'BPF_PROG_LOAD' && c.attrs.prog_name === 'rejected');
     assert.ok(refused.length >= 1);
     for (const c of refused) {
       assert.equal(c.ret, -13);
       assert.match(c.error!, /^EACCES: Permission denied$/);
     }
-    assert.ok(!recorded.calls.some((c) => ['BPF_PROG_GET_NEXT_ID', 'BPF_PROG_GET_FD_BY_ID'].includes(c.cmd)), 'bpftool\'s calls are not ours');
+    assert.ok(!recorded.calls.some((c) => c.cmd === 'BPF_PROG_GET_FD_BY_ID'), 'bpftool\'s calls are not ours');
   });
 
   it('bpf-lab inspect --json lists the calls in order, and the text shows them as calls', (t) => {

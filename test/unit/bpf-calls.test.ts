@@ -47,7 +47,7 @@ test('the offsets used here are the ones clang laid out (BTF of calls.bpf.o)', (
   const fields = (name: string): Record<string, number[]> =>
     Object.fromEntries(Object.entries(s[name]!.members).map(([k, m]) => [k, [m.offset, m.size]]));
   assert.deepEqual(fields('call_record'), {
-    nr: [0, 4], attr_size: [4, 2], returned: [6, 2], ret: [8, 8], args: [16, 40], attr: [56, 152], text: [208, 64],
+    nr: [0, 4], attr_size: [4, 2], returned: [6, 2], ret: [8, 8], args: [16, 40], attr: [56, 152], text: [208, 256],
   });
   assert.equal(s.call_record!.size, CALL_LOG.record);
   assert.deepEqual(fields('call_log'), {
@@ -111,6 +111,20 @@ test('perf_event_open of a uprobe: its path, offset and target; a link and the i
   });
   assert.deepEqual(calls[1]!.attrs, { prog_fd: 10, target_fd: 11, attach_type: 'BPF_PERF_EVENT', flags: '0x0' });
   assert.deepEqual(calls[2]!.attrs, { fd: 11, request: '0x40042408', prog_fd: 10 });
+});
+
+test('a string that filled the recorder\'s buffer is marked as cut off', () => {
+  const long = `/${'x'.repeat(300)}`;
+  const { calls } = decodeCalls(log([{
+    nr: 298, args: [0n, 1n, 0n, 0xffffffffn, 8n], ret: 3n, attrSize: 128, text: long.slice(0, 255),
+    attr: (v) => v.setUint32(0, 8, true),
+  }]), NAMES);
+  assert.equal(calls[0]!.attrs.path, `${long.slice(0, 255)}…`);
+});
+
+test('attributes the recorder could not read are not made up', () => {
+  const { calls } = decodeCalls(log([{ nr: 321, args: [5n, 0n, 144n], ret: -14n, attrSize: 0 }]), NAMES);
+  assert.deepEqual(calls[0], { syscall: 'bpf', cmd: 'BPF_PROG_LOAD', attrs: { unreadable: 1 }, ret: -14, error: 'EFAULT: error 14' });
 });
 
 test('a call cut off by the end of the recording says so; records beyond the log are counted, not read', () => {
