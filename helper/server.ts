@@ -11,6 +11,7 @@ import {
 } from '../src/shared/protocol.js';
 import { CallerPolicy } from './caller.js';
 import { HistSession } from './hist-session.js';
+import { classicLesson } from './classic-lesson.js';
 import { inspect } from './inspect.js';
 import type { Kernel } from './kernel.js';
 import { kernelInfo, probeStatuses } from './probe-status.js';
@@ -38,6 +39,7 @@ export class Server {
   private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
   private nextSession = 1;
   private probes: { at: number; result: Result<'probes'> } | null = null;
+  private lessonRunning = false;
 
   constructor(
     private readonly kernel: Kernel,
@@ -67,6 +69,10 @@ export class Server {
       return;
     }
     const request = parsed.data;
+    if (request.method === 'lesson') {
+      this.lesson(request.id, request.params);
+      return;
+    }
     try {
       const result = this.dispatch(request);
       if (!this.send({ v: PROTOCOL_VERSION, type: 'response', id: request.id, result }) && request.method === 'start') {
@@ -80,7 +86,20 @@ export class Server {
     }
   }
 
-  private dispatch(request: Request): Result<Request['method']> {
+  /** The classic BPF lesson waits for its packets to arrive, so it answers later; one at a time. */
+  private lesson(id: number, params: Extract<Request, { method: 'lesson' }>['params']): void {
+    if (this.lessonRunning) {
+      this.replyError(id, new LabError('busy', 'a classic BPF lesson is already running; wait for its result'));
+      return;
+    }
+    this.lessonRunning = true;
+    classicLesson(params).then((result) => this.send({ v: PROTOCOL_VERSION, type: 'response', id, result }),
+      (e: unknown) => this.replyError(id, e)).finally(() => {
+      this.lessonRunning = false;
+    });
+  }
+
+  private dispatch(request: Exclude<Request, { method: 'lesson' }>): Result<Request['method']> {
     switch (request.method) {
       case 'hello':
         return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel) };

@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { formatLayout, parseLayout } from '../shared/buckets.js';
+import { MAX_LESSON_PACKETS } from '../shared/lesson.js';
 import {
   MAX_PID, parseCatalogId, parseKprobe, parseTracepoint, parseUprobe, type ProbeSpec,
 } from '../shared/probes.js';
@@ -14,7 +15,8 @@ export type Command =
   | { name: 'probes'; json: boolean; verbose: boolean }
   | { name: 'serve'; port: number; verbose: boolean }
   | ({ name: 'stat' | 'trace' } & SessionOptions)
-  | ({ name: 'inspect' } & SessionOptions);
+  | ({ name: 'inspect' } & SessionOptions)
+  | { name: 'lesson'; lesson: 'classic-bpf'; ipv4: number; ipv6: number; json: boolean; verbose: boolean };
 
 /** What stat, trace and inspect are told: the probe, its buckets, whose events, and how to print. */
 export interface SessionOptions {
@@ -39,6 +41,7 @@ export const USAGE = `Usage:
                 [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
   bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
   bpf-lab inspect [PROBE] [--buckets LAYOUT] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
+  bpf-lab lesson classic-bpf [--ipv4 N] [--ipv6 N] [--json]
   bpf-lab serve [--port PORT] [--verbose]
 
 PROBE is one of (default --probe auto):
@@ -66,6 +69,10 @@ looks at once), then prints what the kernel holds: the program (id, type, tag, i
 counts, what each run costs), its maps, its instructions as loaded and the JIT's machine code,
 each under its line of C, and the histogram; then it detaches.
 
+lesson classic-bpf runs the article's classic BPF filter for real: it attaches it to a packet
+socket on a loopback of its own, sends N IPv4 (default 5) and N IPv6 (default 3) UDP packets,
+and shows what the filter accepted and dropped, and each step of the machine for one packet.
+
 serve runs the app's UI for a browser on 127.0.0.1 only, behind a token printed at start;
 reach it from elsewhere through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT HOST).
 
@@ -83,6 +90,8 @@ const OPTIONS = {
   count: { type: 'string' },
   pid: { type: 'string' },
   port: { type: 'string' },
+  ipv4: { type: 'string' },
+  ipv6: { type: 'string' },
   json: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -143,6 +152,28 @@ function serveCommand(v: Values, run: string[] | null): Command {
   return { name: 'serve', port, verbose: v.verbose ?? false };
 }
 
+const LESSONS = ['classic-bpf'] as const;
+
+function packets(text: string | undefined, flag: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) > MAX_LESSON_PACKETS) {
+    throw new UsageError(`bad ${flag} "${text}": use a whole number from 0 to ${MAX_LESSON_PACKETS}`);
+  }
+  return Number(text);
+}
+
+function lessonCommand(v: Values, lesson: string | undefined, run: string[] | null): Command {
+  if (lesson === undefined) throw new UsageError(`say which lesson: bpf-lab lesson ${LESSONS.join(' | ')}`);
+  if (lesson !== 'classic-bpf') throw new UsageError(`unknown lesson "${lesson}": use ${LESSONS.join(', ')}`);
+  const extraOption = (['port', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
+  if (extraOption) throw new UsageError(`--${extraOption} is not an option of lesson`);
+  if (run !== null) throw new UsageError('lesson runs no command: drop the -- and what follows');
+  return {
+    name: 'lesson', lesson, ipv4: packets(v.ipv4, '--ipv4', 5), ipv6: packets(v.ipv6, '--ipv6', 3),
+    json: v.json ?? false, verbose: v.verbose ?? false,
+  };
+}
+
 /** Parses argv (without node and script); throws UsageError with a one-line reason. */
 export function parseCommand(argv: string[]): Command {
   const dash = argv.indexOf('--');
@@ -155,6 +186,11 @@ export function parseCommand(argv: string[]): Command {
     if (run !== null) throw new UsageError('say what to do with the command: bpf-lab stat, trace or inspect -- CMD');
     return { name: 'help' };
   }
+  if (name === 'lesson') {
+    if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[1]}"`);
+    return lessonCommand(v, extra[0], run);
+  }
+  if (v.ipv4 !== undefined || v.ipv6 !== undefined) throw new UsageError('--ipv4 and --ipv6 are options of lesson classic-bpf');
   if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (a command to run goes after --)`);
   if (name === 'probes') {
     const extraOption = (['port', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
@@ -164,7 +200,7 @@ export function parseCommand(argv: string[]): Command {
   }
   if (name === 'serve') return serveCommand(v, run);
   if (name !== 'stat' && name !== 'trace' && name !== 'inspect') {
-    throw new UsageError(`unknown command "${name}": use probes, stat, trace, inspect or serve`);
+    throw new UsageError(`unknown command "${name}": use probes, stat, trace, inspect, lesson or serve`);
   }
   if (name === 'inspect' && (v.interval !== undefined || v.count !== undefined)) {
     throw new UsageError('--interval and --count are for stat and trace; inspect prints every view once');

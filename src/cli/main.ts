@@ -13,6 +13,7 @@ import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { jsonOutput, textOutput } from './output.js';
 import { runServe } from './serve.js';
 import { runInspect } from './inspect.js';
+import { runLesson } from './lesson.js';
 import { runSession } from './session.js';
 
 const write = (stream: NodeJS.WriteStream) => (text: string): void => {
@@ -26,8 +27,8 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 
 async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
   if (cmd.name === 'serve') return runServe(cmd, write(process.stdout));
-  // inspect --json prints one document on stdout; its notices and logs go to stderr.
-  const json = cmd.json && cmd.name !== 'inspect';
+  // inspect and lesson --json print one document on stdout; their notices and logs go to stderr.
+  const json = cmd.json && cmd.name !== 'inspect' && cmd.name !== 'lesson';
   const out = json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
   const client = await HelperClient.start(commandLineLaunch(cmd.verbose));
   // The helper's and libbpf's log with --verbose; errors always.
@@ -40,6 +41,7 @@ async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise
       return 0;
     }
     if (cmd.name === 'inspect') return await runInspect(client, cmd, write(process.stdout), write(process.stderr));
+    if (cmd.name === 'lesson') return await runLesson(client, cmd, write(process.stdout));
     return await runSession(client, cmd, out);
   } finally {
     await client.close();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseLayout } from './buckets.js';
 import { clipHead, ERROR_CODES } from './errors.js';
 import { inspectSchema } from './inspect.js';
+import { classicLessonSchema, MAX_LESSON_PACKETS } from './lesson.js';
 import {
   CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, MAX_PID, TRACE_NAME, USER_SYMBOL,
 } from './probes.js';
@@ -90,6 +91,16 @@ export const requestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session: id }) }),
   /** The running session's program, maps and instructions, as the kernel holds them (src/shared/inspect.ts). */
   z.strictObject({ ...envelope, method: z.literal('inspect'), params: z.strictObject({ session: id }) }),
+  /** The classic BPF lesson: the article's filter on a private loopback, with packets of known counts (src/shared/lesson.ts). */
+  z.strictObject({
+    ...envelope,
+    method: z.literal('lesson'),
+    params: z.strictObject({
+      lesson: z.literal('classic-bpf'),
+      ipv4: z.number().int().min(0).max(MAX_LESSON_PACKETS).default(5),
+      ipv6: z.number().int().min(0).max(MAX_LESSON_PACKETS).default(3),
+    }),
+  }),
 ]);
 
 export type Request = z.infer<typeof requestSchema>;
@@ -161,6 +172,7 @@ export const resultSchemas = {
     trace: z.strictObject({ seen: z.number().int(), lost: z.number().int(), missed: z.number().int() }).optional(),
   }),
   inspect: inspectSchema,
+  lesson: classicLessonSchema,
 } satisfies Record<Method, z.ZodType>;
 export type Result<M extends Method> = z.infer<(typeof resultSchemas)[M]>;
 export type KernelInfo = z.infer<typeof kernelInfoSchema>;

@@ -172,5 +172,20 @@ test('inspect takes stat\'s probe, buckets, pid, --json and -- CMD, but not --in
   assert.ok(p.name === 'inspect' && p.pid === 42 && p.run === null);
   usageError(['inspect', '--interval', '1'], /inspect prints every view once/);
   usageError(['inspect', '--count', '3'], /inspect prints every view once/);
-  usageError(['frobnicate'], /use probes, stat, trace, inspect or serve/);
+  usageError(['frobnicate'], /use probes, stat, trace, inspect, lesson or serve/);
+});
+
+test('lesson classic-bpf takes --ipv4, --ipv6 (0 to 1000) and --json, and nothing about probes', () => {
+  assert.deepEqual(parseCommand(['lesson', 'classic-bpf']),
+    { name: 'lesson', lesson: 'classic-bpf', ipv4: 5, ipv6: 3, json: false, verbose: false });
+  assert.deepEqual(parseCommand(['lesson', 'classic-bpf', '--ipv4', '0', '--ipv6', '1000', '--json']),
+    { name: 'lesson', lesson: 'classic-bpf', ipv4: 0, ipv6: 1000, json: true, verbose: false });
+  usageError(['lesson'], /say which lesson: bpf-lab lesson classic-bpf/);
+  usageError(['lesson', 'ebpf'], /unknown lesson "ebpf"/);
+  usageError(['lesson', 'classic-bpf', 'more'], /unexpected argument "more"/);
+  usageError(['lesson', 'classic-bpf', '--ipv4', '1001'], /bad --ipv4 "1001": use a whole number from 0 to 1000/);
+  usageError(['lesson', 'classic-bpf', '--ipv6', '-1']);
+  usageError(['lesson', 'classic-bpf', '--probe', 'read'], /--probe is not an option of lesson/);
+  usageError(['lesson', 'classic-bpf', '--', 'ls'], /lesson runs no command/);
+  usageError(['stat', '--ipv4', '3'], /--ipv4 and --ipv6 are options of lesson classic-bpf/);
 });
