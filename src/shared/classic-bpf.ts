@@ -5,6 +5,8 @@
  * text `tcpdump -d` prints, table-driven over every instruction class, and runs a program on
  * one packet step by step, to show what each instruction did. The kernel's verdict stays the
  * truth: the lesson counts what the kernel accepted, and the tests hold this machine to it.
+ * It refuses what the kernel would refuse (classicProblem), and says so for the loads of packet
+ * metadata that only the kernel can answer.
  */
 
 export interface SockFilter {
@@ -33,57 +35,94 @@ const ALU: Record<number, [name: string, hex: boolean]> = {
 };
 const JMP: Record<number, string> = { 0x00: 'ja', 0x10: 'jeq', 0x20: 'jgt', 0x30: 'jge', 0x40: 'jset' };
 const SRC_X = 0x08;
+const RET_A = 0x16;
+/** The kernel's "ancillary" loads: offsets from SKF_AD_OFF (-4096) that read packet metadata; named as tcpdump names them. */
+const SKF_AD_OFF = -0x1000;
+const ANCILLARY: Record<number, string> = { 4: 'type', 8: 'ifidx', 44: 'vlan_tci', 48: 'vlanp' };
+
+/**
+ * Every instruction code the kernel accepts in a classic filter (net/core/filter.c's
+ * bpf_check_classic): any other code is refused when the filter is attached.
+ */
+export const VALID_CODES: ReadonlySet<number> = new Set([
+  ...[0x00, 0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x90, 0xa0].flatMap((op) => [0x04 | op, 0x04 | op | SRC_X]), 0x84,
+  0x20, 0x28, 0x30, 0x80, 0x40, 0x48, 0x50, 0x00, 0x60, // ld: abs w/h/b, len, ind w/h/b, imm, mem
+  0x81, 0xb1, 0x01, 0x61, // ldx: len, msh, imm, mem
+  0x02, 0x03, 0x07, 0x87, 0x06, RET_A, // st, stx, tax, txa, ret k, ret a
+  0x05, 0x15, 0x1d, 0x25, 0x2d, 0x35, 0x3d, 0x45, 0x4d, // ja, jeq, jgt, jge, jset (k and x)
+]);
 
 const hex = (k: number): string => `#0x${(k >>> 0).toString(16)}`;
+/** tcpdump prints most constants as signed 32-bit numbers: the article's `ret #-1`. */
+const signed = (k: number): number => k | 0;
 
-/** One instruction as `tcpdump -d` shows it, without the leading `(NNN)`: `ldh [12]`, `jeq #0x800 jt 2 jf 3`. */
+function absolute(k: number): string {
+  const name = signed(k) >= SKF_AD_OFF && signed(k) < 0 ? ANCILLARY[signed(k) - SKF_AD_OFF] : undefined;
+  return name ?? String(signed(k));
+}
+
+/** One instruction as `tcpdump -d` shows it, without the leading `(NNN)`: `ldh [12]`, `jeq #0x800 jt 2 jf 3`, `ret #-1`. */
 export function classicText(insn: SockFilter, pc: number): string {
   const { code, k } = insn;
-  const size = SIZE_NAMES[code & 0x18];
+  if (!VALID_CODES.has(code)) return `unimp 0x${code.toString(16)}`;
+  const size = SIZE_NAMES[code & 0x18] ?? '';
   const mode = code & 0xe0;
   const x = (code & SRC_X) !== 0;
   switch (code & 0x07) {
     case CLASS.ld:
-      if (size === undefined) return unknown(code);
-      if (mode === MODE.imm && size === '') return `ld #0x${(k >>> 0).toString(16)}`;
-      if (mode === MODE.abs) return `ld${size} [${k >>> 0}]`;
-      if (mode === MODE.ind) return `ld${size} [x + ${k >>> 0}]`;
-      if (mode === MODE.mem && size === '') return `ld M[${k >>> 0}]`;
-      if (mode === MODE.len && size === '') return 'ld #pktlen';
-      return unknown(code);
+      if (mode === MODE.imm) return `ld ${hex(k)}`;
+      if (mode === MODE.abs) return `ld${size} [${absolute(k)}]`;
+      if (mode === MODE.ind) return `ld${size} [x + ${signed(k)}]`;
+      if (mode === MODE.mem) return `ld M[${signed(k)}]`;
+      return 'ld #pktlen';
     case CLASS.ldx:
-      if (mode === MODE.imm && size === '') return `ldx #0x${(k >>> 0).toString(16)}`;
-      if (mode === MODE.mem && size === '') return `ldx M[${k >>> 0}]`;
-      if (mode === MODE.len && size === '') return 'ldx #pktlen';
-      if (mode === MODE.msh && size === 'b') return `ldxb 4*([${k >>> 0}]&0xf)`;
-      return unknown(code);
-    case CLASS.st: return `st M[${k >>> 0}]`;
-    case CLASS.stx: return `stx M[${k >>> 0}]`;
+      if (mode === MODE.imm) return `ldx ${hex(k)}`;
+      if (mode === MODE.mem) return `ldx M[${signed(k)}]`;
+      if (mode === MODE.len) return 'ldx #pktlen';
+      return `ldxb 4*([${signed(k)}]&0xf)`;
+    case CLASS.st: return `st M[${signed(k)}]`;
+    case CLASS.stx: return `stx M[${signed(k)}]`;
     case CLASS.alu: {
-      const op = ALU[code & 0xf0];
-      if (!op) return unknown(code);
-      if (op[0] === 'neg') return 'neg';
-      return `${op[0]} ${x ? 'x' : op[1] ? hex(k) : `#${k >>> 0}`}`;
+      const [name, inHex] = ALU[code & 0xf0]!;
+      if (name === 'neg') return 'neg';
+      return `${name} ${x ? 'x' : inHex ? hex(k) : `#${signed(k)}`}`;
     }
     case CLASS.jmp: {
-      const op = JMP[code & 0xf0];
-      if (!op) return unknown(code);
+      const op = JMP[code & 0xf0]!;
       if (op === 'ja') return `ja ${pc + 1 + (k >>> 0)}`;
       return `${op} ${x ? 'x' : hex(k)} jt ${pc + 1 + insn.jt} jf ${pc + 1 + insn.jf}`;
     }
     case CLASS.ret:
-      if ((code & 0x18) === 0x10) return 'ret a';
-      if ((code & 0x18) === 0x08) return 'ret x';
-      return `ret #${k >>> 0}`;
+      return code === RET_A ? 'ret' : `ret #${signed(k)}`;
     default:
-      if ((code & 0xf8) === 0x00) return 'tax';
-      if ((code & 0xf8) === 0x80) return 'txa';
-      return unknown(code);
+      return code === 0x87 ? 'txa' : 'tax';
   }
 }
 
-function unknown(code: number): string {
-  return `unknown 0x${code.toString(16)}`;
+/**
+ * Why the kernel would refuse this filter when it is attached (bpf_check_classic), or null:
+ * an unknown code, a jump past the end, a scratch cell beyond M[15], a constant shift of 32
+ * or more or division by a constant 0, or a last instruction that is not a return.
+ */
+export function classicProblem(program: readonly SockFilter[]): string | null {
+  if (program.length === 0 || program.length > 4096) return 'a filter has 1 to 4096 instructions';
+  for (const [pc, insn] of program.entries()) {
+    const { code, k } = insn;
+    const where = `instruction ${pc} (${classicText(insn, pc)})`;
+    if (!VALID_CODES.has(code)) return `${where} is not a classic BPF instruction`;
+    const cls = code & 0x07;
+    if ((cls === CLASS.st || cls === CLASS.stx || ((cls === CLASS.ld || cls === CLASS.ldx) && (code & 0xe0) === MODE.mem)) && k >>> 0 >= 16) {
+      return `${where} uses a scratch cell beyond M[15]`;
+    }
+    if (cls === CLASS.alu && !(code & SRC_X) && (((code & 0xf0) === 0x30 || (code & 0xf0) === 0x90) && k === 0)) return `${where} divides by 0`;
+    if (cls === CLASS.alu && !(code & SRC_X) && ((code & 0xf0) === 0x60 || (code & 0xf0) === 0x70) && k >>> 0 >= 32) return `${where} shifts by 32 or more`;
+    if (cls === CLASS.jmp) {
+      const targets = (code & 0xf0) === 0x00 ? [pc + 1 + (k >>> 0)] : [pc + 1 + insn.jt, pc + 1 + insn.jf];
+      if (targets.some((t) => t >= program.length)) return `${where} jumps past the end`;
+    }
+  }
+  const last = program.at(-1)!;
+  return last.code === 0x06 || last.code === RET_A ? null : 'the last instruction must return';
 }
 
 const WIDTH: Record<number, string> = { 0x00: '32 bits', 0x08: '16 bits', 0x10: 'byte' };
@@ -122,8 +161,8 @@ export function classicExplain(insn: SockFilter, pc: number): string {
       return `if A ${test} ${(code & SRC_X) ? 'X' : `0x${(k >>> 0).toString(16)}`} go to ${target(insn.jt)}, else to ${target(insn.jf)}`;
     }
     case CLASS.ret:
-      if ((code & 0x18) !== 0) return 'return A (or X): keep that many bytes';
-      return k === 0 ? 'return 0: drop the packet' : k >= 0xffff ? 'keep the packet, all of it' : `keep its first ${k} bytes`;
+      if (code === RET_A) return 'return A: keep that many bytes';
+      return k === 0 ? 'return 0: drop the packet' : k >>> 0 === 0xffffffff ? 'keep the packet, all of it (up to 4 GiB)' : `keep its first ${k >>> 0} bytes`;
     default:
       return (code & 0xf8) === 0x80 ? 'A = X' : 'X = A';
   }
@@ -143,6 +182,8 @@ export interface ClassicRun {
   steps: ClassicStep[];
   /** What the program returned: how many bytes of the packet to keep; 0 drops it. */
   verdict: number;
+  /** Set when this machine cannot say what the kernel did: the kernel refuses the filter, or it reads packet metadata. */
+  unknown?: string;
 }
 
 /** Reads a big-endian value of `bytes` bytes at `at`, or null past the packet's end (the kernel then drops it). */
@@ -164,8 +205,9 @@ function alu(op: number, a: number, operand: number): number | null {
     case 0x30: return operand === 0 ? null : u32(Math.floor(a / operand));
     case 0x40: return u32(a | operand);
     case 0x50: return u32(a & operand);
-    case 0x60: return operand >= 32 ? 0 : u32(a << operand);
-    case 0x70: return operand >= 32 ? 0 : a >>> operand;
+    // A shift by X uses its low 5 bits, as the kernel's 32-bit shifts do (a constant shift is below 32).
+    case 0x60: return u32(a << (operand & 31));
+    case 0x70: return a >>> (operand & 31);
     case 0x80: return u32(-a);
     case 0x90: return operand === 0 ? null : u32(a % operand);
     case 0xa0: return u32(a ^ operand);
@@ -179,6 +221,8 @@ function alu(op: number, a: number, operand: number): number | null {
  * it ends within the program's length.
  */
 export function runClassic(program: readonly SockFilter[], packet: Uint8Array): ClassicRun {
+  const problem = classicProblem(program);
+  if (problem) return { steps: [], verdict: 0, unknown: `The kernel would refuse this filter: ${problem}.` };
   const m = new Uint32Array(16);
   let a = 0;
   let x = 0;
@@ -196,10 +240,15 @@ export function runClassic(program: readonly SockFilter[], packet: Uint8Array): 
     switch (code & 0x07) {
       case CLASS.ld: {
         let v: number | null;
-        if (mode === MODE.abs) v = load(packet, k >>> 0, bytes);
-        else if (mode === MODE.ind) v = load(packet, x + (k >>> 0), bytes);
+        // The kernel adds X and k as 32-bit numbers; a negative offset reads metadata this machine does not have.
+        const at = mode === MODE.abs ? signed(k) : mode === MODE.ind ? signed(x + k) : 0;
+        if ((mode === MODE.abs || mode === MODE.ind) && at < 0) {
+          steps.push({ pc, text: classicText(insn, pc), a, x, next: null });
+          return { steps, verdict: 0, unknown: 'It reads packet metadata (an ancillary load), which only the kernel has.' };
+        }
+        if (mode === MODE.abs || mode === MODE.ind) v = load(packet, at, bytes);
         else if (mode === MODE.len) v = packet.length;
-        else if (mode === MODE.mem) v = m[k & 15]!;
+        else if (mode === MODE.mem) v = m[k]!;
         else v = k >>> 0;
         if (v === null) return stop(pc, 0);
         a = v;
@@ -211,12 +260,12 @@ export function runClassic(program: readonly SockFilter[], packet: Uint8Array): 
           if (b === null) return stop(pc, 0);
           x = (b & 0xf) * 4;
         } else if (mode === MODE.len) x = packet.length;
-        else if (mode === MODE.mem) x = m[k & 15]!;
+        else if (mode === MODE.mem) x = m[k]!;
         else x = k >>> 0;
         break;
       }
-      case CLASS.st: m[k & 15] = a; break;
-      case CLASS.stx: m[k & 15] = x; break;
+      case CLASS.st: m[k] = a; break;
+      case CLASS.stx: m[k] = x; break;
       case CLASS.alu: {
         const v = alu(code & 0xf0, a, (code & SRC_X) ? x : k >>> 0);
         if (v === null) return stop(pc, 0);
@@ -234,7 +283,7 @@ export function runClassic(program: readonly SockFilter[], packet: Uint8Array): 
         break;
       }
       case CLASS.ret:
-        return stop(pc, (code & 0x18) === 0x10 ? a : (code & 0x18) === 0x08 ? x : k >>> 0);
+        return stop(pc, code === RET_A ? a : k >>> 0);
       default:
         if ((code & 0xf8) === 0x80) a = x;
         else x = a;
@@ -242,6 +291,5 @@ export function runClassic(program: readonly SockFilter[], packet: Uint8Array): 
     steps.push({ pc, text: classicText(insn, pc), a, x, next });
     pc = next;
   }
-  // Falling off the end: the kernel's checker refuses such a program, so it never runs.
-  return { steps, verdict: 0 };
+  return { steps, verdict: 0 }; // not reached: classicProblem checked that the last instruction returns
 }

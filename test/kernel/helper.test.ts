@@ -105,6 +105,9 @@ describe('the helper protocol', () => {
       [{ v: 1, id: 6, method: 'start', params: { ...startRead, pid: 0 } }, /^params\.pid:/],
       [{ v: 1, id: 7, method: 'start', params: { ...startRead, extra: true } }, /^params:/],
       [{ v: 1, id: 8, method: 'stop', params: { session: 'all' } }, /^params\.session:/],
+      [{ v: 1, id: 11, method: 'lesson', params: { lesson: 'classic-bpf', ipv4: 1001 } }, /^params\.ipv4:/],
+      [{ v: 1, id: 12, method: 'lesson', params: { lesson: 'classic-bpf', ipv6: -1 } }, /^params\.ipv6:/],
+      [{ v: 1, id: 13, method: 'lesson', params: { lesson: '../ebpf' } }, /^params\.lesson:/],
       ['just a string', /^message:/],
     ];
     for (const [message, path] of bad) {

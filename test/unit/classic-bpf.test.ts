@@ -14,8 +14,9 @@ function haveTcpdump(): boolean {
 
 /** tcpdump's instructions and its text for one filter expression. */
 function tcpdump(expression: string): { program: SockFilter[]; text: string[] } {
-  const dd = spawnSync('tcpdump', ['-dd', expression], { encoding: 'utf8' });
-  const d = spawnSync('tcpdump', ['-d', expression], { encoding: 'utf8' });
+  // -i lo: a Linux link type, so that inbound, ifindex and vlan compile to the kernel's ancillary loads.
+  const dd = spawnSync('tcpdump', ['-i', 'lo', '-dd', expression], { encoding: 'utf8' });
+  const d = spawnSync('tcpdump', ['-i', 'lo', '-d', expression], { encoding: 'utf8' });
   assert.equal(dd.status, 0, dd.stderr);
   const program = [...dd.stdout.matchAll(/\{ (0x[0-9a-f]+), (\d+), (\d+), (0x[0-9a-f]+) \}/g)]
     .map((m) => ({ code: Number(m[1]), jt: Number(m[2]), jf: Number(m[3]), k: Number(m[4]) }));
@@ -29,6 +30,8 @@ const EXPRESSIONS = [
   'ip6 and udp', 'ip[2:2] + ip[4:2] = 9', 'ip[2:2] >= 10', '0 = -ip[2:2]', 'ip[ip[0]&0xf] = 1', 'ip[2:2] = len',
   'ip[2:2] / ip[4:2] = 7', 'ip[2:2] % ip[4:2] = 1', 'ip[2:2] > ip[4:2]', 'ip[2:2] >= ip[4:2]', 'ip[2:2] ^ ip[4:2] = 1',
   'ip[2:2] | ip[4:2] = 1', 'ip[2:2] << ip[4:2] = 1', 'ip[2:2] >> ip[4:2] = 1', 'ip[2:4] = 1', 'ip[2:2] & ip[4:2] != 0',
+  // Negative constants, and the kernel's ancillary loads (packet type, interface, VLAN).
+  'ip[2:2] + 4294967295 = 1', 'ip[2:2] * 4294967295 = 1', 'inbound', 'outbound', 'ifindex 1', 'vlan 5',
 ];
 
 test('every instruction reads as tcpdump -d reads it, over every instruction class', (t) => {
@@ -49,7 +52,7 @@ test('every instruction reads as tcpdump -d reads it, over every instruction cla
   assert.equal(classicText({ code: 0x03, jt: 0, jf: 0, k: 5 }, 0), 'stx M[5]');
 });
 
-test('the article\'s filter is tcpdump\'s "ether proto 0x800", keeping the whole packet', (t) => {
+test('the article\'s filter is tcpdump\'s "ether proto 0x800", keeping the whole packet: ret #-1', (t) => {
   if (!haveTcpdump()) {
     if (process.env.CI) throw new Error('tcpdump is needed to check the classic BPF decoder');
     t.skip('tcpdump is not installed');
@@ -58,6 +61,33 @@ test('the article\'s filter is tcpdump\'s "ether proto 0x800", keeping the whole
   const { program } = tcpdump('ether proto 0x800');
   assert.deepEqual(ARTICLE_FILTER.slice(0, 2), program.slice(0, 2));
   assert.deepEqual([ARTICLE_FILTER[2]!.k, ARTICLE_FILTER[3]!.k], [0xffffffff, program[3]!.k]);
+  assert.deepEqual(ARTICLE_FILTER.map((insn, pc) => classicText(insn, pc)), ['ldh [12]', 'jeq #0x800 jt 2 jf 3', 'ret #-1', 'ret #0']);
+});
+
+test('codes the kernel refuses read as unimp, and the machine will not run such a filter', () => {
+  for (const code of [0x0a, 0x0e, 0x0d, 0x8c, 0x1e, 0xff]) {
+    assert.equal(classicText({ code, jt: 0, jf: 0, k: 0 }, 0), `unimp 0x${code.toString(16)}`);
+  }
+  const refused = (program: SockFilter[]): string | undefined => runClassic(program, frame(0x800)).unknown;
+  assert.match(refused([{ code: 0x0e, jt: 0, jf: 0, k: 0 }])!, /not a classic BPF instruction/);
+  assert.match(refused([{ code: 0x02, jt: 0, jf: 0, k: 16 }, { code: 0x06, jt: 0, jf: 0, k: 0 }])!, /beyond M\[15\]/);
+  assert.match(refused([{ code: 0x15, jt: 5, jf: 0, k: 0 }, { code: 0x06, jt: 0, jf: 0, k: 0 }])!, /jumps past the end/);
+  assert.match(refused([{ code: 0x64, jt: 0, jf: 0, k: 32 }, { code: 0x06, jt: 0, jf: 0, k: 0 }])!, /shifts by 32/);
+  assert.match(refused([{ code: 0x00, jt: 0, jf: 0, k: 1 }])!, /must return/);
+  // An ancillary load: only the kernel knows the packet's type.
+  assert.match(runClassic([{ code: 0x28, jt: 0, jf: 0, k: 0xfffff004 }, { code: 0x16, jt: 0, jf: 0, k: 0 }], frame(0x800)).unknown!, /metadata/);
+});
+
+test('a shift by X uses its low 5 bits, and X + k wraps at 32 bits, as in the kernel', () => {
+  // ldx #33; ld #1; lsh x; ret a → 1 << (33 & 31) = 2
+  const shift: SockFilter[] = [{ code: 0x01, jt: 0, jf: 0, k: 33 }, { code: 0x00, jt: 0, jf: 0, k: 1 }, { code: 0x6c, jt: 0, jf: 0, k: 0 },
+    { code: 0x16, jt: 0, jf: 0, k: 0 }];
+  assert.equal(runClassic(shift, frame(0x800)).verdict, 2);
+  // ldx #4; ldb [x + 0xfffffffe] reads byte 2; ret a
+  const wrap: SockFilter[] = [{ code: 0x01, jt: 0, jf: 0, k: 4 }, { code: 0x50, jt: 0, jf: 0, k: 0xfffffffe }, { code: 0x16, jt: 0, jf: 0, k: 0 }];
+  const packet = frame(0x800);
+  packet[2] = 77;
+  assert.equal(runClassic(wrap, packet).verdict, 77);
 });
 
 /** An Ethernet frame of this type, then `rest`. */
@@ -86,13 +116,13 @@ test('X, the scratch cells, ALU and ret a: an IPv4 header length through ldxb, s
     { code: 0x00, jt: 0, jf: 0, k: 0 }, { code: 0x60, jt: 0, jf: 0, k: 3 }, { code: 0x04, jt: 0, jf: 0, k: 6 },
     { code: 0x16, jt: 0, jf: 0, k: 0 },
   ];
-  assert.deepEqual(program.map((p, i) => classicText(p, i)), ['ldxb 4*([14]&0xf)', 'txa', 'st M[3]', 'ld #0x0', 'ld M[3]', 'add #6', 'ret a']);
+  assert.deepEqual(program.map((p, i) => classicText(p, i)), ['ldxb 4*([14]&0xf)', 'txa', 'st M[3]', 'ld #0x0', 'ld M[3]', 'add #6', 'ret']);
   assert.equal(runClassic(program, frame(0x800, [0x46])).verdict, 30);
 });
 
 test('each instruction of the article\'s filter is explained in plain words', () => {
   assert.deepEqual(ARTICLE_FILTER.map((insn, pc) => classicExplain(insn, pc)), [
     'A = the 16 bits at byte 12 of the packet: the Ethernet type (0x800 is IPv4, 0x86dd IPv6)',
-    'if A == 0x800 go to 2, else to 3', 'keep the packet, all of it', 'return 0: drop the packet',
+    'if A == 0x800 go to 2, else to 3', 'keep the packet, all of it (up to 4 GiB)', 'return 0: drop the packet',
   ]);
 });
