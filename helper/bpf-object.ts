@@ -19,9 +19,19 @@ const LOG_LEVEL_ALL_WITH_STATS = 1 | 4;
 /** enum bpf_stats_type: the only kind there is, run time and run count. */
 const BPF_STATS_RUN_TIME = 0;
 const ENOENT = 2;
-/** sizeof(struct bpf_prog_info) and offsetof(recursion_misses) in the kernel UAPI (linux/bpf.h). */
+/** sizeof(struct bpf_prog_info) and the offsets of its run counters in the kernel UAPI (linux/bpf.h). */
 const PROG_INFO_SIZE = 232;
+const RUN_TIME_NS_OFFSET = 192;
+const RUN_CNT_OFFSET = 200;
 const RECURSION_MISSES_OFFSET = 208;
+
+/** What the kernel counts of a program's runs (bpf_prog_info); the first two only while statistics are on. */
+export interface RunStats {
+  runCnt: number;
+  runTimeNs: number;
+  /** Hits skipped because another BPF program was running on that CPU (Linux 5.12+; 0 where unknown). */
+  recursionMisses: number;
+}
 
 /** Where the verifier stopped and why, as a sentence to add to a refusal; '' when the log does not say. */
 function refusal(log: string): string {
@@ -165,15 +175,24 @@ export class BpfObject {
   }
 
   /**
-   * Hits the kernel skipped because another BPF program was running on that CPU
-   * (bpf_prog_info.recursion_misses, Linux 5.12+; 0 where unknown). They are losses.
+   * The kernel's counters of this program's runs, in one bpf_prog_info read: its run count and
+   * time (while statistics are on), and the hits it skipped because another BPF program was
+   * running on that CPU, which are losses. Fields the kernel does not have read 0.
    */
-  recursionMisses(program: string): number {
+  runStats(program: string): RunStats {
     const info = new Uint8Array(PROG_INFO_SIZE);
     const len = [PROG_INFO_SIZE];
-    if (libbpf.objGetInfoByFd(libbpf.programFd(this.selected(program)), info, len) < 0) return 0;
-    if (len[0]! < RECURSION_MISSES_OFFSET + 8) return 0;
-    return Number(new DataView(info.buffer).getBigUint64(RECURSION_MISSES_OFFSET, true));
+    if (libbpf.objGetInfoByFd(libbpf.programFd(this.selected(program)), info, len) < 0) {
+      return { runCnt: 0, runTimeNs: 0, recursionMisses: 0 };
+    }
+    const v = new DataView(info.buffer);
+    const at = (offset: number): number => (len[0]! >= offset + 8 ? Number(v.getBigUint64(offset, true)) : 0);
+    return { runCnt: at(RUN_CNT_OFFSET), runTimeNs: at(RUN_TIME_NS_OFFSET), recursionMisses: at(RECURSION_MISSES_OFFSET) };
+  }
+
+  /** Whether this object turned the kernel's run statistics on (enableStats). */
+  get timed(): boolean {
+    return this.statsFd >= 0;
   }
 
   /** The fd of a loaded program of this object (for bpf_prog_info). */

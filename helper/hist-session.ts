@@ -59,8 +59,11 @@ export class HistSession implements Session {
   snapshot(): HistogramPush {
     const slots = this.reader.slots(this.nbuckets + 1).map(Number);
     const total = slots.pop()!;
-    const missed = this.object.recursionMisses(this.program);
-    return { v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, missed };
+    const runs = this.object.runStats(this.program);
+    return {
+      v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, missed: runs.recursionMisses,
+      ...(this.object.timed ? { cost: { runCnt: runs.runCnt, runTimeNs: runs.runTimeNs } } : {}),
+    };
   }
 
   stop(): Result<'stop'> {

@@ -11,12 +11,13 @@ import { processedInsns } from '../src/shared/verifier-log.js';
 
 /** The most of a verifier log an inspection carries: its end, where the totals are. */
 const MAX_VERIFIER_LOG = 256 * 1024;
-import { INSPECT_VERSION, type Inspection, type SourceLine } from '../src/shared/inspect.js';
+import { INSPECT_VERSION, type Inspection, type Sample, type SourceLine } from '../src/shared/inspect.js';
 import { disassembleJit, jitLineOffsets } from './jit-disasm.js';
 import type { Kernel } from './kernel.js';
 import { ownSourceName, SourceFiles } from './bpf-source.js';
 import { readMapValues } from './map-values.js';
-import { readMapInfo, readProgInfo, type LineInfo } from './prog-info.js';
+import { readMapIds, readMapInfo, readProgInfo, type LineInfo, type MapInfo } from './prog-info.js';
+import type { ObjectName } from './bpf-object.js';
 import type { RecordedCalls } from './call-recorder.js';
 import type { Loaded } from './session.js';
 
@@ -74,6 +75,20 @@ function verifierView(log: string | null, rootCaller: boolean, withheld: string[
   return { log: shown.text, processedInsns: processedInsns(log) };
 }
 
+/** One map as inspect and sample show it: the kernel's description and what it holds now. */
+function mapView(m: MapInfo, object: ObjectName): Inspection['maps'][number] {
+  return {
+    id: m.id, name: m.name, type: m.typeName, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
+    values: readMapValues(m, object),
+  };
+}
+
+/** What changes while the session runs (its maps' contents, its cost), read again; nothing is decoded. */
+export function sample({ object, program }: Loaded): Sample {
+  const { runCnt, runTimeNs } = object.runStats(program);
+  return { cost: { runCnt, runTimeNs }, maps: readMapIds(object.programFd(program)).map((id) => mapView(readMapInfo(id), object.name)) };
+}
+
 export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded, rootCaller: boolean): Inspection {
   const info = readProgInfo(object.programFd(program));
   const maps = info.mapIds.map(readMapInfo);
@@ -118,10 +133,7 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
       jitEnabled: jitEnabled(), jitedBytes: info.jitedBytes, loadTimeNs: info.loadTimeNs, mapIds: info.mapIds,
       runCnt: info.runCnt, runTimeNs: info.runTimeNs,
     },
-    maps: maps.map((m) => ({
-      id: m.id, name: m.name, type: m.typeName, keySize: m.keySize, valueSize: m.valueSize, maxEntries: m.maxEntries, flags: m.flags,
-      values: readMapValues(m, object.name),
-    })),
+    maps: maps.map((m) => mapView(m, object.name)),
     xlated: xlated.map((i) => {
       const at = line(i.index);
       return at ? { ...i, line: at } : i;

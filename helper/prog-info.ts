@@ -106,6 +106,23 @@ class NativeBuffers {
   }
 }
 
+/** The ids of the maps the program behind `fd` uses, and nothing else: for what is read again while it runs. */
+export function readMapIds(fd: number): number[] {
+  const nrMaps = getInfo(fd, new Uint8Array(P.size), 'program').getUint32(P.nrMapIds, true);
+  const info = new Uint8Array(P.size);
+  const ask = new DataView(info.buffer);
+  const buffers = new NativeBuffers();
+  try {
+    ask.setUint32(P.nrMapIds, nrMaps, true);
+    const maps = buffers.add(ask, P.mapIds, nrMaps * 4);
+    const v = getInfo(fd, info, 'program');
+    const ids = new DataView(buffers.copy(maps).buffer);
+    return Array.from({ length: Math.min(nrMaps, v.getUint32(P.nrMapIds, true)) }, (_, i) => ids.getUint32(i * 4, true));
+  } finally {
+    buffers.free();
+  }
+}
+
 /** The program behind `fd`: two calls, one for the sizes and one that fills our buffers. */
 export function readProgInfo(fd: number): ProgInfo {
   const first = getInfo(fd, new Uint8Array(P.size), 'program');

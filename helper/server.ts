@@ -12,7 +12,7 @@ import {
 import { CallerPolicy } from './caller.js';
 import { HistSession } from './hist-session.js';
 import { classicLesson } from './classic-lesson.js';
-import { inspect } from './inspect.js';
+import { inspect, sample } from './inspect.js';
 import type { Kernel } from './kernel.js';
 import { kernelInfo, probeStatuses } from './probe-status.js';
 import type { Session } from './session.js';
@@ -118,6 +118,8 @@ export class Server {
       }
       case 'inspect':
         return inspect(this.kernel, this.session(request.params.session).loaded, this.policy.root);
+      case 'sample':
+        return sample(this.session(request.params.session).loaded);
     }
   }
 

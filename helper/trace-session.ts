@@ -99,7 +99,7 @@ export class TraceSession implements Session {
       clearInterval(this.timer);
       this.object.detach();
       while (this.drain());
-      const [seen, missed] = [Number(this.counters.slot(SEEN)), this.object.recursionMisses(this.program)];
+      const [seen, missed] = [Number(this.counters.slot(SEEN)), this.object.runStats(this.program).recursionMisses];
       return { session: this.id, trace: { seen, lost: this.lost, missed } };
     } finally {
       this.dispose();

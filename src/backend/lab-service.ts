@@ -81,6 +81,15 @@ export class LabService {
       case 'lab:start': return await this.startSession(request as ChannelRequestParsed<'lab:start'>) as R;
       case 'lab:stop': return await this.stopSession((request as ChannelRequestParsed<'lab:stop'>).session) as R;
       case 'lab:restart': return await this.lifecycle.restart().then(() => this.status()) as R;
+      case 'lab:inspect': {
+        const { helper, remote } = this.running((request as ChannelRequestParsed<'lab:inspect'>).session);
+        return await helper.request('inspect', { session: remote }) as R;
+      }
+      case 'lab:sample': {
+        const { helper, remote } = this.running((request as ChannelRequestParsed<'lab:sample'>).session);
+        return await helper.request('sample', { session: remote }) as R;
+      }
+      case 'lab:lesson': return await this.ready().request('lesson', request as ChannelRequestParsed<'lab:lesson'>) as R;
     }
     throw new LabError('bad-request', `unknown channel ${String(channel)}`);
   }
@@ -117,6 +126,13 @@ export class LabService {
     return this.probes.result;
   }
 
+  /** One of our running sessions: the helper that runs it and its id there. */
+  private running(session: number): Running {
+    const running = this.sessions.get(session);
+    if (!running) throw new LabError('no-session', `No session ${session} is running.`);
+    return running;
+  }
+
   private endAll(error: LabError): void {
     this.frames.flush();
     for (const session of [...this.sessions.keys()]) this.forget(session, { error: error.toData() });
@@ -126,8 +142,10 @@ export class LabService {
     const helper = this.ready();
     this.startsInFlight++;
     try {
+      // The app is a lab: every session keeps what its Inside view shows (cost, verifier log, bpf() calls).
       const started = await helper.request('start', {
         mode: request.mode, probe: request.probe, layout: request.layout, intervalMs: request.intervalMs,
+        stats: true, verifierLog: true, calls: true,
         ...(request.pid === undefined ? {} : { pid: request.pid }),
       });
       if (this.lifecycle.helper !== helper) throw new LabError('disconnected', 'The helper was restarted while the session started.');

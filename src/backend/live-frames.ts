@@ -26,8 +26,10 @@ export class LiveFrames {
 
   constructor(private readonly send: (frame: Frame) => void) {}
 
-  histogram(session: number, push: Pick<HistogramPush, 'counts' | 'total' | 'missed'>): void {
-    this.histograms.set(session, { session, counts: push.counts, total: push.total, missed: push.missed, at: Date.now() });
+  histogram(session: number, push: Pick<HistogramPush, 'counts' | 'total' | 'missed' | 'cost'>): void {
+    this.histograms.set(session, {
+      session, counts: push.counts, total: push.total, missed: push.missed, ...(push.cost ? { cost: push.cost } : {}), at: Date.now(),
+    });
     this.schedule();
   }
 

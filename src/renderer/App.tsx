@@ -19,6 +19,13 @@ import { SessionBanner } from './components/SessionBanner.js';
 import { StartForm } from './components/StartForm.js';
 import { StatusBar } from './components/StatusBar.js';
 import { TraceView } from './components/TraceView.js';
+import { ClassicLesson } from './components/ClassicLesson.js';
+import { InsideView } from './components/inside/InsideView.js';
+import { TabPanel, Tabs } from './components/Tabs.js';
+import { useInside } from './inside-data.js';
+
+/** The main area's views: the live histogram or trace, the probe's insides, and the classic BPF lesson. */
+type Area = 'live' | 'inside' | 'classic';
 
 export function App() {
   const api = useLabApi();
@@ -32,6 +39,9 @@ export function App() {
   const { session } = state;
   const running = session && !session.ended ? session : null;
   const blocked = startBlocker(state.status);
+  const [area, setArea] = useState<Area>('live');
+  const inside = useInside(api, session?.info.session ?? null, area === 'inside', running !== null, session?.info.intervalMs ?? 2000);
+  const liveLabel = (session?.info.mode ?? form.mode) === 'trace' ? 'Trace' : 'Histogram';
 
   const startNow = (): void => {
     if (running || state.starting || blocked !== null) return;
@@ -98,14 +108,23 @@ export function App() {
             startError={actions.startError} stopError={actions.stopError} onStart={startNow} onStop={stopNow}
           />
           {session ? <SessionBanner session={session} /> : null}
-          {session?.histogram ? <HistogramView key={session.info.session} session={session} /> : null}
-          {session?.trace ? <TraceView key={session.info.session} store={session.trace} /> : null}
-          {!session ? (
-            <div className="empty">
-              <p>Pick a probe, choose Histogram or Trace, and press Start (Ctrl+Enter).</p>
-              <p>A histogram counts sizes in the kernel and shows the totals every few seconds; a trace lists every event.</p>
-            </div>
-          ) : null}
+          <Tabs
+            tabs={[{ id: 'live', label: liveLabel }, { id: 'inside', label: 'Inside the probe' }, { id: 'classic', label: 'Classic BPF' }]}
+            selected={area} onSelect={setArea} label="What to show" idPrefix="area"
+          />
+          <TabPanel idPrefix="area" id={area} className="area-panel">
+            {area === 'live' && session?.histogram ? <HistogramView key={session.info.session} session={session} /> : null}
+            {area === 'live' && session?.trace ? <TraceView key={session.info.session} store={session.trace} /> : null}
+            {area === 'live' && !session ? (
+              <div className="empty">
+                <p>Pick a probe, choose Histogram or Trace, and press Start (Ctrl+Enter).</p>
+                <p>A histogram counts sizes in the kernel and shows the totals every few seconds; a trace lists every event.</p>
+                <p>Then open Inside the probe to see the program that counts them, or Classic BPF for where BPF began.</p>
+              </div>
+            ) : null}
+            {area === 'inside' ? <InsideView data={inside} layout={session?.layout ?? null} running={running !== null} /> : null}
+            {area === 'classic' ? <ClassicLesson api={api} /> : null}
+          </TabPanel>
         </main>
       </div>
     </div>

@@ -4,6 +4,7 @@
  * React reads one immutable snapshot (useSyncExternalStore); trace events go
  * straight into the session's mutable TraceStore, never into React state.
  */
+import { cpuPercent } from './cost.js';
 import { parseLayout, type Layout } from '../shared/buckets.js';
 import type { HistogramSnapshot, LabStatus, LiveEvent, SessionInfo, TraceBatch } from '../shared/lab-api.js';
 import { isRetryingNotice } from './connection-notices.js';
@@ -130,7 +131,7 @@ export class LabController {
     // Snapshots count from the start, so the first one's rate is measured from there.
     if (info.mode === 'stat') this.histogramRate.add(0, info.startedAt);
     const histogram = info.mode === 'stat'
-      ? { counts: [], total: 0, missed: 0, rate: null, snapshots: 0, final: false } : null;
+      ? { counts: [], total: 0, missed: 0, rate: null, snapshots: 0, final: false, cost: null, cpuPercent: null } : null;
     this.set({ session: { info, layout, histogram, trace: info.mode === 'trace' ? new TraceStore({ fromStart }) : null, ended: null } });
   }
 
@@ -165,7 +166,11 @@ export class LabController {
       this.histogramRate.add(total, at);
       rate = this.histogramRate.rate();
     }
-    const histogram = { counts, total, missed, rate, snapshots: previous.snapshots + 1, final: false };
+    const cost = snapshot.cost ? { cost: snapshot.cost, at } : null;
+    const cpu = cost ? cpuPercent(previous.cost, cost) : null;
+    const histogram = {
+      counts, total, missed, rate, snapshots: previous.snapshots + 1, final: false, cost, cpuPercent: cpu ?? previous.cpuPercent,
+    };
     this.set({ session: { ...session, histogram } });
   }
 

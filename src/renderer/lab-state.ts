@@ -6,6 +6,7 @@
 import type { Layout } from '../shared/buckets.js';
 import type { ErrorData } from '../shared/errors.js';
 import type { LabStatus, SessionInfo, StopResult } from '../shared/lab-api.js';
+import type { CostReading } from './cost.js';
 import type { TraceStore } from './trace-store.js';
 
 export interface HistogramData {
@@ -17,6 +18,10 @@ export interface HistogramData {
   snapshots: number;
   /** The exact counts read after the probe was detached. */
   final: boolean;
+  /** The program's run counters at the last snapshot, when the helper sent them. */
+  cost: CostReading | null;
+  /** Percent of one CPU the program ran for between the last two snapshots. */
+  cpuPercent: number | null;
 }
 
 export interface Ending {

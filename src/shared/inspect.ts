@@ -104,6 +104,17 @@ export const syscallSchema = z.strictObject({
 });
 export type Syscall = z.infer<typeof syscallSchema>;
 
+/** The kernel's run counters: runs and nanoseconds in all (counted only while statistics are on). */
+export const costSchema = z.strictObject({ runCnt: count, runTimeNs: count });
+export type Cost = z.infer<typeof costSchema>;
+
+/** What changes while a program runs, read again without decoding anything: its maps and its cost. */
+export const sampleSchema = z.strictObject({
+  cost: costSchema,
+  maps: z.array(mapInfoSchema),
+});
+export type Sample = z.infer<typeof sampleSchema>;
+
 export const inspectSchema = z.strictObject({
   version: z.literal(INSPECT_VERSION),
   program: programInfoSchema,

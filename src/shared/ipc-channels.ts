@@ -3,7 +3,9 @@
  * imports these and nothing heavier. lab-api.ts holds the schemas for each
  * call channel, and a unit test keeps the two lists equal.
  */
-export const CALL_CHANNELS = ['lab:status', 'lab:probes', 'lab:start', 'lab:stop', 'lab:restart'] as const;
+export const CALL_CHANNELS = [
+  'lab:status', 'lab:probes', 'lab:start', 'lab:stop', 'lab:restart', 'lab:inspect', 'lab:sample', 'lab:lesson',
+] as const;
 /** main → renderer: live events, after the renderer sent SUBSCRIBE_CHANNEL. */
 export const LIVE_CHANNEL = 'lab:live';
 export const SUBSCRIBE_CHANNEL = 'lab:subscribe';

@@ -5,8 +5,10 @@
  * and the LabApi the renderer programs against. Both ends validate with these.
  */
 import { z } from 'zod';
+import { costSchema, inspectSchema, sampleSchema } from './inspect.js';
+import { classicLessonSchema } from './lesson.js';
 import {
-  errorDataSchema, idSchema, layoutSchema, pidSchema, probeSpecSchema, resultSchemas, traceEventSchema,
+  errorDataSchema, idSchema, layoutSchema, lessonParamsSchema, pidSchema, probeSpecSchema, resultSchemas, traceEventSchema,
 } from './protocol.js';
 
 const id = idSchema;
@@ -65,6 +67,7 @@ export const probesResultSchema = resultSchemas.probes;
 export type ProbesResult = z.infer<typeof probesResultSchema>;
 
 const empty = z.strictObject({});
+const lessonRequestSchema = lessonParamsSchema;
 
 /** Every call the UI can make: channel name → request and reply schemas. */
 export const channels = {
@@ -73,6 +76,12 @@ export const channels = {
   'lab:start': { request: startRequestSchema, reply: sessionInfoSchema },
   'lab:stop': { request: z.strictObject({ session: id }), reply: stopResultSchema },
   'lab:restart': { request: empty, reply: labStatusSchema },
+  /** The running session's program as the kernel holds it: decoded once, for the Inside view. */
+  'lab:inspect': { request: z.strictObject({ session: id }), reply: inspectSchema },
+  /** Its maps' contents and its cost, read again (the Inside view refreshes them with the histogram). */
+  'lab:sample': { request: z.strictObject({ session: id }), reply: sampleSchema },
+  /** The classic BPF lesson, run by the kernel on a loopback of its own. */
+  'lab:lesson': { request: lessonRequestSchema, reply: classicLessonSchema },
 } as const;
 export type Channel = keyof typeof channels;
 export type ChannelRequest<C extends Channel> = z.input<(typeof channels)[C]['request']>;
@@ -96,6 +105,8 @@ export const LIVE_FRAMES_PER_SECOND = 60;
 
 export const histogramSnapshotSchema = z.strictObject({
   session: id, counts: z.array(count), total: count, missed: count,
+  /** What the program's runs have cost so far (the app's sessions always ask for it). */
+  cost: costSchema.optional(),
   /** Wall-clock milliseconds when the backend received it. */
   at: z.number(),
 });

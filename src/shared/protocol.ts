@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { parseLayout } from './buckets.js';
 import { clipHead, ERROR_CODES } from './errors.js';
-import { inspectSchema } from './inspect.js';
+import { costSchema, inspectSchema, sampleSchema } from './inspect.js';
 import { classicLessonSchema, MAX_LESSON_PACKETS } from './lesson.js';
 import {
   CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, MAX_PID, TRACE_NAME, USER_SYMBOL,
@@ -61,6 +61,13 @@ export const layoutSchema = z.string().max(80).refine((text) => {
 
 const envelope = { v: z.literal(PROTOCOL_VERSION), id };
 
+/** The classic BPF lesson's choices: how many IPv4 and IPv6 datagrams to send. */
+export const lessonParamsSchema = z.strictObject({
+  lesson: z.literal('classic-bpf'),
+  ipv4: z.number().int().min(0).max(MAX_LESSON_PACKETS).default(5),
+  ipv6: z.number().int().min(0).max(MAX_LESSON_PACKETS).default(3),
+});
+
 export const requestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...envelope, method: z.literal('hello'), params: z.strictObject({}) }),
   z.strictObject({ ...envelope, method: z.literal('probes'), params: z.strictObject({}) }),
@@ -91,16 +98,10 @@ export const requestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session: id }) }),
   /** The running session's program, maps and instructions, as the kernel holds them (src/shared/inspect.ts). */
   z.strictObject({ ...envelope, method: z.literal('inspect'), params: z.strictObject({ session: id }) }),
+  /** What changes while it runs: its maps' contents and what its runs cost. Cheap: nothing is decoded. */
+  z.strictObject({ ...envelope, method: z.literal('sample'), params: z.strictObject({ session: id }) }),
   /** The classic BPF lesson: the article's filter on a private loopback, with packets of known counts (src/shared/lesson.ts). */
-  z.strictObject({
-    ...envelope,
-    method: z.literal('lesson'),
-    params: z.strictObject({
-      lesson: z.literal('classic-bpf'),
-      ipv4: z.number().int().min(0).max(MAX_LESSON_PACKETS).default(5),
-      ipv6: z.number().int().min(0).max(MAX_LESSON_PACKETS).default(3),
-    }),
-  }),
+  z.strictObject({ ...envelope, method: z.literal('lesson'), params: lessonParamsSchema }),
 ]);
 
 export type Request = z.infer<typeof requestSchema>;
@@ -155,6 +156,8 @@ const histogramBody = {
    * process, so with a pid filter this is an upper bound.
    */
   missed: z.number().int().min(0),
+  /** What the program's runs have cost so far, when the session asked for statistics (start's `stats`). */
+  cost: costSchema.optional(),
 };
 
 /** Results, one per method. */
@@ -172,6 +175,7 @@ export const resultSchemas = {
     trace: z.strictObject({ seen: z.number().int(), lost: z.number().int(), missed: z.number().int() }).optional(),
   }),
   inspect: inspectSchema,
+  sample: sampleSchema,
   lesson: classicLessonSchema,
 } satisfies Record<Method, z.ZodType>;
 export type Result<M extends Method> = z.infer<(typeof resultSchemas)[M]>;

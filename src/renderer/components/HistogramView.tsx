@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import type { SessionView } from '../lab-state.js';
+import { formatNs, formatPercent, nsPerRun } from '../cost.js';
 import { formatCount, formatRate } from '../rate.js';
 import { HistogramChart } from './HistogramChart.js';
 import { HistogramTable } from './HistogramTable.js';
@@ -12,6 +13,10 @@ import { Stat } from './Stat.js';
 
 const LOST_HELP = 'Hits the kernel skipped because another BPF program was running on that CPU '
   + '(counted from Linux 6.7 on; with a PID filter this is an upper bound).';
+
+const PER_RUN_HELP = 'What one run of the BPF program takes on average, from the kernel\'s own counters '
+  + '(run_time_ns / run_cnt). It runs on every hit of the probe, also for processes it then ignores.';
+const CPU_HELP = 'The share of one CPU the BPF program took between the last two snapshots: the cost of tracing.';
 
 export function HistogramView({ session }: { session: SessionView }) {
   const [table, setTable] = useState(false);
@@ -29,6 +34,12 @@ export function HistogramView({ session }: { session: SessionView }) {
           <Stat label="Total" testId="total" value={formatCount(h.total)} />
           <Stat label="Events/s" testId="rate" value={formatRate(h.rate)} />
           <Stat label="Lost" testId="lost" value={formatCount(h.missed)} title={LOST_HELP} warn={h.missed > 0} />
+          {h.cost ? (
+            <>
+              <Stat label="Per run" testId="ns-per-run" value={formatNs(nsPerRun(h.cost.cost))} title={PER_RUN_HELP} />
+              <Stat label="CPU" testId="cpu" value={formatPercent(h.cpuPercent)} title={CPU_HELP} />
+            </>
+          ) : null}
         </div>
         <div className="switch" role="group" aria-label="Show the histogram as">
           <button type="button" aria-pressed={!table} onClick={() => setTable(false)}>Chart</button>
