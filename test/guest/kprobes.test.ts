@@ -70,7 +70,8 @@ describe('on a kernel with kprobes', () => {
   it('registers its kprobe while running and leaves none behind', () => {
     const run = cli(['stat', '--probe', 'vfs-read', '--', '/bin/cat', KPROBES]);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /vfs_read\+0x0/);
+    // 6.12 with IBT puts a kprobe on a function's entry after its ENDBR64 (4 bytes in).
+    assert.match(run.stdout, /vfs_read\+0x[04]\b/);
     assert.deepEqual(registeredKprobes(), []);
   });
 });

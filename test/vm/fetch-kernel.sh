@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Fetch Debian's stock 6.1 cloud kernel (it has kprobes) into a cache dir and
-# print the path of its vmlinuz. Idempotent: a warm cache does no download.
+# Fetch one of Debian 12's stock cloud kernels (they have kprobes) into a cache
+# dir and print the path of its vmlinuz. Idempotent: a warm cache does no download.
 #
+# Usage: fetch-kernel.sh [6.1|6.12]   (default 6.1, Debian 12's own; 6.12 is its
+#                                      newer kernel series from the same archive)
 # Env: BPF_LAB_VM_CACHE  cache dir (default /var/cache/bpf-lab/vm)
 set -euo pipefail
 
-readonly META_PKG=linux-image-cloud-amd64
+SERIES=${1:-6.1}
+case $SERIES in
+  6.1) META_PKG=linux-image-cloud-amd64; PKG_RE='linux-image-6\.1\.[0-9.-]+-cloud-amd64' ;;
+  6.12) META_PKG=linux-image-6.12-cloud-amd64; PKG_RE='linux-image-6\.12\.[0-9.]+\+deb12-cloud-amd64' ;;
+  *) echo "fetch-kernel.sh: error: usage: fetch-kernel.sh [6.1|6.12]" >&2; exit 1 ;;
+esac
+readonly SERIES META_PKG PKG_RE
 CACHE_DIR=${BPF_LAB_VM_CACHE:-/var/cache/bpf-lab/vm}
 
 die() { echo "fetch-kernel.sh: error: $*" >&2; exit 1; }
@@ -49,13 +57,13 @@ ensure_cache_dir() {
 # Name of the versioned image package the metapackage depends on, or nothing.
 query_kernel_pkg() {
   apt-cache depends "$META_PKG" 2>/dev/null \
-    | awk '$1 == "Depends:" && $2 ~ /^linux-image-6\.1\.[0-9.-]+-cloud-amd64$/ { print $2; exit }'
+    | awk -v re="^$PKG_RE\$" '$1 == "Depends:" && $2 ~ re { print $2; exit }'
 }
 
 # Newest kernel already extracted in the cache (used when apt can't tell us).
 cached_kernel_pkg() {
   local d
-  d=$(find "$CACHE_DIR" -mindepth 1 -maxdepth 1 -type d -name 'linux-image-6.1.*-cloud-amd64' \
+  d=$(find "$CACHE_DIR" -mindepth 1 -maxdepth 1 -type d -regextype posix-extended -regex ".*/$PKG_RE" \
         -printf '%f\n' | sort -V | tail -n 1)
   [[ -n $d ]] && echo "$d"
 }
@@ -72,7 +80,7 @@ resolve_kernel_pkg() {
     apt-get update -q >&2 || die "apt-get update failed"
     pkg=$(query_kernel_pkg)
   fi
-  [[ -n $pkg ]] || die "cannot find a linux-image-6.1.*-cloud-amd64 dependency of $META_PKG"
+  [[ -n $pkg ]] || die "cannot find a $SERIES cloud kernel image among the dependencies of $META_PKG"
   echo "$pkg"
 }
 
@@ -112,7 +120,7 @@ find_vmlinuz() {
 }
 
 main() {
-  (($# == 0)) || die "usage: fetch-kernel.sh (no arguments; env BPF_LAB_VM_CACHE sets the cache dir)"
+  (($# <= 1)) || die "usage: fetch-kernel.sh [6.1|6.12] (env BPF_LAB_VM_CACHE sets the cache dir)"
   ensure_tools
   ensure_cache_dir
   # Serialise concurrent runs sharing the cache.

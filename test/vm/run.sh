@@ -16,6 +16,7 @@
 #      BPF_LAB_VM_BOOT_TIMEOUT  seconds for the guest to reach /init (default
 #                          120); past it qemu is killed and booted once more
 #      BPF_LAB_VM_KERNEL   vmlinuz to boot (default: from fetch-kernel.sh)
+#      BPF_LAB_VM_SERIES   the kernel series fetch-kernel.sh fetches: 6.1 (default) or 6.12
 #      BPF_LAB_VM_CACHE    kernel cache dir, passed on to fetch-kernel.sh
 #      BPF_LAB_VM_APPEND   extra kernel command line (e.g. loglevel=7)
 #      BPF_LAB_VM_CONSOLE  file to save the whole guest kernel console log to
@@ -266,7 +267,7 @@ kernel_path() {
     echo "$BPF_LAB_VM_KERNEL"
     return
   fi
-  "$SCRIPT_DIR/fetch-kernel.sh" || die "fetch-kernel.sh failed"
+  "$SCRIPT_DIR/fetch-kernel.sh" "${BPF_LAB_VM_SERIES:-6.1}" || die "fetch-kernel.sh failed"
 }
 
 # Pass guest output through, dropping the newline that precedes the marker and
