@@ -63,7 +63,8 @@ function loadAndAttach(name: ObjectName, plan: AttachPlan, configure: Configure,
     configure(object, plan);
     object.selectPrograms(arming ? [main, arm] : [main], [`${name}_kprobe`, `${name}_tracepoint`, arm]);
     object.load(target.verifierLog === true);
-    if (target.stats) object.enableStats();
+    const noStats = target.stats ? object.enableStats() : null;
+    if (noStats) object.note(`This kernel cannot count what the program's runs cost (BPF_ENABLE_STATS: ${noStats}), so no cost is shown.`);
     if (arming) object.attachTracepoint(arm, 'sched', 'sched_process_exec');
     attachPoint(object, main, plan, target.pid);
     return object;
@@ -114,7 +115,7 @@ export function attachSpec(
       const [object, calls] = tryPlan(name, check.plan, configure, target);
       return {
         object, program: `${name}_${check.plan.program}`, plan: check.plan,
-        notices: notices(spec, check.plan, skipped, target), calls,
+        notices: [...notices(spec, check.plan, skipped, target), ...object.notes], calls,
       };
     } catch (e) {
       if (!(e instanceof LabError) || !['bpf-attach', 'bpf-load'].includes(e.code)) throw e;

@@ -54,6 +54,8 @@ export class BpfObject {
   private readonly logs = new Map<string, string>();
   private statsFd = -1;
   private readonly mappings: Array<() => void> = [];
+  /** What the user should know about how this object was set up (a feature this kernel lacks). */
+  readonly notes: string[] = [];
 
   private constructor(obj: Pointer, readonly name: ObjectName) {
     this.obj = obj;
@@ -190,6 +192,10 @@ export class BpfObject {
     return { runCnt: at(RUN_CNT_OFFSET), runTimeNs: at(RUN_TIME_NS_OFFSET), recursionMisses: at(RECURSION_MISSES_OFFSET) };
   }
 
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
   /** Whether this object turned the kernel's run statistics on (enableStats). */
   get timed(): boolean {
     return this.statsFd >= 0;
@@ -209,13 +215,14 @@ export class BpfObject {
   /**
    * Turns on the kernel's run counters (run_cnt, run_time_ns) for as long as this object lives,
    * through an fd it holds (BPF_ENABLE_STATS), never the sysctl: they go off when the last
-   * holder closes it, however the helper exits.
+   * holder closes it, however the helper exits. Returns why it could not (before Linux 5.8), or null.
    */
-  enableStats(): void {
-    if (this.statsFd >= 0) return;
+  enableStats(): string | null {
+    if (this.statsFd >= 0) return null;
     const fd = libbpf.enableStats(BPF_STATS_RUN_TIME);
-    if (fd < 0) throw new LabError('internal', `cannot turn on BPF run-time statistics: ${errorText(fd)}`);
+    if (fd < 0) return errorText(fd);
     this.statsFd = fd;
+    return null;
   }
 
   /** Destroys every link: the program stops firing, its maps stay readable. */

@@ -9,6 +9,7 @@ import { LabError } from '../shared/errors.js';
 import type {
   Channel, ChannelReply, ChannelRequestParsed, HelperState, LabStatus, LiveEvent, SessionInfo, StopResult,
 } from '../shared/lab-api.js';
+import type { Inspection } from '../shared/inspect.js';
 import type { Push, Result } from '../shared/protocol.js';
 import { HelperClient, type Launch } from './helper-client.js';
 import { HelperLifecycle, type StartHelper } from './helper-lifecycle.js';
@@ -22,6 +23,8 @@ interface Running {
   helper: HelperClient;
   /** The helper's own id for the session. */
   remote: number;
+  /** Its inspection, once asked for. */
+  inspection?: Promise<Inspection> | undefined;
 }
 
 export interface LabServiceOptions {
@@ -81,10 +84,7 @@ export class LabService {
       case 'lab:start': return await this.startSession(request as ChannelRequestParsed<'lab:start'>) as R;
       case 'lab:stop': return await this.stopSession((request as ChannelRequestParsed<'lab:stop'>).session) as R;
       case 'lab:restart': return await this.lifecycle.restart().then(() => this.status()) as R;
-      case 'lab:inspect': {
-        const { helper, remote } = this.running((request as ChannelRequestParsed<'lab:inspect'>).session);
-        return await helper.request('inspect', { session: remote }) as R;
-      }
+      case 'lab:inspect': return await this.inspection((request as ChannelRequestParsed<'lab:inspect'>).session) as R;
       case 'lab:sample': {
         const { helper, remote } = this.running((request as ChannelRequestParsed<'lab:sample'>).session);
         return await helper.request('sample', { session: remote }) as R;
@@ -124,6 +124,16 @@ export class LabService {
       result.then(done, done);
     }
     return this.probes.result;
+  }
+
+  /** A session's inspection, asked of the helper once and shared by every window that asks (it costs a decode). */
+  private inspection(session: number): Promise<Inspection> {
+    const running = this.running(session);
+    if (!running.inspection) {
+      running.inspection = running.helper.request('inspect', { session: running.remote });
+      running.inspection.catch(() => { running.inspection = undefined; }); // a failure may be tried again
+    }
+    return running.inspection;
   }
 
   /** One of our running sessions: the helper that runs it and its id there. */

@@ -68,7 +68,8 @@ export function App() {
   const onKey = useEffectEvent((e: KeyboardEvent): void => {
     // A held key, a key some control already handled, or an IME composition: not a shortcut.
     if (e.repeat || e.defaultPrevented || e.isComposing) return;
-    const trace = session?.trace ?? null;
+    // Space and P pause the trace list only while it is on screen.
+    const trace = area === 'live' ? session?.trace ?? null : null;
     const action = keyAction(
       { key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target: e.target as HTMLElement | null },
       trace !== null,
@@ -112,18 +113,23 @@ export function App() {
             tabs={[{ id: 'live', label: liveLabel }, { id: 'inside', label: 'Inside the probe' }, { id: 'classic', label: 'Classic BPF' }]}
             selected={area} onSelect={setArea} label="What to show" idPrefix="area"
           />
-          <TabPanel idPrefix="area" id={area} className="area-panel">
-            {area === 'live' && session?.histogram ? <HistogramView key={session.info.session} session={session} /> : null}
-            {area === 'live' && session?.trace ? <TraceView key={session.info.session} store={session.trace} /> : null}
-            {area === 'live' && !session ? (
+          {/* Every area stays mounted, hidden when another is shown, so its filters and choices survive a look elsewhere. */}
+          <TabPanel idPrefix="area" id="live" className="area-panel" hidden={area !== 'live'}>
+            {session?.histogram ? <HistogramView key={session.info.session} session={session} /> : null}
+            {session?.trace ? <TraceView key={session.info.session} store={session.trace} /> : null}
+            {!session ? (
               <div className="empty">
                 <p>Pick a probe, choose Histogram or Trace, and press Start (Ctrl+Enter).</p>
                 <p>A histogram counts sizes in the kernel and shows the totals every few seconds; a trace lists every event.</p>
                 <p>Then open Inside the probe to see the program that counts them, or Classic BPF for where BPF began.</p>
               </div>
             ) : null}
-            {area === 'inside' ? <InsideView data={inside} layout={session?.layout ?? null} running={running !== null} /> : null}
-            {area === 'classic' ? <ClassicLesson api={api} /> : null}
+          </TabPanel>
+          <TabPanel idPrefix="area" id="inside" className="area-panel" hidden={area !== 'inside'}>
+            <InsideView key={inside?.session ?? 0} data={inside} layout={session?.layout ?? null} running={running !== null} />
+          </TabPanel>
+          <TabPanel idPrefix="area" id="classic" className="area-panel" hidden={area !== 'classic'}>
+            <ClassicLesson api={api} />
           </TabPanel>
         </main>
       </div>

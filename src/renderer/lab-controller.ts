@@ -186,6 +186,7 @@ export class LabController {
     const histogram = session.histogram && {
       ...session.histogram,
       rate: null,
+      cpuPercent: null,
       ...(final ? { counts: final.counts, total: final.total, missed: final.missed, final: true } : {}),
     };
     session.trace?.finish(ending.result?.trace);

@@ -50,9 +50,21 @@ export function Tabs<T extends string>({ tabs, selected, onSelect, label, idPref
   );
 }
 
-export function TabPanel({ idPrefix, id, children, className }: { idPrefix: string; id: string; children: ReactNode; className?: string }) {
+interface TabPanelProps {
+  idPrefix: string;
+  id: string;
+  children: ReactNode;
+  className?: string;
+  /** A panel kept mounted while another is shown. */
+  hidden?: boolean;
+}
+
+export function TabPanel({ idPrefix, id, children, className, hidden }: TabPanelProps) {
   return (
-    <div role="tabpanel" id={panelId(idPrefix, id)} aria-labelledby={tabId(idPrefix, id)} className={`tab-panel${className ? ` ${className}` : ''}`}>
+    <div
+      role="tabpanel" id={panelId(idPrefix, id)} aria-labelledby={tabId(idPrefix, id)} hidden={hidden}
+      className={`tab-panel${className ? ` ${className}` : ''}`}
+    >
       {children}
     </div>
   );

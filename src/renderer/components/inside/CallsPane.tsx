@@ -5,15 +5,24 @@
 import { useState } from 'react';
 import type { Inspection, Syscall } from '../../../shared/inspect.js';
 
-/** For each call, the earlier call that returned each fd it uses (its latest such call). */
-function sources(calls: readonly Syscall[]): Map<string, number>[] {
+/** The calls whose result is a new file descriptor. */
+const MAKES_FD = new Set([
+  'BPF_MAP_CREATE', 'BPF_PROG_LOAD', 'BPF_BTF_LOAD', 'BPF_LINK_CREATE', 'BPF_RAW_TRACEPOINT_OPEN', 'BPF_PROG_GET_FD_BY_ID',
+  'BPF_MAP_GET_FD_BY_ID', 'BPF_BTF_GET_FD_BY_ID', 'BPF_LINK_GET_FD_BY_ID', 'BPF_ENABLE_STATS', 'BPF_OBJ_GET',
+]);
+const makesFd = (c: Syscall): boolean => c.error === null && c.ret > 0 && (c.syscall === 'perf_event_open' || MAKES_FD.has(c.cmd));
+
+/**
+ * For each call, the earlier call that returned each fd it uses: the latest one that made that
+ * number (a closed fd's number is reused). 0 in an fd field means none, so it points nowhere.
+ */
+export function fdSources(calls: readonly Syscall[]): Map<string, number>[] {
   return calls.map((c, i) => {
     const from = new Map<string, number>();
     for (const [name, value] of Object.entries(c.attrs)) {
-      if (!/(^|_)fd$/.test(name) || typeof value !== 'number' || value < 0) continue;
+      if (!/(^|_)fd$/.test(name) || typeof value !== 'number' || value <= 0) continue;
       for (let j = i - 1; j >= 0; j--) {
-        const earlier = calls[j]!;
-        if (earlier.ret === value && earlier.syscall !== 'ioctl' && earlier.error === null) {
+        if (calls[j]!.ret === value && makesFd(calls[j]!)) {
           from.set(name, j);
           break;
         }
@@ -26,8 +35,11 @@ function sources(calls: readonly Syscall[]): Map<string, number>[] {
 export function CallsPane({ inspection }: { inspection: Inspection }) {
   const [marked, setMarked] = useState<number | null>(null);
   const recorded = inspection.syscalls;
-  if (!recorded) return <p className="pane-note">This session's calls were not recorded.</p>;
-  const from = sources(recorded.calls);
+  if (!recorded) {
+    const why = inspection.withheld.find((w) => w.startsWith('bpf() calls')) ?? 'This session\'s calls were not recorded.';
+    return <p className="pane-note">{why}</p>;
+  }
+  const from = fdSources(recorded.calls);
   const go = (n: number): void => {
     setMarked(n);
     document.getElementById(`call-${n}`)?.scrollIntoView({ block: 'nearest' });

@@ -4,7 +4,7 @@
  * of C everywhere in the Inside view; the selected line's instructions are marked and scrolled
  * into sight. One tab stop: the arrow keys move between rows (and select as they go).
  */
-import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SourceLine } from '../../../shared/inspect.js';
 
 export type LineKey = string;
@@ -35,7 +35,10 @@ export function revealRow(container: HTMLElement | null, row: Element | null | u
   }
 }
 
-/** Moves focus between a list's rows with the arrow keys, Home and End; returns the row it moved to. */
+/**
+ * Moves focus between a list's rows (`[data-row]`) with the arrow keys, Home and End, and
+ * returns the row it moved to; the caller makes that row the list's one tab stop.
+ */
 export function moveInList(e: KeyboardEvent, container: HTMLElement | null): HTMLElement | null {
   const step = { ArrowDown: 1, ArrowUp: -1, Home: -Infinity, End: Infinity }[e.key];
   if (step === undefined || !container) return null;
@@ -44,7 +47,6 @@ export function moveInList(e: KeyboardEvent, container: HTMLElement | null): HTM
   e.preventDefault();
   const at = rows.indexOf(document.activeElement as HTMLElement);
   const next = rows[Math.max(0, Math.min(rows.length - 1, Number.isFinite(step) ? at + step : step < 0 ? 0 : rows.length))] ?? rows.at(-1)!;
-  for (const r of rows) r.tabIndex = r === next ? 0 : -1;
   next.focus({ preventScroll: true });
   revealRow(container, next);
   return next;
@@ -52,22 +54,25 @@ export function moveInList(e: KeyboardEvent, container: HTMLElement | null): HTM
 
 export function CodeListing({ rows, selected, onSelect, label, className }: CodeListingProps) {
   const list = useRef<HTMLDivElement>(null);
+  // The one tab stop: the row the keys or a click last reached, else the picked line's first row, else the first.
+  const [active, setActive] = useState<string | null>(null);
   // The selected line's first instruction comes into sight, however it was selected.
   useEffect(() => {
     if (!selected) return;
     revealRow(list.current, list.current?.querySelector(`[data-line="${CSS.escape(selected)}"]`));
   }, [selected]);
   let previous = '';
-  const first = rows.findIndex((r) => r.line && lineKey(r.line) === selected);
+  const stop = rows.find((r) => r.key === active)?.key ?? rows.find((r) => r.line && lineKey(r.line) === selected)?.key ?? rows[0]?.key;
   return (
     <div
       className={`listing${className ? ` ${className}` : ''}`} ref={list} role="list" aria-label={label}
       onKeyDown={(e) => {
         const row = moveInList(e, list.current);
+        if (row) setActive(row.dataset.key ?? null);
         if (row?.dataset.line) onSelect(row.dataset.line);
       }}
     >
-      {rows.map((r, i) => {
+      {rows.map((r) => {
         const key = r.line ? lineKey(r.line) : '';
         const head = r.line && key !== previous ? r.line : null;
         previous = key;
@@ -76,9 +81,9 @@ export function CodeListing({ rows, selected, onSelect, label, className }: Code
           <div key={r.key} role="listitem">
             {head ? <div className={`listing-line${mine ? ' picked' : ''}`}>; {head.source || '(no text)'} <span className="where">{key}</span></div> : null}
             <button
-              type="button" data-row="" data-line={key || undefined} className={`listing-row${mine ? ' picked' : ''}`}
-              tabIndex={i === Math.max(first, 0) ? 0 : -1} aria-current={mine ? 'true' : undefined}
-              onClick={() => { if (key) onSelect(key); }}
+              type="button" data-row="" data-key={r.key} data-line={key || undefined} className={`listing-row${mine ? ' picked' : ''}`}
+              tabIndex={r.key === stop ? 0 : -1} aria-current={mine ? 'true' : undefined}
+              onClick={() => { setActive(r.key); if (key) onSelect(key); }}
             >
               {r.cells.map((c, n) => <span key={n} className={`cell cell-${n}`}>{c}</span>)}
             </button>

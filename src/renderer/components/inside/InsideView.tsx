@@ -62,6 +62,7 @@ export function InsideView({ data, layout, running }: InsideViewProps) {
   if (!data) {
     return <p className="empty">Start a probe, then look inside it here: its program, instructions, machine code, maps and cost.</p>;
   }
+  if (data.missed) return <p className="empty">This session ended before its program was read. Start it again to look inside.</p>;
   if (data.error) return <ErrorAlert title="Could not look inside the probe" error={data.error} />;
   const inspection = data.inspection;
   if (!inspection) return <p className="empty" role="status">Reading the program from the kernel…</p>;

@@ -14,7 +14,8 @@ export function ProgramPane({ inspection }: { inspection: Inspection }) {
       + `${formatCount(p.insnsXlated)} as loaded, ${formatCount(p.verifiedInsns)} verified`,
     'Submitted: what libbpf handed BPF_PROG_LOAD. As loaded: after the verifier removed code the settings make unreachable and '
       + 'inlined some map lookups. Verified: the instructions the verifier walked, every path counted.'],
-    ['JIT', p.jitEnabled ? `on: ${formatCount(p.jitedBytes)} bytes of x86-64 code` : 'off: the kernel interprets the instructions'],
+    ['JIT', p.jitedBytes > 0 ? `compiled: ${formatCount(p.jitedBytes)} bytes of machine code`
+      : `not compiled: the kernel interprets the instructions${p.jitEnabled ? '' : ' (the JIT is off)'}`],
     ['Loaded', `${(p.loadTimeNs / 1e9).toFixed(3)} s after boot`],
     ['Maps', p.mapIds.join(', ') || 'none'],
   ];

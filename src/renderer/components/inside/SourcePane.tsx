@@ -15,12 +15,13 @@ interface PaneProps {
 
 export function SourceFile({ inspection, selected, onSelect }: PaneProps) {
   const files = inspection.sources;
-  const selectedFile = selected ? selected.slice(0, selected.lastIndexOf(':')) : null;
   const [file, setFile] = useState(files[0]?.file ?? '');
-  // Picking an instruction whose line is in another file shows that file.
+  const [active, setActive] = useState<LineKey | null>(null);
+  // Picking a line (here or among the instructions) in another file shows that file.
   useEffect(() => {
+    const selectedFile = selected ? selected.slice(0, selected.lastIndexOf(':')) : null;
     if (selectedFile && files.some((f) => f.file === selectedFile)) setFile(selectedFile);
-  }, [selectedFile, files]);
+  }, [selected, files]);
   const list = useRef<HTMLOListElement>(null);
   // The picked line comes into sight; with none picked, the first line the program uses.
   useEffect(() => {
@@ -30,7 +31,10 @@ export function SourceFile({ inspection, selected, onSelect }: PaneProps) {
   const shown = files.find((f) => f.file === file) ?? files[0];
   if (!shown) return <p className="pane-note">The program's line info names none of BPF Lab's source files.</p>;
   const used = new Set(shown.usedLines);
-  const firstUsed = shown.usedLines[0];
+  const keyOf = (n: number): LineKey => lineKey({ file: shown.file, line: n });
+  const usedKeys = new Set(shown.usedLines.map(keyOf));
+  // The one tab stop: the line the keys last reached, else the picked line, else the first line used, in the file shown.
+  const stop = [active, selected, shown.usedLines.length ? keyOf(shown.usedLines[0]!) : null].find((k) => k && usedKeys.has(k));
   return (
     <div className="source">
       {files.length > 1 ? (
@@ -44,20 +48,23 @@ export function SourceFile({ inspection, selected, onSelect }: PaneProps) {
         className="source-lines" ref={list} aria-label={`${shown.file}, with the lines the program uses marked`}
         onKeyDown={(e) => {
           const row = moveInList(e, list.current);
-          if (row?.dataset.line) onSelect(row.dataset.line);
+          if (row?.dataset.line) {
+            setActive(row.dataset.line);
+            onSelect(row.dataset.line);
+          }
         }}
       >
         {shown.text.split('\n').map((text, i) => {
           const n = i + 1;
-          const key = lineKey({ file: shown.file, line: n });
+          const key = keyOf(n);
           const mine = key === selected;
           return (
             <li key={n} className={`${used.has(n) ? 'used' : ''}${mine ? ' picked' : ''}`}>
               <span className="line-number" aria-hidden="true">{n}</span>
               {used.has(n) ? (
                 <button
-                  type="button" data-row="" data-line={key} tabIndex={(selected ? mine : n === firstUsed) ? 0 : -1}
-                  aria-current={mine ? 'true' : undefined} onClick={() => onSelect(key)}
+                  type="button" data-row="" data-line={key} tabIndex={key === stop ? 0 : -1}
+                  aria-current={mine ? 'true' : undefined} onClick={() => { setActive(key); onSelect(key); }}
                 >
                   {text || ' '}
                 </button>
