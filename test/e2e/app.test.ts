@@ -6,36 +6,24 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { parseLayout } from '../../src/shared/buckets.js';
 import { tableRows } from '../../src/shared/table.js';
-import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
+import { expectedCounts, needsRoot } from '../kernel/harness.js';
 import { CONNECTION_RETRYING } from '../../src/renderer/connection-notices.js';
-import { gatedOracle, killOracles, launchChromium, pacedWriter, screenshot, startServe, type Served } from './serve.js';
+import { closeApp, gatedOracle, openApp, pacedWriter, screenshot, type App, type Served } from './serve.js';
 
+let app: App | null = null;
 let served: Served | null = null;
-let browser: Browser | null = null;
 let page: Page | null = null;
-/** Uncaught errors in the page; any one fails the suite. */
-const pageErrors: string[] = [];
 
 before(async () => {
   if (process.getuid?.() !== 0) return;
-  served = await startServe();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served.url);
-  await page.getByTestId('helper-state').filter({ hasText: 'ready' }).waitFor();
+  app = await openApp();
+  ({ served, page } = app);
 });
 
-after(async () => {
-  killOracles();
-  assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
-  await browser?.close();
-  if (served) assert.equal(await served.stop(), 0, served.output());
-  if (process.getuid?.() === 0) assert.deepEqual(ourPrograms(), [], 'every BPF program is gone after serve exits');
-});
+after(() => closeApp(app));
 
 /** Picks a catalog probe, fills the start form, starts, and waits until it is attached. */
 async function start(p: Page, probe: string, mode: 'Histogram' | 'Trace', pid: number): Promise<void> {

@@ -8,33 +8,21 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { bucketBounds, parseLayout } from '../../src/shared/buckets.js';
-import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
-import { gatedOracle, killOracles, launchChromium, screenshot, startServe, type Served } from './serve.js';
+import { expectedCounts, needsRoot } from '../kernel/harness.js';
+import { closeApp, gatedOracle, openApp, screenshot, type App } from './serve.js';
 
-let served: Served | null = null;
-let browser: Browser | null = null;
+let app: App | null = null;
 let page: Page | null = null;
-const pageErrors: string[] = [];
 
 before(async () => {
   if (process.getuid?.() !== 0) return;
-  served = await startServe();
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  await page.goto(served.url);
-  await page.getByTestId('helper-state').filter({ hasText: 'ready' }).waitFor();
+  app = await openApp();
+  page = app.page;
 });
 
-after(async () => {
-  killOracles();
-  assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
-  await browser?.close();
-  if (served) assert.equal(await served.stop(), 0, served.output());
-  if (process.getuid?.() === 0) assert.deepEqual(ourPrograms(), [], 'every BPF program is gone after serve exits');
-});
+after(() => closeApp(app));
 
 function bpftool<T>(args: string[]): T {
   const r = spawnSync('bpftool', ['-j', ...args], { encoding: 'utf8' });

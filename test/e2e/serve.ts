@@ -4,12 +4,13 @@
  * held at a gate until the page has attached, and screenshots kept as test
  * artifacts under build/test-output/e2e.
  */
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { GatedChild } from '../../src/cli/gated-child.js';
-import { CLI, ORACLE_STATIC } from '../kernel/harness.js';
+import { CLI, ORACLE_STATIC, ourPrograms } from '../kernel/harness.js';
 
 export const SCREENSHOTS = 'build/test-output/e2e';
 const CHROMIUM = '/usr/bin/chromium';
@@ -95,6 +96,39 @@ export function pacedWriter(rate: number, seconds: number): { pid: number; go: (
   oracles.add(entry);
   proc.on('close', () => oracles.delete(entry));
   return { pid: proc.pid!, go: () => proc.stdin.write('go\n'), done: new Promise((r) => proc.on('close', (code) => r(code))) };
+}
+
+/** The app as a test suite uses it: serve, Chromium, one page at 1024×640 with the helper ready, and its uncaught errors. */
+export interface App {
+  served: Served;
+  browser: Browser;
+  page: Page;
+  pageErrors: string[];
+}
+
+/** Starts serve and Chromium, and opens the app in a 1024×640 page; resolves once the helper is ready. */
+export async function openApp(): Promise<App> {
+  const served = await startServe();
+  const browser = await launchChromium();
+  const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(served.url);
+  await page.getByTestId('helper-state').filter({ hasText: 'ready' }).waitFor();
+  return { served, browser, page, pageErrors };
+}
+
+/**
+ * Ends a suite: kills oracles left at their gate, then checks that the page threw nothing, that
+ * serve exits cleanly, and that none of our BPF programs is left loaded.
+ */
+export async function closeApp(app: App | null): Promise<void> {
+  killOracles();
+  if (!app) return;
+  assert.deepEqual(app.pageErrors, [], 'no uncaught errors in the page');
+  await app.browser.close();
+  assert.equal(await app.served.stop(), 0, app.served.output());
+  assert.deepEqual(ourPrograms(), [], 'every BPF program is gone after serve exits');
 }
 
 /** Kills the oracles a failed test left waiting at their gate, so the test process can end. */
