@@ -110,7 +110,8 @@ export interface App {
 export async function openApp(): Promise<App> {
   const served = await startServe();
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1024, height: 640 } });
+  // A context of its own (not browser.newPage's), which axe-core's runner needs to open its helper page.
+  const page = await (await browser.newContext({ viewport: { width: 1024, height: 640 } })).newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(served.url);

@@ -66,7 +66,7 @@ export function ClassicLesson({ api }: { api: LabApi }) {
     ipv4: lesson.seen.ipv4 - lesson.accepted.ipv4, ipv6: lesson.seen.ipv6 - lesson.accepted.ipv6, other: lesson.seen.other - lesson.accepted.other,
   };
   return (
-    <section className="view lesson" aria-label="Classic BPF">
+    <section className="view lesson" aria-label="Classic BPF" tabIndex={0}>
       <p className="explain">{MACHINE}</p>
       <form className="run-form" onSubmit={(e) => { e.preventDefault(); run(); }}>
         <Field label="IPv4 packets" value={ipv4} onChange={setIpv4} inputMode="numeric" className="field-narrow" error={v4 === null ? bad : undefined} />
@@ -89,7 +89,7 @@ export function ClassicLesson({ api }: { api: LabApi }) {
             sees each one twice there, going out and coming back in.
           </p>
           <table className="size-table counts-table" data-testid="lesson-counts">
-            <thead><tr><th /><th>IPv4</th><th>IPv6</th><th>Other</th></tr></thead>
+            <thead><tr><th>Packets</th><th>IPv4</th><th>IPv6</th><th>Other</th></tr></thead>
             <tbody>
               {([['Seen, no filter', lesson.seen], ['Accepted by the filter', lesson.accepted], ['Dropped by the filter', dropped]] as const).map(([label, t]) => (
                 <tr key={label}><td>{label}</td><td>{t.ipv4}</td><td>{t.ipv6}</td><td>{t.other}</td></tr>

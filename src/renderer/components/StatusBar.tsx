@@ -38,6 +38,7 @@ export function StatusBar({ status, session, notice, restarting, restartError, o
   return (
     <header className="status-bar">
       <div className="status-items">
+        <h1 className="app-name">BPF Lab</h1>
         <span ref={helperItem} tabIndex={-1} className={`status-item state-${state}`}>
           <span className="status-dot" aria-hidden="true" />
           Helper <strong data-testid="helper-state">{state}</strong>

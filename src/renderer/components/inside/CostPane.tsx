@@ -6,7 +6,7 @@ import { Stat } from '../Stat.js';
 
 export function CostPane({ cost, cpu }: { cost: Cost; cpu: number | null }) {
   return (
-    <div className="pane-body">
+    <div className="pane-body" tabIndex={0} role="region" aria-label="What its runs cost">
       <div className="stats">
         <Stat label="Runs" testId="cost-runs" value={formatCount(cost.runCnt)} />
         <Stat label="Time in all" testId="cost-time" value={formatNs(cost.runTimeNs)} />

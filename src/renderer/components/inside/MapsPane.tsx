@@ -53,7 +53,7 @@ function Values({ map, values, layout }: { map: MapView; values: MapValues; layo
 
 export function MapsPane({ maps, layout }: { maps: readonly MapView[]; layout: Layout | null }) {
   return (
-    <div className="pane-body maps">
+    <div className="pane-body maps" tabIndex={0} role="region" aria-label="The program's maps and what they hold">
       {maps.map((m) => (
         <section key={m.id} className="map" aria-label={`Map ${m.name}`}>
           <h3>{m.name} <span className="map-meta">id {m.id} · {m.type} · key {m.keySize} B · value {m.valueSize} B · {formatCount(m.maxEntries)} entries{m.flags ? ` · flags 0x${m.flags.toString(16)}` : ''}</span></h3>

@@ -20,7 +20,7 @@ export function ProgramPane({ inspection }: { inspection: Inspection }) {
     ['Maps', p.mapIds.join(', ') || 'none'],
   ];
   return (
-    <div className="pane-body">
+    <div className="pane-body" tabIndex={0} role="region" aria-label="The program">
       <dl className="facts">
         {facts.map(([term, value, help]) => (
           <div key={term} title={help}>
