@@ -29,6 +29,8 @@ export interface SessionOptions {
   pid: number | null;
   json: boolean;
   verbose: boolean;
+  /** No notices (which probe auto chose and why, uprobe warnings); errors still go to stderr. */
+  quiet: boolean;
   run: string[] | null;
 }
 
@@ -38,14 +40,14 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   bpf-lab probes [--json] [--verbose]
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
-                [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
-  bpf-lab trace [PROBE] [--count N] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
-  bpf-lab inspect [PROBE] [--buckets LAYOUT] [--pid PID] [--json] [--verbose] [-- CMD ARGS...]
+                [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
+  bpf-lab trace [PROBE] [--count N] [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
+  bpf-lab inspect [PROBE] [--buckets LAYOUT] [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
   bpf-lab lesson classic-bpf [--ipv4 N] [--ipv6 N] [--json]
   bpf-lab serve [--port PORT] [--verbose]
 
-PROBE is one of (default --probe auto):
-  --probe ID                  auto, memcpy, usercopy, libc-memcpy, kmalloc, read, write, vfs-read
+PROBE is one of (default auto):
+  ID or --probe ID            auto, memcpy, usercopy, libc-memcpy, kmalloc, read, write, vfs-read
   --kprobe FUNCTION:ARG       a kernel function and the argument holding the size, e.g. vfs_read:3
   --tracepoint CAT:EVENT:FIELD  e.g. kmem:kmalloc:bytes_req
   --uprobe PATH:SYMBOL:ARG    a function in a binary or library, e.g. /lib/x86_64-linux-gnu/libc.so.6:write:3
@@ -57,6 +59,7 @@ Options:
                      bpf-lab still waits for CMD and exits with its status)
   --pid PID          only this process
   --json             NDJSON records, each with a "type"
+  --quiet            no notices (which probe auto chose and why); errors are still shown
   --verbose          include the helper's and libbpf's log (warnings, and libbpf's debug lines)
   --port PORT        serve: the port on 127.0.0.1 (default 8047; 0 picks a free one)
   -- CMD ARGS...     attach, then run CMD and trace only it, from its exec on; print the final
@@ -93,6 +96,7 @@ const OPTIONS = {
   ipv4: { type: 'string' },
   ipv6: { type: 'string' },
   json: { type: 'boolean' },
+  quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -100,18 +104,33 @@ const OPTIONS = {
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
+/** node:util's parseArgs mistakes, said in bpf-lab's own style (lower case, the option as typed, what to do). */
+function parseArgsMessage(e: Error & { code?: string }): string {
+  const option = /'(-[^' ]+)/.exec(e.message)?.[1];
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option} (see bpf-lab --help)`;
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /does not take an argument/.test(e.message) ? `${option} takes no value` : `${option} needs a value`;
+  }
+  // The first line says what is wrong.
+  return e.message.split('\n')[0]!;
+}
+
 function usage<T>(f: () => T): T {
   try {
     return f();
   } catch (e) {
-    // node:util's parseArgs explains some mistakes over several lines; the first says what is wrong.
-    throw new UsageError((e as Error).message.split('\n')[0]!);
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(parseArgsMessage(e as Error & { code?: string }));
   }
 }
 
-function probeOf(v: Values): ProbeSpec {
+function probeOf(v: Values, positional: string | undefined): ProbeSpec {
   const given = (['probe', 'kprobe', 'tracepoint', 'uprobe'] as const).filter((k) => v[k] !== undefined);
   if (given.length > 1) throw new UsageError(`choose one probe: --${given.join(' and --')} were both given`);
+  if (positional !== undefined) {
+    if (given.length) throw new UsageError(`choose one probe: "${positional}" and --${given[0]} were both given`);
+    return usage(() => parseCatalogId(positional));
+  }
   return usage(() => {
     if (v.kprobe !== undefined) return parseKprobe(v.kprobe);
     if (v.tracepoint !== undefined) return parseTracepoint(v.tracepoint);
@@ -191,14 +210,17 @@ export function parseCommand(argv: string[]): Command {
     return lessonCommand(v, extra[0], run);
   }
   if (v.ipv4 !== undefined || v.ipv6 !== undefined) throw new UsageError('--ipv4 and --ipv6 are options of lesson classic-bpf');
-  if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}" (a command to run goes after --)`);
   if (name === 'probes') {
     const extraOption = (['port', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
     if (extraOption) throw new UsageError(`--${extraOption} is not an option of probes`);
     if (run !== null) throw new UsageError('probes runs no command: drop the -- and what follows');
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
     return { name, json: v.json ?? false, verbose: v.verbose ?? false };
   }
-  if (name === 'serve') return serveCommand(v, run);
+  if (name === 'serve') {
+    if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
+    return serveCommand(v, run);
+  }
   if (name !== 'stat' && name !== 'trace' && name !== 'inspect') {
     throw new UsageError(`unknown command "${name}": use probes, stat, trace, inspect, lesson or serve`);
   }
@@ -209,12 +231,14 @@ export function parseCommand(argv: string[]): Command {
   if (name === 'trace' && (v.buckets !== undefined || v.interval !== undefined)) {
     throw new UsageError('--buckets and --interval are for stat; trace prints every event');
   }
+  // One word after the command names the probe (bpf-lab stat read); a second one is a command that lost its --.
+  if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[1]}" (a command to run goes after --)`);
   if (run !== null && run.length === 0) throw new UsageError('nothing to run after --');
   const pid = positiveInt(v.pid, '--pid', MAX_PID);
   if (pid !== null && run !== null) throw new UsageError('--pid and -- CMD cannot be combined: CMD sets the pid');
   return {
     name,
-    probe: probeOf(v),
+    probe: probeOf(v, extra[0]),
     layout: usage(() => formatLayout(parseLayout(v.buckets ?? 'seed'))),
     intervalMs: intervalMs(v.interval),
     intervalGiven: v.interval !== undefined,
@@ -222,6 +246,7 @@ export function parseCommand(argv: string[]): Command {
     pid,
     json: v.json ?? false,
     verbose: v.verbose ?? false,
+    quiet: v.quiet ?? false,
     run,
   };
 }

@@ -38,7 +38,7 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
     if (cmd.json) {
       out(`${ndjson(inspectDocument(inspection, final, started.notices))}\n`);
     } else {
-      for (const notice of started.notices) err(escapeTerminal(`bpf-lab: ${notice}\n`));
+      if (!cmd.quiet) for (const notice of started.notices) err(escapeTerminal(`bpf-lab: ${notice}\n`));
       out(escapeTerminal(formatInspection(inspection)));
       out(`\nHistogram (final)\n${formatTable(parseLayout(started.layout), histogram!.counts)}\n`);
     }

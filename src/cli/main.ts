@@ -29,11 +29,14 @@ async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise
   if (cmd.name === 'serve') return runServe(cmd, write(process.stdout));
   // inspect and lesson --json print one document on stdout; their notices and logs go to stderr.
   const json = cmd.json && cmd.name !== 'inspect' && cmd.name !== 'lesson';
-  const out = json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
+  const chosen = json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
+  // --quiet: no notices; the helper's errors still come through (as log lines, below).
+  const quiet = 'quiet' in cmd && cmd.quiet;
+  const out = quiet ? { ...chosen, notice: (): void => undefined } : chosen;
   const client = await HelperClient.start(commandLineLaunch(cmd.verbose));
   // The helper's and libbpf's log with --verbose; errors always.
   client.onPush((push) => {
-    if (push.type === 'log' && (cmd.verbose || push.level === 'error')) out.notice(`${push.level}: ${push.message}`);
+    if (push.type === 'log' && (cmd.verbose || push.level === 'error')) chosen.notice(`${push.level}: ${push.message}`);
   });
   try {
     if (cmd.name === 'probes') {

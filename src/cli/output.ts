@@ -70,6 +70,15 @@ function probeLine(p: ProbeStatus): string {
 }
 
 /**
+ * The line above each printed table, so that tables printed while the probe runs and the one
+ * after it stops cannot be taken for each other: the probe, and when or whether final.
+ */
+export function tableTitle(probe: string, final: boolean, now: Date): string {
+  return final ? `${probe} sizes, final: counted until the probe was detached`
+    : `${probe} sizes at ${now.toTimeString().slice(0, 8)}, counted since the start`;
+}
+
+/**
  * The demo's text. Everything on stderr passes escapeTerminal, since notices and logs can quote
  * paths and names from outside; on stdout, trace lines escape the comm (formatTraceLine) and
  * the probe list escapes what the helper reports.
@@ -89,8 +98,8 @@ export function textOutput(out: Write, rawErr: Write): Output {
   };
   return {
     notice: (message) => err(`bpf-lab: ${message}\n`),
-    histogram(_probe, layout, { counts, missed }, final) {
-      out(`${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
+    histogram(probe, layout, { counts, missed }, final) {
+      out(`${escapeTerminal(tableTitle(probe, final, new Date()))}\n${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
       if (final) reportMissed(missed);
     },
     events(probe, events, lost) {

@@ -14,24 +14,44 @@ function label(b: Bounds, width: number, layout: Layout): string {
   const n = (v: bigint): string => v.toString().padStart(width);
   if (b.high === null) {
     // The seed folds everything above 1024 into its last bucket and says so with a star.
-    return layout.kind === 'seed' ? `${n(b.low)} - ${n(1024n)}*` : `${n(b.low)} - ${'max'.padStart(width)}*`;
+    return layout.kind === 'seed' ? `${n(b.low)} - ${n(1024n)}*` : `${n(b.low)} and up*`;
   }
   return b.low === b.high ? n(b.low) : `${n(b.low)} - ${n(b.high)}`;
 }
 
+/** What the starred last bucket holds: counts are cumulative, so it says what, not when. */
 function footnote(layout: Layout, bounds: Bounds[]): string {
   const open = bounds[bounds.length - 1];
-  if (layout.kind === 'seed') return '* Size > 1024 have been counted in this interval';
-  if (open && open.high === null) return `* Size >= ${open.low} have been counted in this interval`;
+  if (layout.kind === 'seed') return '* also counts every size above 1024';
+  if (open && open.high === null) return `* counts every size from ${open.low} up`;
   return '';
 }
 
-/** Each bucket's label padded to a shared width, and the column where counts start. */
-function paddedRows(layout: Layout): { labels: string[]; width: number; column: number; bounds: Bounds[] } {
+/** The rows to show before any count: enough to see the layout's shape. */
+const EMPTY_ROWS = 17;
+
+/**
+ * The buckets a table or chart shows unless asked for all: every one of the seed's (the demo's
+ * table), and for log2 and linear the range that holds counts with one empty bucket on each
+ * side (the first 17 before there is any count). `to` is exclusive.
+ */
+export function shownRange(layout: Layout, counts: readonly number[]): { from: number; to: number } {
+  const n = bucketBounds(layout).length;
+  if (layout.kind === 'seed') return { from: 0, to: n };
+  const first = counts.findIndex((c) => c > 0);
+  if (first < 0) return { from: 0, to: Math.min(n, EMPTY_ROWS) };
+  let last = Math.min(n, counts.length) - 1;
+  while (last > first && !(counts[last]! > 0)) last--;
+  return { from: Math.max(0, first - 1), to: Math.min(n, last + 2) };
+}
+
+/** Each bucket's label padded to a shared width (of the rows in `range`), and the column where counts start. */
+function paddedRows(layout: Layout, range?: { from: number; to: number }): { labels: string[]; width: number; column: number; bounds: Bounds[] } {
   const bounds = bucketBounds(layout);
-  const width = Math.max(NUMBER_WIDTH, ...bounds.flatMap((b) => [b.low, b.high ?? 0n]).map((v) => `${v}`.length));
+  const shown = range ? bounds.slice(range.from, range.to) : bounds;
+  const width = Math.max(NUMBER_WIDTH, ...shown.flatMap((b) => [b.low, b.high ?? 0n]).map((v) => `${v}`.length));
   const labels = bounds.map((b) => label(b, width, layout));
-  const column = Math.max(COUNT_COLUMN, ...labels.map((l) => l.length + 1));
+  const column = Math.max(COUNT_COLUMN, ...shown.map((b) => label(b, width, layout).length + 2));
   return { labels, width, column, bounds };
 }
 
@@ -48,12 +68,25 @@ export function tableFootnote(layout: Layout): string {
   return footnote(layout, bucketBounds(layout));
 }
 
-/** The size table: header, one row per bucket, and a footnote for an open-ended last bucket. */
-export function formatTable(layout: Layout, counts: readonly number[]): string {
-  const { labels, width, column, bounds } = paddedRows(layout);
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The size table: header, one row per bucket, and a footnote for an open-ended last bucket.
+ * Unless `all`, log2 and linear tables show only shownRange(), and one line each says how many
+ * empty buckets were left out below and above it.
+ */
+export function formatTable(layout: Layout, counts: readonly number[], all = false): string {
+  const n = bucketBounds(layout).length;
+  const range = all ? { from: 0, to: n } : shownRange(layout, counts);
+  const { labels, width, column, bounds } = paddedRows(layout, range);
   const lines = [`${' '.repeat(width + 4)}Size`.padEnd(column) + 'Count'];
-  labels.forEach((l, i) => lines.push(l.padEnd(column) + String(counts[i] ?? 0)));
-  const note = footnote(layout, bounds);
+  if (range.from > 0) lines.push(`… ${plural(range.from, 'empty bucket')} below ${bounds[range.from]!.low}`);
+  for (let i = range.from; i < range.to; i++) lines.push(labels[i]!.padEnd(column) + String(counts[i] ?? 0));
+  if (range.to < n) {
+    const top = bounds[n - 1]!;
+    lines.push(`… ${plural(n - range.to, 'empty bucket')} above, up to ${top.high === null ? `${top.low} and up` : top.high}`);
+  }
+  const note = range.to === n ? footnote(layout, bounds) : '';
   if (note) lines.push(note);
   return lines.join('\n');
 }

@@ -67,10 +67,11 @@ describe('stat with an oracle workload', () => {
     const run = cli(['stat', '--probe', 'read', '--', ORACLE_STATIC, 'read', '100x2', 'oops']);
     assert.equal(run.status, 2, 'the oracle exits 2 on a bad size and bpf-lab passes that on');
     const lines = run.stdout.trimEnd().split('\n');
-    assert.equal(lines[0], '        Size            Count');
-    assert.equal(lines[3], '  65 -  128             2');
-    assert.equal(lines[17], ' 961 - 1024*            0');
-    assert.equal(lines[18], '* Size > 1024 have been counted in this interval');
+    assert.equal(lines[0], 'read sizes, final: counted until the probe was detached');
+    assert.equal(lines[1], '        Size            Count');
+    assert.equal(lines[4], '  65 -  128             2');
+    assert.equal(lines[18], ' 961 - 1024*            0');
+    assert.equal(lines[19], '* also counts every size above 1024');
   });
 });
 

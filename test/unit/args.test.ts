@@ -3,7 +3,7 @@
 // one-line UsageError.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseCommand, UsageError, type Command } from '../../src/cli/args.js';
+import { parseCommand, USAGE, UsageError, type Command } from '../../src/cli/args.js';
 
 type Session = Extract<Command, { name: 'stat' | 'trace' }>;
 
@@ -188,4 +188,48 @@ test('lesson classic-bpf takes --ipv4, --ipv6 (0 to 1000) and --json, and nothin
   usageError(['lesson', 'classic-bpf', '--probe', 'read'], /--probe is not an option of lesson/);
   usageError(['lesson', 'classic-bpf', '--', 'ls'], /lesson runs no command/);
   usageError(['stat', '--ipv4', '3'], /--ipv4 and --ipv6 are options of lesson classic-bpf/);
+});
+
+test('every form the usage shows parses, with every option it lists', () => {
+  // Placeholders of the usage text, filled with a value each could take.
+  const fill: Record<string, string[]> = {
+    PROBE: ['read'], LAYOUT: ['log2'], 'seed|log2|linear:MIN:MAX:STEP': ['linear:0:1024:64'], S: ['1'], N: ['3'], PID: ['42'],
+    PORT: ['0'], 'CMD ARGS...': ['ls', '-l'],
+  };
+  const forms = USAGE.split('\n\n')[0]!.replace(/\n {16}/g, ' ').split('\n').slice(1).map((l) => l.trim());
+  assert.ok(forms.length >= 6, forms.join('\n'));
+  for (const form of forms) {
+    // [A | B] offers a choice: each side is tried in its own command line.
+    for (const side of [0, 1]) {
+      const text = form.replace(/^bpf-lab /, '').replace(/\[([^\]]*?) \| ([^\]]*)\]/g, (_, a: string, b: string) => (side ? b : a));
+      const words = text.replace(/[[\]]/g, '').split(/\s+(?![A-Z]+\.\.\.)/);
+      const argv = words.flatMap((w) => fill[w] ?? (w === 'CMD' ? [] : [w]));
+      assert.doesNotThrow(() => parseCommand(argv), `${form} (${argv.join(' ')})`);
+    }
+  }
+  // Every option the help lists is one the parser knows.
+  for (const [, option] of USAGE.matchAll(/^ {2}(--[a-z0-9-]+)/gm)) {
+    assert.ok(!/unknown option/.test((() => { try { parseCommand([option!]); return ''; } catch (e) { return String(e); } })()), option);
+  }
+});
+
+test('PROBE may be given as a word after the command, as the usage shows', () => {
+  assert.deepEqual(session(['stat', 'read']).probe, { kind: 'catalog', id: 'read' });
+  assert.deepEqual(session(['trace', 'write', '--', 'ls']).probe, { kind: 'catalog', id: 'write' });
+  usageError(['stat', 'ls'], /^unknown probe "ls": choose one of auto, /);
+  usageError(['stat', 'read', '--probe', 'write'], /choose one probe: "read" and --probe were both given/);
+  usageError(['stat', 'read', 'ls'], /unexpected argument "ls" \(a command to run goes after --\)/);
+});
+
+test('mistakes the option parser finds read like every other error', () => {
+  usageError(['stat', '--count'], /^--count needs a value$/);
+  usageError(['stat', '--json=yes'], /^--json takes no value$/);
+  usageError(['stat', '--bogus'], /^unknown option --bogus \(see bpf-lab --help\)$/);
+});
+
+test('--quiet silences notices for stat, trace and inspect', () => {
+  assert.equal(session(['stat', '--quiet']).quiet, true);
+  assert.equal(session(['trace']).quiet, false);
+  const c = parseCommand(['inspect', 'read', '--quiet']);
+  assert.ok(c.name === 'inspect' && c.quiet);
 });

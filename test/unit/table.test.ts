@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bucketBounds, parseLayout } from '../../src/shared/buckets.js';
-import { formatTable, formatTraceLine } from '../../src/shared/table.js';
+import { formatTable, formatTraceLine, shownRange } from '../../src/shared/table.js';
 
 const DEMO = `        Size            Count
    0                    134
@@ -24,7 +24,7 @@ const DEMO = `        Size            Count
  833 -  896             0
  897 -  960             0
  961 - 1024*            107
-* Size > 1024 have been counted in this interval`;
+* also counts every size above 1024`;
 
 test('the seed table reproduces the learn-bpf demo exactly', () => {
   const counts = [134, 10444, 23, 16, 240, 0, 0, 7, 7, 0, 0, 0, 0, 0, 0, 0, 107];
@@ -95,4 +95,27 @@ test('formatTraceLine zero-pads microseconds to six digits', () => {
   assert.equal(at(7), 'cat-1 [012] 0.000007: read size 18446744073709551615');
   assert.equal(at(151374_000000), 'cat-1 [012] 151374.000000: read size 18446744073709551615');
   assert.equal(at(999_999), 'cat-1 [012] 0.999999: read size 18446744073709551615');
+});
+
+test('log2 and linear tables show the buckets that hold counts, one empty bucket around them, and say what they left out', () => {
+  const layout = parseLayout('log2');
+  const counts = Array<number>(65).fill(0);
+  counts[10] = 1; // 512 - 1023
+  counts[13] = 102; // 4096 - 8191
+  const lines = formatTable(layout, counts).split('\n');
+  assert.deepEqual(lines.map((l) => l.replace(/\s+/g, ' ').trim()), [
+    'Size Count', '… 9 empty buckets below 256', '256 - 511 0', '512 - 1023 1', '1024 - 2047 0', '2048 - 4095 0',
+    '4096 - 8191 102', '8192 - 16383 0', '… 50 empty buckets above, up to 18446744073709551615',
+  ]);
+  // Not cramped: at least two spaces between a label and its count.
+  for (const line of lines.filter((l) => /\d\s+\d+$/.test(l) && !l.startsWith('…'))) assert.match(line, /\d {2,}\d+$/, line);
+  assert.equal(formatTable(layout, counts, true).split('\n').length, 1 + 65, 'all of them when asked');
+  assert.equal(shownRange(layout, Array<number>(65).fill(0)).to, 17, 'before any count: the first 17');
+  assert.deepEqual(shownRange(parseLayout('seed'), [0, 5]), { from: 0, to: 17 }, 'the demo\'s table is always whole');
+});
+
+test('the open last bucket of a linear table reads "and up", and its footnote says what it counts', () => {
+  const table = formatTable(parseLayout('linear:0:4096:512'), [0, 3, 0, 0, 0, 0, 0, 0, 9]);
+  assert.match(table, /^4096 and up\* {2,}9$/m);
+  assert.match(table, /^\* counts every size from 4096 up$/m);
 });
