@@ -12,7 +12,7 @@ import { choiceSpec, DEFAULT_CHOICE, type ProbeChoice } from './probe-choice.js'
 import { keyAction } from './shortcuts.js';
 import { DEFAULT_START, startBlocker, startRequest, validateStart, type StartFormInput } from './start-form.js';
 import { CustomProbeForm } from './components/CustomProbeForm.js';
-import { HistogramView } from './components/HistogramView.js';
+import { HistogramView, type HistogramShape } from './components/HistogramView.js';
 import { LogPanel } from './components/LogPanel.js';
 import { ProbePicker } from './components/ProbePicker.js';
 import { SessionBanner } from './components/SessionBanner.js';
@@ -40,6 +40,8 @@ export function App() {
   const running = session && !session.ended ? session : null;
   const blocked = startBlocker(state.status);
   const [area, setArea] = useState<Area>('live');
+  // How the histogram is shown: kept across sessions, so a new Start keeps the learner's choice.
+  const [shape, setShape] = useState<HistogramShape>({ table: false, all: false });
   const inside = useInside(api, session?.info.session ?? null, area === 'inside', running !== null, session?.info.intervalMs ?? 2000);
   const liveLabel = (session?.info.mode ?? form.mode) === 'trace' ? 'Trace' : 'Histogram';
 
@@ -68,15 +70,16 @@ export function App() {
   const onKey = useEffectEvent((e: KeyboardEvent): void => {
     // A held key, a key some control already handled, or an IME composition: not a shortcut.
     if (e.repeat || e.defaultPrevented || e.isComposing) return;
-    // Space and P pause the trace list only while it is on screen.
+    // Space and P pause the trace list, and T switches chart and table, only while they are on screen.
     const trace = area === 'live' ? session?.trace ?? null : null;
+    const view = area !== 'live' ? null : trace ? 'trace' : session?.histogram ? 'histogram' : null;
     const action = keyAction(
-      { key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target: e.target as HTMLElement | null },
-      trace !== null,
+      { key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, target: e.target as HTMLElement | null }, view,
     );
     if (action === null) return;
     e.preventDefault();
     if (action === 'pause') trace?.togglePause();
+    else if (action === 'table') setShape((s) => ({ ...s, table: !s.table }));
     else if (running) stopNow();
     else startNow();
   });
@@ -115,7 +118,7 @@ export function App() {
           />
           {/* Every area stays mounted, hidden when another is shown, so its filters and choices survive a look elsewhere. */}
           <TabPanel idPrefix="area" id="live" className="area-panel" hidden={area !== 'live'}>
-            {session?.histogram ? <HistogramView key={session.info.session} session={session} /> : null}
+            {session?.histogram ? <HistogramView key={session.info.session} session={session} shape={shape} onShape={setShape} /> : null}
             {session?.trace ? <TraceView key={session.info.session} store={session.trace} /> : null}
             {!session ? (
               <div className="empty">

@@ -22,6 +22,7 @@ export type BarChartConfig = ChartConfiguration<'bar', BarPoint[], string>;
  * update. `exact` names each bucket as the table and the CLI do, for tooltips.
  */
 export function barChartConfig(labels: string[], exact: readonly string[], theme: ChartTheme): BarChartConfig {
+  const title = (text: string): { display: true; text: string; color: string } => ({ display: true, text, color: theme.text });
   return {
     type: 'bar',
     data: {
@@ -40,10 +41,13 @@ export function barChartConfig(labels: string[], exact: readonly string[], theme
       maintainAspectRatio: false,
       scales: {
         x: {
-          type: 'category', grid: { display: false },
-          ticks: { color: theme.text, autoSkip: true, autoSkipPadding: 8, minRotation: 0, maxRotation: 0 },
+          type: 'category', grid: { display: false }, title: title('Size (bytes)'),
+          // Labels turn (up to 45°) before any is left out: every label that fits is drawn.
+          ticks: { color: theme.text, autoSkip: true, autoSkipPadding: 4, minRotation: 0, maxRotation: 45 },
         },
-        y: { type: 'linear', beginAtZero: true, ticks: { color: theme.text, precision: 0 }, grid: { color: theme.grid } },
+        y: {
+          type: 'linear', beginAtZero: true, title: title('Count'), ticks: { color: theme.text, precision: 0 }, grid: { color: theme.grid },
+        },
       },
       plugins: {
         tooltip: {

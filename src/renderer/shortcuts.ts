@@ -4,10 +4,14 @@
  * list. Typing in a field never triggers a shortcut other than Ctrl+Enter,
  * and Space keeps its usual meaning on buttons, links, form controls and
  * anything else focusable with Tab (it scrolls the focused trace list); P
- * pauses from those too.
+ * pauses from those too. T switches the histogram between chart and table (its values, for the
+ * keyboard and screen readers).
  */
 
-export type KeyAction = 'run' | 'pause' | null;
+export type KeyAction = 'run' | 'pause' | 'table' | null;
+
+/** Which live view is on screen: the shortcuts of each work only while it is. */
+export type LiveView = 'trace' | 'histogram' | null;
 
 /** The parts of a KeyboardEvent this needs, so it can be tested without a DOM. */
 export interface KeyInput {
@@ -23,6 +27,7 @@ export interface KeyInput {
 export const SHORTCUTS: readonly { keys: string; what: string }[] = [
   { keys: 'Ctrl+Enter', what: 'Start / Stop' },
   { keys: 'Space or P', what: 'Pause / Resume the trace list' },
+  { keys: 'T', what: 'Chart / Table' },
 ];
 
 const NOT_TEXT = new Set(['radio', 'checkbox', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image']);
@@ -40,10 +45,11 @@ function spaceHasAMeaning(target: KeyInput['target']): boolean {
   return ['BUTTON', 'A', 'SUMMARY', 'INPUT', 'SELECT', 'TEXTAREA'].includes(tag) || (target?.tabIndex ?? -1) >= 0;
 }
 
-/** Which shortcut, if any, a key press means; `tracing` is whether the trace view is on screen. */
-export function keyAction(e: KeyInput, tracing: boolean): KeyAction {
+/** Which shortcut, if any, a key press means, with `view` on screen. */
+export function keyAction(e: KeyInput, view: LiveView): KeyAction {
   if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.altKey) return 'run';
-  if (!tracing || e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return null;
+  if (view === null || e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return null;
+  if (view === 'histogram') return e.key === 't' || e.key === 'T' ? 'table' : null;
   if (e.key === 'p' || e.key === 'P') return 'pause';
   if (e.key === ' ' && !spaceHasAMeaning(e.target)) return 'pause';
   return null;

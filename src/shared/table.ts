@@ -56,11 +56,11 @@ function paddedRows(layout: Layout, range?: { from: number; to: number }): { lab
 }
 
 /**
- * The size table's rows as data, label exactly as the CLI prints it but trimmed,
- * so the app's table and the CLI's agree row for row.
+ * The size table's rows as data, each label as the CLI prints it without the padding that
+ * aligns its columns (2 - 3, 961 - 1024*), so the app's table and the CLI's agree row for row.
  */
 export function tableRows(layout: Layout, counts: readonly number[]): { label: string; count: number }[] {
-  return paddedRows(layout).labels.map((l, i) => ({ label: l.trim(), count: counts[i] ?? 0 }));
+  return paddedRows(layout).labels.map((l, i) => ({ label: l.trim().replace(/\s+/g, ' '), count: counts[i] ?? 0 }));
 }
 
 /** The line under the table explaining an open-ended last bucket, or '' when there is none. */
@@ -69,6 +69,18 @@ export function tableFootnote(layout: Layout): string {
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The lines that stand for the buckets a range leaves out, below and above it (null where none are). */
+export function leftOut(layout: Layout, range: { from: number; to: number }): { below: string | null; above: string | null } {
+  const bounds = bucketBounds(layout);
+  const n = bounds.length;
+  const top = bounds[n - 1]!;
+  return {
+    below: range.from > 0 ? `… ${plural(range.from, 'empty bucket')} below ${bounds[range.from]!.low}` : null,
+    above: range.to < n
+      ? `… ${plural(n - range.to, 'empty bucket')} above, up to ${top.high === null ? `${top.low} and up` : top.high}` : null,
+  };
+}
 
 /**
  * The size table: header, one row per bucket, and a footnote for an open-ended last bucket.
@@ -80,12 +92,10 @@ export function formatTable(layout: Layout, counts: readonly number[], all = fal
   const range = all ? { from: 0, to: n } : shownRange(layout, counts);
   const { labels, width, column, bounds } = paddedRows(layout, range);
   const lines = [`${' '.repeat(width + 4)}Size`.padEnd(column) + 'Count'];
-  if (range.from > 0) lines.push(`… ${plural(range.from, 'empty bucket')} below ${bounds[range.from]!.low}`);
+  const { below, above } = leftOut(layout, range);
+  if (below) lines.push(below);
   for (let i = range.from; i < range.to; i++) lines.push(labels[i]!.padEnd(column) + String(counts[i] ?? 0));
-  if (range.to < n) {
-    const top = bounds[n - 1]!;
-    lines.push(`… ${plural(n - range.to, 'empty bucket')} above, up to ${top.high === null ? `${top.low} and up` : top.high}`);
-  }
+  if (above) lines.push(above);
   const note = range.to === n ? footnote(layout, bounds) : '';
   if (note) lines.push(note);
   return lines.join('\n');

@@ -38,3 +38,11 @@ test('tooltips name the bucket as the table does and write the count with separa
   assert.equal(title, `Size ${exact[16]}`);
   assert.equal(label, 'Count 1,234,567');
 });
+
+test('both axes say what they count, and labels turn before any is left out', () => {
+  const { x, y } = barChartConfig(labels, exact, theme).options!.scales!;
+  assert.deepEqual([x?.title?.display, x?.title?.text, y?.title?.display, y?.title?.text], [true, 'Size (bytes)', true, 'Count']);
+  const ticks = x?.ticks as { maxRotation?: number; autoSkip?: boolean };
+  assert.equal(ticks.maxRotation, 45, 'a label may turn to fit');
+  assert.equal(ticks.autoSkip, true, 'only what still does not fit is left out');
+});

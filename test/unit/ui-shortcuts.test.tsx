@@ -11,33 +11,42 @@ const body = { tagName: 'BODY' };
 const text = { tagName: 'INPUT', type: 'text' };
 
 test('Ctrl+Enter (or ⌘+Enter) runs, even from a text field', () => {
-  assert.equal(keyAction(press('Enter', text, { ctrlKey: true }), false), 'run');
-  assert.equal(keyAction(press('Enter', body, { metaKey: true }), true), 'run');
-  assert.equal(keyAction(press('Enter', body), true), null);
+  assert.equal(keyAction(press('Enter', text, { ctrlKey: true }), null), 'run');
+  assert.equal(keyAction(press('Enter', body, { metaKey: true }), 'trace'), 'run');
+  assert.equal(keyAction(press('Enter', body), 'trace'), null);
 });
 
 test('Space and P pause only in the trace view and outside text fields', () => {
-  assert.equal(keyAction(press(' ', body), true), 'pause');
-  assert.equal(keyAction(press('p', body), true), 'pause');
-  assert.equal(keyAction(press('P', { tagName: 'DIV' }), true), 'pause');
-  assert.equal(keyAction(press('p', body), false), null, 'no trace view, no pause');
-  assert.equal(keyAction(press('p', text), true), null);
-  assert.equal(keyAction(press(' ', { tagName: 'TEXTAREA' }), true), null);
-  assert.equal(keyAction(press('p', { tagName: 'DIV', isContentEditable: true }), true), null);
-  assert.equal(keyAction(press('p', body, { ctrlKey: true }), true), null, 'Ctrl+P is the browser’s');
+  assert.equal(keyAction(press(' ', body), 'trace'), 'pause');
+  assert.equal(keyAction(press('p', body), 'trace'), 'pause');
+  assert.equal(keyAction(press('P', { tagName: 'DIV' }), 'trace'), 'pause');
+  assert.equal(keyAction(press('p', body), null), null, 'no trace view, no pause');
+  assert.equal(keyAction(press('p', text), 'trace'), null);
+  assert.equal(keyAction(press(' ', { tagName: 'TEXTAREA' }), 'trace'), null);
+  assert.equal(keyAction(press('p', { tagName: 'DIV', isContentEditable: true }), 'trace'), null);
+  assert.equal(keyAction(press('p', body, { ctrlKey: true }), 'trace'), null, 'Ctrl+P is the browser’s');
 });
 
 test('Space on a button or radio presses it instead; P still pauses there', () => {
-  assert.equal(keyAction(press(' ', { tagName: 'BUTTON' }), true), null);
-  assert.equal(keyAction(press(' ', { tagName: 'INPUT', type: 'radio' }), true), null);
-  assert.equal(keyAction(press('p', { tagName: 'BUTTON' }), true), 'pause');
-  assert.equal(keyAction(press('p', { tagName: 'INPUT', type: 'radio' }), true), 'pause');
+  assert.equal(keyAction(press(' ', { tagName: 'BUTTON' }), 'trace'), null);
+  assert.equal(keyAction(press(' ', { tagName: 'INPUT', type: 'radio' }), 'trace'), null);
+  assert.equal(keyAction(press('p', { tagName: 'BUTTON' }), 'trace'), 'pause');
+  assert.equal(keyAction(press('p', { tagName: 'INPUT', type: 'radio' }), 'trace'), 'pause');
 });
 
 test('Space scrolls a focused scroller (anything Tab reaches) instead; P still pauses there', () => {
   const scroller = { tagName: 'DIV', tabIndex: 0 };
-  assert.equal(keyAction(press(' ', scroller), true), null);
-  assert.equal(keyAction(press('p', scroller), true), 'pause');
-  assert.equal(keyAction(press(' ', { tagName: 'BODY', tabIndex: -1 }), true), 'pause');
-  assert.equal(keyAction(press(' ', { tagName: 'SPAN', tabIndex: -1 }), true), 'pause', 'focusable only by script');
+  assert.equal(keyAction(press(' ', scroller), 'trace'), null);
+  assert.equal(keyAction(press('p', scroller), 'trace'), 'pause');
+  assert.equal(keyAction(press(' ', { tagName: 'BODY', tabIndex: -1 }), 'trace'), 'pause');
+  assert.equal(keyAction(press(' ', { tagName: 'SPAN', tabIndex: -1 }), 'trace'), 'pause', 'focusable only by script');
+});
+
+test('T switches the histogram between chart and table, only while it is on screen and not while typing', () => {
+  assert.equal(keyAction(press('t', body), 'histogram'), 'table');
+  assert.equal(keyAction(press('T', { tagName: 'BUTTON' }), 'histogram'), 'table');
+  assert.equal(keyAction(press('t', text), 'histogram'), null);
+  assert.equal(keyAction(press('t', body), 'trace'), null);
+  assert.equal(keyAction(press('t', body), null), null);
+  assert.equal(keyAction(press('p', body), 'histogram'), null, 'no trace to pause');
 });

@@ -31,6 +31,8 @@ function applyTheme(chart: BarChart, element: Element): void {
   if (x?.ticks) x.ticks.color = c.text;
   if (y?.ticks) y.ticks.color = c.text;
   if (y?.grid) y.grid.color = c.grid;
+  if (x?.title) x.title.color = c.text;
+  if (y?.title) y.title.color = c.text;
   // A full update: dataset colours are cached per update mode.
   chart.update();
 }
@@ -39,14 +41,17 @@ interface HistogramChartProps {
   layout: Layout;
   counts: readonly number[];
   total: number;
+  /** The buckets to draw (shownRange, or all). */
+  range: { from: number; to: number };
 }
 
-export function HistogramChart({ layout, counts, total }: HistogramChartProps) {
+export function HistogramChart({ layout, counts, total, range }: HistogramChartProps) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<BarChart | null>(null);
-  const labels = useMemo(() => chartLabels(layout), [layout]);
+  const { from, to } = range;
+  const labels = useMemo(() => chartLabels(layout).slice(from, to), [layout, from, to]);
   // Tooltips name the bucket exactly as the table and the CLI do.
-  const exact = useMemo(() => tableRows(layout, []).map((r) => r.label), [layout]);
+  const exact = useMemo(() => tableRows(layout, []).slice(from, to).map((r) => r.label), [layout, from, to]);
 
   useEffect(() => {
     const element = canvas.current;
@@ -66,9 +71,9 @@ export function HistogramChart({ layout, counts, total }: HistogramChartProps) {
   useEffect(() => {
     const instance = chart.current;
     if (!instance) return;
-    instance.data.datasets[0]!.data = chartPoints(counts, labels.length);
+    instance.data.datasets[0]!.data = chartPoints(counts.slice(from, to), labels.length);
     instance.update('none');
-  }, [counts, labels]);
+  }, [counts, labels, from, to]);
 
   return (
     <div className="chart-box">

@@ -4,11 +4,21 @@
  * explains an open-ended last bucket the same way.
  */
 import type { Layout } from '../../shared/buckets.js';
-import { tableFootnote, tableRows } from '../../shared/table.js';
+import { leftOut, tableFootnote, tableRows } from '../../shared/table.js';
 
-export function HistogramTable({ layout, counts }: { layout: Layout; counts: readonly number[] }) {
-  const rows = tableRows(layout, counts);
-  const note = tableFootnote(layout);
+interface HistogramTableProps {
+  layout: Layout;
+  counts: readonly number[];
+  /** The buckets to list (shownRange, or all); one row each says how many empty ones were left out. */
+  range?: { from: number; to: number };
+}
+
+export function HistogramTable({ layout, counts, range }: HistogramTableProps) {
+  const all = tableRows(layout, counts);
+  const { from, to } = range ?? { from: 0, to: all.length };
+  const rows = all.slice(from, to);
+  const { below, above } = leftOut(layout, { from, to });
+  const note = to === all.length ? tableFootnote(layout) : '';
   return (
     <div className="table-scroll" tabIndex={0} role="region" aria-label="Histogram table">
       <table className="size-table" data-testid="histogram-table">
@@ -19,12 +29,14 @@ export function HistogramTable({ layout, counts }: { layout: Layout; counts: rea
           </tr>
         </thead>
         <tbody>
+          {below ? <tr className="left-out"><td colSpan={2}>{below}</td></tr> : null}
           {rows.map((row) => (
             <tr key={row.label}>
               <td>{row.label}</td>
               <td>{row.count}</td>
             </tr>
           ))}
+          {above ? <tr className="left-out"><td colSpan={2}>{above}</td></tr> : null}
         </tbody>
       </table>
       {note ? <p className="table-note">{note}</p> : null}

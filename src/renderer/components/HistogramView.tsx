@@ -3,7 +3,8 @@
  * counts as a chart or as the CLI's table. Snapshots replace the counts as
  * they arrive; the final result, read after detaching, replaces the last one.
  */
-import { useState } from 'react';
+import { bucketCount } from '../../shared/buckets.js';
+import { shownRange } from '../../shared/table.js';
 import type { SessionView } from '../lab-state.js';
 import { formatNs, formatPercent, nsPerRun } from '../cost.js';
 import { formatCount, formatRate } from '../rate.js';
@@ -18,10 +19,27 @@ const PER_RUN_HELP = 'What one run of the BPF program takes on average, from the
   + '(run_time_ns / run_cnt). It runs on every hit of the probe, also for processes it then ignores.';
 const CPU_HELP = 'The share of one CPU the BPF program took between the last two snapshots: the cost of tracing.';
 
-export function HistogramView({ session }: { session: SessionView }) {
-  const [table, setTable] = useState(false);
+/** Chart or table (T switches), and all buckets or only those around the counts (log2 and linear). */
+export interface HistogramShape {
+  table: boolean;
+  all: boolean;
+}
+
+interface HistogramViewProps {
+  session: SessionView;
+  shape: HistogramShape;
+  onShape: (shape: HistogramShape) => void;
+}
+
+export function HistogramView({ session, shape, onShape }: HistogramViewProps) {
   const h = session.histogram;
   if (!h) return null;
+  const { table } = shape;
+  const setTable = (t: boolean): void => onShape({ ...shape, table: t });
+  const n = bucketCount(session.layout);
+  const trimmed = shownRange(session.layout, h.counts);
+  const trims = trimmed.from > 0 || trimmed.to < n;
+  const range = shape.all ? { from: 0, to: n } : trimmed;
   const stage = h.final
     ? 'Final counts, read after detaching.'
     : session.ended ? 'Ended before a final count.'
@@ -41,15 +59,22 @@ export function HistogramView({ session }: { session: SessionView }) {
             </>
           ) : null}
         </div>
-        <div className="switch" role="group" aria-label="Show the histogram as">
-          <button type="button" aria-pressed={!table} onClick={() => setTable(false)}>Chart</button>
-          <button type="button" aria-pressed={table} onClick={() => setTable(true)}>Table</button>
+        <div className="view-tools">
+          {trims || shape.all ? (
+            <button type="button" aria-pressed={shape.all} onClick={() => onShape({ ...shape, all: !shape.all })}>
+              {shape.all ? 'Only buckets with counts' : `All ${n} buckets`}
+            </button>
+          ) : null}
+          <div className="switch" role="group" aria-label="Show the histogram as (T switches)">
+            <button type="button" aria-pressed={!table} onClick={() => setTable(false)}>Chart</button>
+            <button type="button" aria-pressed={table} onClick={() => setTable(true)}>Table</button>
+          </div>
         </div>
       </div>
       <p className="view-note">{stage}</p>
       {table
-        ? <HistogramTable layout={session.layout} counts={h.counts} />
-        : <HistogramChart layout={session.layout} counts={h.counts} total={h.total} />}
+        ? <HistogramTable layout={session.layout} counts={h.counts} range={range} />
+        : <HistogramChart layout={session.layout} counts={h.counts} total={h.total} range={range} />}
     </section>
   );
 }
