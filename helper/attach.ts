@@ -130,7 +130,7 @@ export function attachSpec(
     && reasons.some((r) => MISSING_CODES.has(r.code));
   const why = skipped.map((s) => (skipped.length > 1 ? `${s.probe} (${s.via}): ${s.why}` : s.why)).join(' ');
   const hint = spec.kind === 'catalog' && spec.id === 'memcpy'
-    ? ' The default probe, auto, picks the closest one that works (see bpf-lab probes).' : '';
+    ? ' The default probe, auto, picks the closest one that works here.' : '';
   throw new LabError(missing ? 'bad-probe' : 'not-probeable', `${probeName(spec)} cannot be probed here. ${why}${hint}`,
     firstError?.detail);
 }

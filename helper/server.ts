@@ -3,6 +3,7 @@
  * malformed gets an error reply, never a crash. Sessions are owned here and
  * released on stop, on stdin close, on signals and on fatal errors alike.
  */
+import fs from 'node:fs';
 import { LabError } from '../src/shared/errors.js';
 import { encodeFrame, FrameDecoder, FrameTooLarge } from '../src/shared/framing.js';
 import {
@@ -134,6 +135,10 @@ export class Server {
       throw new LabError('busy', `at most ${MAX_SESSIONS} sessions may run at once; stop one first`);
     }
     this.policy.check(params);
+    // A pid that names no process would count nothing, silently.
+    if (params.pid !== undefined && !fs.existsSync(`/proc/${params.pid}`)) {
+      throw new LabError('bad-request', `No process ${params.pid} is running: give the PID of a running process.`);
+    }
     const id = this.nextSession++;
     const sink = (push: Push, droppable: boolean): boolean => this.push(push, droppable);
     const [session, result] = params.mode === 'stat'

@@ -315,7 +315,13 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');
   }
-  const how = signal ? `was killed by ${signal}` : `exited with status ${code}`;
+  if (signal) {
+    // BPF Lab never kills its helper with a signal: something outside did (another program, or the
+    // kernel out of memory). Not a bug of ours, so not 'internal'.
+    return new LabError('disconnected', `the helper was killed by ${signal}, from outside BPF Lab (another program, `
+      + 'or the system running out of memory)', stderr.trim() || undefined);
+  }
+  const how = `exited with status ${code}`;
   // Node's crash output ends with a stack and its version; the Error line says the most.
   const lines = stderr.trim().split('\n').filter((l) => l.trim() && !/^Node\.js v/.test(l));
   const tail = (lines.find((l) => /^\w*Error\b/.test(l)) ?? lines.at(-1) ?? '').trim();

@@ -8,7 +8,7 @@ import { useActions } from './actions.js';
 import { useLabApi } from './api-context.js';
 import { EMPTY_CUSTOM, type CustomProbeInput } from './custom-probe.js';
 import { useLab, useProbes } from './hooks.js';
-import { choiceSpec, DEFAULT_CHOICE, type ProbeChoice } from './probe-choice.js';
+import { choiceSpec, chosenStatus, DEFAULT_CHOICE, type ProbeChoice } from './probe-choice.js';
 import { keyAction } from './shortcuts.js';
 import { DEFAULT_START, startBlocker, startRequest, validateStart, type StartFormInput } from './start-form.js';
 import { CustomProbeForm } from './components/CustomProbeForm.js';
@@ -33,12 +33,17 @@ export function App() {
   const actions = useActions(api, controller);
   const catalog = useProbes(api, state.status?.helper.state === 'ready');
   const [choice, setChoice] = useState<ProbeChoice>(DEFAULT_CHOICE);
+  // A new pick: the last start's error was about the old one.
+  const choose = (next: ProbeChoice): void => {
+    setChoice(next);
+    actions.clearStartError();
+  };
   const [custom, setCustom] = useState<CustomProbeInput>(EMPTY_CUSTOM);
   const [form, setForm] = useState<StartFormInput>(DEFAULT_START);
   const [attempted, setAttempted] = useState(false);
   const { session } = state;
   const running = session && !session.ended ? session : null;
-  const blocked = startBlocker(state.status);
+  const blocked = startBlocker(state.status, chosenStatus(choice, catalog.probes));
   const [area, setArea] = useState<Area>('live');
   // How the histogram is shown: kept across sessions, so a new Start keeps the learner's choice.
   const [shape, setShape] = useState<HistogramShape>({ table: false, all: false });
@@ -55,7 +60,8 @@ export function App() {
       requestAnimationFrame(() => {
         const field = document.querySelector<HTMLElement>('[aria-invalid="true"]');
         field?.focus();
-        field?.parentElement?.scrollIntoView({ block: 'center' });
+        // 'nearest': only the sidebar or the main area scrolls; 'center' could scroll the window itself.
+        field?.parentElement?.scrollIntoView({ block: 'nearest' });
       });
       return;
     }
@@ -97,10 +103,10 @@ export function App() {
       />
       <div className="workspace">
         <aside className="sidebar" aria-label="Probes">
-          <ProbePicker catalog={catalog} choice={choice} onChoose={setChoice} />
+          <ProbePicker catalog={catalog} choice={choice} onChoose={choose} />
           <CustomProbeForm
             value={custom} onChange={setCustom} active={choice.kind === 'custom'}
-            onActivate={() => setChoice({ kind: 'custom' })} showAll={attempted && choice.kind === 'custom'}
+            onActivate={() => { if (choice.kind !== 'custom') choose({ kind: 'custom' }); }} showAll={attempted && choice.kind === 'custom'}
             catalogOnly={state.status?.helper.privilege === 'pkexec'}
           />
           <LogPanel log={state.log} />

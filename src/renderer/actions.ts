@@ -12,6 +12,8 @@ export interface Actions {
   start(request: StartRequest): Promise<void>;
   stop(session: number): Promise<void>;
   restart(): Promise<void>;
+  /** Forgets the last start's error: it was about another probe than the one now chosen. */
+  clearStartError(): void;
   startError: ErrorData | null;
   stopError: ErrorData | null;
   restartError: ErrorData | null;
@@ -76,5 +78,6 @@ export function useActions(api: LabApi, controller: LabController): Actions {
     }
   }), [api, controller]);
 
-  return { start, stop, restart, startError, stopError, restartError, stopping, restarting };
+  const clearStartError = useCallback(() => setStartError(null), []);
+  return { start, stop, restart, clearStartError, startError, stopError, restartError, stopping, restarting };
 }

@@ -6,6 +6,7 @@
 import { formatLayout, parseLayout } from '../shared/buckets.js';
 import type { LabStatus, StartRequest } from '../shared/lab-api.js';
 import { MAX_PID, parsePid, type ProbeSpec } from '../shared/probes.js';
+import type { ProbeStatus } from '../shared/protocol.js';
 
 export type Mode = 'stat' | 'trace';
 export const BUCKET_KINDS = ['seed', 'log2', 'linear'] as const;
@@ -82,10 +83,11 @@ export function startRequest(settings: StartSettings, probe: ProbeSpec): StartRe
 }
 
 /** Why Start cannot be pressed yet (shown beside it), or null once the helper is ready. */
-export function startBlocker(status: LabStatus | null): string | null {
+export function startBlocker(status: LabStatus | null, chosen?: ProbeStatus): string | null {
   const helper = status?.helper;
   if (!helper) return 'Start waits for the connection to the backend…';
   if (helper.state === 'starting') return 'Start waits for the helper to start…';
   if (helper.state === 'stopped') return 'Start needs the helper: press Restart at the top.';
+  if (chosen && !chosen.available) return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓.`;
   return null;
 }

@@ -50,6 +50,19 @@ export function CustomProbeForm({ value, onChange, active, onActivate, showAll, 
         <h2 id="custom-heading">Custom</h2>
         {active ? <span className="badge badge-works">selected</span> : null}
       </div>
+      {catalogOnly ? (
+        <p className="panel-note" data-testid="custom-needs-root">
+          Custom probes need root: the helper runs for you through pkexec, which allows the catalog only.
+        </p>
+      ) : null}
+      {!active ? (
+        <p className="panel-note">
+          Choose <strong>custom</strong> in the list to describe a probe of your own: a kernel function, a tracepoint
+          or a function in a program.
+        </p>
+      ) : null}
+      {/* Its fields only while it is chosen: Tab does not walk through them, and nothing turns red unasked. */}
+      {active ? (<>
       <div className="field">
         <label htmlFor={kindId}>Kind</label>
         <select
@@ -64,11 +77,6 @@ export function CustomProbeForm({ value, onChange, active, onActivate, showAll, 
         </select>
       </div>
       <p className="panel-note">{KIND_HELP[value.kind]}</p>
-      {catalogOnly ? (
-        <p className="panel-note" data-testid="custom-needs-root">
-          Custom probes need root: the helper runs for you through pkexec, which allows the catalog only.
-        </p>
-      ) : null}
       <div className="custom-fields">
         {KIND_FIELDS[value.kind].map((field) => (
           <Field
@@ -89,6 +97,7 @@ export function CustomProbeForm({ value, onChange, active, onActivate, showAll, 
       </div>
       {errors.spec && showAll ? <p className="field-error">{errors.spec}</p> : null}
       {spec ? <p className="panel-note">Will attach <code>{probeName(spec)}</code></p> : null}
+      </>) : null}
     </section>
   );
 }

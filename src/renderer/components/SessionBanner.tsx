@@ -17,6 +17,27 @@ function describe(session: SessionView): string {
   return parts.join(' · ');
 }
 
+/**
+ * The start's notices in one line: what was chosen (auto's pick), with the reasons behind it
+ * (why the other probes cannot be used here) one click away under Why?.
+ */
+function Notices({ notices }: { notices: readonly string[] }) {
+  if (notices.length === 0) return null;
+  const headline = notices.find((n) => n.startsWith('Using ')) ?? notices[0]!;
+  const rest = notices.filter((n) => n !== headline);
+  return (
+    <div className="notices" role="status">
+      <p className="notice-line">{headline}</p>
+      {rest.length ? (
+        <details className="notice-why">
+          <summary>Why?</summary>
+          <ul>{rest.map((n) => <li key={n}>{n}</li>)}</ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
 export function SessionBanner({ session }: { session: SessionView }) {
   const { info, ended } = session;
   return (
@@ -26,11 +47,7 @@ export function SessionBanner({ session }: { session: SessionView }) {
         <strong>{info.probe}</strong> via <code>{info.via}</code>
         <span className="session-meta"> · {describe(session)}</span>
       </p>
-      {info.notices.length > 0 ? (
-        <ul className="notices" role="status">
-          {info.notices.map((n) => <li key={n}>{n}</li>)}
-        </ul>
-      ) : null}
+      <Notices notices={info.notices} />
       {ended?.error ? <ErrorAlert error={ended.error} title="The session ended early" /> : null}
       {ended?.note ? <p className="session-note" role="status">{ended.note}</p> : null}
     </section>

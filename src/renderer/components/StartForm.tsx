@@ -65,6 +65,9 @@ export function StartForm(props: StartFormProps) {
           if (!cannotStart) props.onStart();
         }}
       >
+        {/* The settings of a running session cannot change: they are locked until Stop. */}
+        <fieldset className="settings" disabled={running || starting}>
+        <legend className="visually-hidden">Settings</legend>
         <fieldset className="modes">
           <legend className="visually-hidden">Mode</legend>
           {(['stat', 'trace'] as Mode[]).map((mode) => (
@@ -91,8 +94,10 @@ export function StartForm(props: StartFormProps) {
         />
         <Field
           className="field-narrow" label="PID" inputMode="numeric" placeholder="all" value={value.pid}
+          title="Count only this process, in the kernel (the trace's Show PID only filters the list)"
           error={shown('pid')} onChange={(pid) => set({ pid })} onBlur={leave('pid')}
         />
+        </fieldset>
         <div className="run-buttons">
           <button
             ref={startRef} type="submit" className="primary" aria-disabled={cannotStart}
@@ -122,7 +127,8 @@ export function StartForm(props: StartFormProps) {
       </form>
       {props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
       <p className="run-note">
-        {starting ? 'Starting… ' : ''}One session at a time: stop the running one to start another.{' '}
+        {starting ? 'Starting… ' : ''}{running ? 'The settings are those of the running session: Stop to change them. '
+          : 'One session at a time. '}
         <span className="shortcuts">
           Shortcuts: {SHORTCUTS.map((s) => <span key={s.keys}><kbd>{s.keys}</kbd> {s.what}</span>)}
         </span>

@@ -20,9 +20,11 @@ interface TraceListProps {
   /** The store's viewVersion: only a new one (not a batch that arrives while paused) redraws the list. */
   viewVersion: number;
   paused: boolean;
+  /** Events received so far, shown or not: with none shown, says whether the filters hid them. */
+  received: number;
 }
 
-export const TraceList = memo(function TraceList({ view, paused }: TraceListProps) {
+export const TraceList = memo(function TraceList({ view, paused, received }: TraceListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   // Where the scroller was left (after our own scrolling or the last scroll event).
@@ -126,7 +128,12 @@ export const TraceList = memo(function TraceList({ view, paused }: TraceListProp
           })}
         </div>
       </div>
-      {count === 0 ? <p className="trace-empty">No events{paused ? ' in the paused view' : ' yet'}.</p> : null}
+      {count === 0 ? (
+        <p className="trace-empty">
+          {received > 0 ? `None of the ${received.toLocaleString('en-US')} events received matches the filters.`
+            : `No events${paused ? ' in the paused view' : ' yet'}.`}
+        </p>
+      ) : null}
       {away ? (
         <button type="button" className="jump" onClick={() => { stick.current = true; setAway(false); toBottom(); }}>
           Jump to newest

@@ -47,7 +47,7 @@ export function TraceView({ store }: { store: TraceStore }) {
       </div>
       <div className="filters" role="search" aria-label="Filter events">
         <Field label="Comm" placeholder="any" value={input.comm} onChange={(comm) => set({ comm })} />
-        <Field className="field-narrow" label="Filter PID" inputMode="numeric" placeholder="any" value={input.pid}
+        <Field className="field-narrow" label="Show PID" inputMode="numeric" placeholder="any" value={input.pid}
           error={errors.pid} onChange={(pid) => set({ pid })} />
         <Field className="field-narrow" label="Min size" inputMode="numeric" placeholder="0" value={input.minSize}
           error={errors.minSize} onChange={(minSize) => set({ minSize })} />
@@ -61,7 +61,7 @@ export function TraceView({ store }: { store: TraceStore }) {
         {store.final ? ` Final: ${formatCount(store.final.seen)} seen, ${formatCount(store.final.lost)} lost, `
           + `${formatCount(store.final.missed)} missed by the kernel.` : ''}
       </p>
-      <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} />
+      <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} received={store.received} />
     </section>
   );
 }
