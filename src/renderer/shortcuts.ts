@@ -3,8 +3,8 @@
  * (⌘+Enter on a Mac keyboard) starts or stops, Space or P pauses the trace
  * list. Typing in a field never triggers a shortcut other than Ctrl+Enter,
  * and Space keeps its usual meaning on buttons, links, form controls and
- * anything else focusable with Tab (it scrolls the focused trace list); P
- * pauses from those too. T switches the histogram between chart and table (its values, for the
+ * anything else focusable with Tab; in the focused trace list, as its hint
+ * says, Space pauses. P pauses from all of those too. T switches the histogram between chart and table (its values, for the
  * keyboard and screen readers).
  */
 
@@ -20,7 +20,11 @@ export interface KeyInput {
   metaKey: boolean;
   altKey: boolean;
   /** tabIndex as the DOM reports it: 0 or more for what Tab reaches (controls, scrollers), -1 for the page. */
-  target: { tagName?: string; type?: string; isContentEditable?: boolean; tabIndex?: number } | null;
+  target: {
+    tagName?: string; type?: string; isContentEditable?: boolean; tabIndex?: number;
+    /** data-space-pauses="true": Space pauses here, though the element takes the focus (the trace list). */
+    dataset?: { spacePauses?: string | undefined };
+  } | null;
 }
 
 /** The shortcuts as the hint on screen lists them. */
@@ -51,6 +55,6 @@ export function keyAction(e: KeyInput, view: LiveView): KeyAction {
   if (view === null || e.ctrlKey || e.metaKey || e.altKey || isTextField(e.target)) return null;
   if (view === 'histogram') return e.key === 't' || e.key === 'T' ? 'table' : null;
   if (e.key === 'p' || e.key === 'P') return 'pause';
-  if (e.key === ' ' && !spaceHasAMeaning(e.target)) return 'pause';
+  if (e.key === ' ' && (e.target?.dataset?.spacePauses === 'true' || !spaceHasAMeaning(e.target))) return 'pause';
   return null;
 }

@@ -50,3 +50,9 @@ test('T switches the histogram between chart and table, only while it is on scre
   assert.equal(keyAction(press('t', body), null), null);
   assert.equal(keyAction(press('p', body), 'histogram'), null, 'no trace to pause');
 });
+
+test('Space pauses in the focused trace list, as the hint says, though the list takes the focus', () => {
+  const list = { tagName: 'DIV', tabIndex: 0, dataset: { spacePauses: 'true' } };
+  assert.equal(keyAction(press(' ', list), 'trace'), 'pause');
+  assert.equal(keyAction(press(' ', { tagName: 'DIV', tabIndex: 0 }), 'trace'), null, 'another focusable element keeps Space');
+});

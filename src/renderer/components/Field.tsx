@@ -11,11 +11,14 @@ interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChan
   onChange: (value: string) => void;
   error?: string | undefined;
   hint?: string | undefined;
+  /** The error is shown elsewhere, in the element with this id (a toolbar keeps its height that way). */
+  errorShownAt?: string | undefined;
 }
 
-export function Field({ label, value, onChange, error, hint, className, ...rest }: FieldProps) {
+export function Field({ label, value, onChange, error, hint, className, errorShownAt, ...rest }: FieldProps) {
   const id = useId();
-  const described = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
+  const errorId = errorShownAt ?? `${id}-error`;
+  const described = [error ? errorId : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
   return (
     <div className={`field${className ? ` ${className}` : ''}`}>
       <label htmlFor={id}>{label}</label>
@@ -30,7 +33,7 @@ export function Field({ label, value, onChange, error, hint, className, ...rest 
         {...rest}
       />
       {hint ? <span className="field-hint" id={`${id}-hint`}>{hint}</span> : null}
-      {error ? <span className="field-error" id={`${id}-error`}>{error}</span> : null}
+      {error && !errorShownAt ? <span className="field-error" id={errorId}>{error}</span> : null}
     </div>
   );
 }

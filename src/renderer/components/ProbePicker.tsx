@@ -33,7 +33,8 @@ export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
     <section className="panel" aria-labelledby="probe-heading">
       <div className="panel-head">
         <h2 id="probe-heading">Probe</h2>
-        <button type="button" className="quiet" onClick={reload} disabled={loading}>
+        {/* aria-disabled, not disabled: a focused button that disables itself drops the focus to the page. */}
+        <button type="button" className="quiet" onClick={() => { if (!loading) reload(); }} aria-disabled={loading}>
           {loading ? 'Checking…' : 'Check again'}
         </button>
       </div>
@@ -56,7 +57,14 @@ export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
               />
               {chosen?.id === id && !chosen.available ? (
                 <li className="probe-card-slot">
-                  <UnavailableCard probe={chosen} titles={titles} onChoose={choose} />
+                  <UnavailableCard
+                    probe={chosen} titles={titles}
+                    onChoose={(alternative) => {
+                      choose(alternative);
+                      // The card (and the pressed button) goes away: the keyboard continues from the probe chosen.
+                      requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="probe-${alternative}"]`)?.focus());
+                    }}
+                  />
                 </li>
               ) : null}
             </Fragment>

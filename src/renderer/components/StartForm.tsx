@@ -46,6 +46,9 @@ export function StartForm(props: StartFormProps) {
   const cannotStart = running || starting || props.blocked !== null;
   const cannotStop = !running || stopping;
   const blockedId = useId();
+  // The settings' errors take the note's line under the toolbar, so the toolbar never moves.
+  const problemsId = useId();
+  const problems = (['refresh', 'pid'] as const).map((f) => (f === 'refresh' && !stat ? undefined : shown(f))).filter(Boolean);
 
   // The button just pressed is of no use any more: hand its focus to the one that is.
   useLayoutEffect(() => {
@@ -90,12 +93,13 @@ export function StartForm(props: StartFormProps) {
         </div>
         <Field
           className="field-narrow" label="Refresh (s)" inputMode="decimal" value={value.refresh} disabled={!stat}
-          error={stat ? shown('refresh') : undefined} onChange={(refresh) => set({ refresh })} onBlur={leave('refresh')}
+          error={stat ? shown('refresh') : undefined} errorShownAt={problemsId}
+          onChange={(refresh) => set({ refresh })} onBlur={leave('refresh')}
         />
         <Field
           className="field-narrow" label="PID" inputMode="numeric" placeholder="all" value={value.pid}
           title="Count only this process, in the kernel (the trace's Show PID only filters the list)"
-          error={shown('pid')} onChange={(pid) => set({ pid })} onBlur={leave('pid')}
+          error={shown('pid')} errorShownAt={problemsId} onChange={(pid) => set({ pid })} onBlur={leave('pid')}
         />
         </fieldset>
         <div className="run-buttons">
@@ -126,13 +130,17 @@ export function StartForm(props: StartFormProps) {
         ) : null}
       </form>
       {props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
-      <p className="run-note">
+      {/* The note and the problems share one cell: the note keeps its room while hidden, so nothing moves. */}
+      <div className="run-status">
+      {problems.length ? <p className="run-problems field-error" id={problemsId}>{problems.join(' ')}</p> : null}
+      <p className={`run-note${problems.length ? ' hidden-note' : ''}`}>
         {starting ? 'Starting… ' : ''}{running ? 'The settings are those of the running session: Stop to change them. '
           : 'One session at a time. '}
         <span className="shortcuts">
           Shortcuts: {SHORTCUTS.map((s) => <span key={s.keys}><kbd>{s.keys}</kbd> {s.what}</span>)}
         </span>
       </p>
+      </div>
       {props.startError ? <ErrorAlert error={props.startError} title="Could not start" /> : null}
       {props.stopError ? <ErrorAlert error={props.stopError} title="Could not stop" /> : null}
     </section>

@@ -93,7 +93,7 @@ export const TraceList = memo(function TraceList({ view, paused, received }: Tra
   return (
     <div className="trace-table">
       <div
-        ref={scroller} className="trace-list" data-testid="trace-list" tabIndex={0} onScroll={onScroll}
+        ref={scroller} className="trace-list" data-testid="trace-list" data-space-pauses="true" tabIndex={0} onScroll={onScroll}
         role="table" aria-label="Trace events, oldest first" aria-rowcount={count + 1}
       >
         <div className="trace-head" role="rowgroup">
