@@ -35,6 +35,24 @@ export interface Transport {
   backlog(): number;
 }
 
+/**
+ * A pid that names no running process (or a thread, or a zombie) would count nothing, silently:
+ * the probes match a process id (tgid), as /proc/PID/status gives it.
+ */
+function checkProcess(pid: number): void {
+  let status: string;
+  try {
+    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    throw new LabError('bad-request', `No process ${pid} is running: give the PID of a running process.`);
+  }
+  const tgid = /^Tgid:\s*(\d+)/m.exec(status)?.[1];
+  if (tgid && Number(tgid) !== pid) {
+    throw new LabError('bad-request', `${pid} is a thread of process ${tgid}: give the process's PID, ${tgid}.`);
+  }
+  if (/^State:\s*Z/m.test(status)) throw new LabError('bad-request', `Process ${pid} has exited (a zombie): it runs nothing more.`);
+}
+
 export class Server {
   private readonly sessions = new Map<number, Session>();
   private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
@@ -135,10 +153,7 @@ export class Server {
       throw new LabError('busy', `at most ${MAX_SESSIONS} sessions may run at once; stop one first`);
     }
     this.policy.check(params);
-    // A pid that names no process would count nothing, silently.
-    if (params.pid !== undefined && !fs.existsSync(`/proc/${params.pid}`)) {
-      throw new LabError('bad-request', `No process ${params.pid} is running: give the PID of a running process.`);
-    }
+    if (params.pid !== undefined) checkProcess(params.pid);
     const id = this.nextSession++;
     const sink = (push: Push, droppable: boolean): boolean => this.push(push, droppable);
     const [session, result] = params.mode === 'stat'

@@ -316,10 +316,10 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');
   }
   if (signal) {
-    // BPF Lab never kills its helper with a signal: something outside did (another program, or the
-    // kernel out of memory). Not a bug of ours, so not 'internal'.
+    // While it serves, BPF Lab sends its helper no signal (close() may kill one that hangs, but
+    // nobody waits for that error): something outside did. Not a bug of ours, so not 'internal'.
     return new LabError('disconnected', `the helper was killed by ${signal}, from outside BPF Lab (another program, `
-      + 'or the system running out of memory)', stderr.trim() || undefined);
+      + 'or the system running out of memory). Restart brings it back.', stderr.trim() || undefined);
   }
   const how = `exited with status ${code}`;
   // Node's crash output ends with a stack and its version; the Error line says the most.

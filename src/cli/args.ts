@@ -106,10 +106,13 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 /** node:util's parseArgs mistakes, said in bpf-lab's own style (lower case, the option as typed, what to do). */
 function parseArgsMessage(e: Error & { code?: string }): string {
-  const option = /'(-[^' ]+)/.exec(e.message)?.[1];
+  // Node names an option as '--count', or with its short form as '-h, --help'.
+  const option = /'(?:-\w, )?(--?[^' ,]+)/.exec(e.message)?.[1];
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option} (see bpf-lab --help)`;
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
-    return /does not take an argument/.test(e.message) ? `${option} takes no value` : `${option} needs a value`;
+    if (/does not take an argument/.test(e.message)) return `${option} takes no value`;
+    if (/ambiguous/.test(e.message)) return `${option} needs a value; for one that starts with -, write ${option}=VALUE`;
+    return `${option} needs a value`;
   }
   // The first line says what is wrong.
   return e.message.split('\n')[0]!;
@@ -129,7 +132,12 @@ function probeOf(v: Values, positional: string | undefined): ProbeSpec {
   if (given.length > 1) throw new UsageError(`choose one probe: --${given.join(' and --')} were both given`);
   if (positional !== undefined) {
     if (given.length) throw new UsageError(`choose one probe: "${positional}" and --${given[0]} were both given`);
-    return usage(() => parseCatalogId(positional));
+    try {
+      return parseCatalogId(positional);
+    } catch (e) {
+      // Most often a command whose -- was forgotten (bpf-lab stat ls).
+      throw new UsageError(`${(e as Error).message} (a command to run goes after --)`);
+    }
   }
   return usage(() => {
     if (v.kprobe !== undefined) return parseKprobe(v.kprobe);
@@ -160,7 +168,7 @@ const SESSION_OPTIONS = ['probe', 'kprobe', 'tracepoint', 'uprobe', 'buckets', '
 export const DEFAULT_PORT = 8047;
 
 function serveCommand(v: Values, run: string[] | null): Command {
-  const extraOption = ([...SESSION_OPTIONS, 'json'] as const).find((k) => v[k] !== undefined);
+  const extraOption = ([...SESSION_OPTIONS, 'json', 'quiet'] as const).find((k) => v[k] !== undefined);
   if (extraOption) throw new UsageError(`--${extraOption} is not an option of serve: choose probes in the page`);
   if (run !== null) throw new UsageError('serve runs no command: drop the -- and what follows');
   let port = DEFAULT_PORT;
@@ -184,7 +192,7 @@ function packets(text: string | undefined, flag: string, fallback: number): numb
 function lessonCommand(v: Values, lesson: string | undefined, run: string[] | null): Command {
   if (lesson === undefined) throw new UsageError(`say which lesson: bpf-lab lesson ${LESSONS.join(' | ')}`);
   if (lesson !== 'classic-bpf') throw new UsageError(`unknown lesson "${lesson}": use ${LESSONS.join(', ')}`);
-  const extraOption = (['port', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
+  const extraOption = (['port', 'quiet', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
   if (extraOption) throw new UsageError(`--${extraOption} is not an option of lesson`);
   if (run !== null) throw new UsageError('lesson runs no command: drop the -- and what follows');
   return {
@@ -211,7 +219,7 @@ export function parseCommand(argv: string[]): Command {
   }
   if (v.ipv4 !== undefined || v.ipv6 !== undefined) throw new UsageError('--ipv4 and --ipv6 are options of lesson classic-bpf');
   if (name === 'probes') {
-    const extraOption = (['port', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
+    const extraOption = (['port', 'quiet', ...SESSION_OPTIONS] as const).find((k) => v[k] !== undefined);
     if (extraOption) throw new UsageError(`--${extraOption} is not an option of probes`);
     if (run !== null) throw new UsageError('probes runs no command: drop the -- and what follows');
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
@@ -232,7 +240,7 @@ export function parseCommand(argv: string[]): Command {
     throw new UsageError('--buckets and --interval are for stat; trace prints every event');
   }
   // One word after the command names the probe (bpf-lab stat read); a second one is a command that lost its --.
-  if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[1]}" (a command to run goes after --)`);
+  if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[0]} ${extra[1]}" (a command to run goes after --)`);
   if (run !== null && run.length === 0) throw new UsageError('nothing to run after --');
   const pid = positiveInt(v.pid, '--pid', MAX_PID);
   if (pid !== null && run !== null) throw new UsageError('--pid and -- CMD cannot be combined: CMD sets the pid');

@@ -11,7 +11,7 @@ import { formatTable } from '../shared/table.js';
 import { parseLayout } from '../shared/buckets.js';
 import type { Command } from './args.js';
 import { GatedChild } from './gated-child.js';
-import { histogramRecord, ndjson } from './output.js';
+import { histogramRecord, ndjson, tableTitle } from './output.js';
 
 type InspectCommand = Extract<Command, { name: 'inspect' }>;
 type Write = (text: string) => void;
@@ -40,7 +40,7 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
     } else {
       if (!cmd.quiet) for (const notice of started.notices) err(escapeTerminal(`bpf-lab: ${notice}\n`));
       out(escapeTerminal(formatInspection(inspection)));
-      out(`\nHistogram (final)\n${formatTable(parseLayout(started.layout), histogram!.counts)}\n`);
+      out(`\n${escapeTerminal(tableTitle(started.probe, true, new Date()))}\n${formatTable(parseLayout(started.layout), histogram!.counts)}\n`);
     }
     return status;
   } catch (e) {

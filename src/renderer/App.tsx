@@ -85,7 +85,12 @@ export function App() {
     if (action === null) return;
     e.preventDefault();
     if (action === 'pause') trace?.togglePause();
-    else if (action === 'table') setShape((s) => ({ ...s, table: !s.table }));
+    else if (action === 'table') {
+      // The focus may be in the view that goes (the table's scroller): hand it to the switch, which stays.
+      const inView = (document.activeElement as HTMLElement | null)?.closest('.view-body') !== null;
+      setShape((s) => ({ ...s, table: !s.table }));
+      if (inView) requestAnimationFrame(() => document.querySelector<HTMLElement>('.histogram-switch [aria-pressed="true"]')?.focus());
+    }
     else if (running) stopNow();
     else startNow();
   });

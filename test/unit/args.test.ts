@@ -216,15 +216,20 @@ test('every form the usage shows parses, with every option it lists', () => {
 test('PROBE may be given as a word after the command, as the usage shows', () => {
   assert.deepEqual(session(['stat', 'read']).probe, { kind: 'catalog', id: 'read' });
   assert.deepEqual(session(['trace', 'write', '--', 'ls']).probe, { kind: 'catalog', id: 'write' });
-  usageError(['stat', 'ls'], /^unknown probe "ls": choose one of auto, /);
+  usageError(['stat', 'ls'], /^unknown probe "ls": choose one of auto, .*\(a command to run goes after --\)$/);
   usageError(['stat', 'read', '--probe', 'write'], /choose one probe: "read" and --probe were both given/);
-  usageError(['stat', 'read', 'ls'], /unexpected argument "ls" \(a command to run goes after --\)/);
+  usageError(['stat', 'read', 'ls'], /unexpected argument "read ls" \(a command to run goes after --\)/);
 });
 
 test('mistakes the option parser finds read like every other error', () => {
   usageError(['stat', '--count'], /^--count needs a value$/);
   usageError(['stat', '--json=yes'], /^--json takes no value$/);
   usageError(['stat', '--bogus'], /^unknown option --bogus \(see bpf-lab --help\)$/);
+  usageError(['--help=x'], /^--help takes no value$/);
+  usageError(['stat', '--pid', '-5'], /^--pid needs a value; for one that starts with -, write --pid=VALUE$/);
+  for (const argv of [['probes', '--quiet'], ['serve', '--quiet'], ['lesson', 'classic-bpf', '--quiet']]) {
+    usageError(argv, /--quiet is not an option of/);
+  }
 });
 
 test('--quiet silences notices for stat, trace and inspect', () => {

@@ -4,6 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startRequestSchema } from '../../src/shared/lab-api.js';
+import type { LabStatus } from '../../src/shared/lab-api.js';
+import type { ProbeStatus } from '../../src/shared/protocol.js';
 import { DEFAULT_START, startBlocker, startRequest, validateStart, type StartFormInput } from '../../src/renderer/start-form.js';
 
 const form = (over: Partial<StartFormInput>): StartFormInput => ({ ...DEFAULT_START, ...over });
@@ -63,4 +65,13 @@ test('Start waits for a ready helper, and says why until then', () => {
   const stopped = { state: 'stopped', privilege: 'pkexec', error: { code: 'disconnected', message: 'gone' } } as const;
   assert.match(startBlocker({ helper: stopped, sessions: [] })!, /Restart/);
   assert.equal(startBlocker({ helper: { state: 'ready', privilege: 'root', version: '1', kernel }, sessions: [] }), null);
+});
+
+test('Start stays off for a catalog probe this kernel cannot attach, and says why', () => {
+  const kernel = { release: '6.18', arch: 'x64', kprobes: false, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' };
+  const ready: LabStatus = { helper: { state: 'ready', privilege: 'root', version: '1', kernel }, sessions: [] };
+  const memcpy: ProbeStatus = { id: 'memcpy', title: 'Kernel memcpy', description: '', available: false, reasons: [] };
+  assert.match(startBlocker(ready, memcpy)!, /^memcpy cannot be probed on this kernel: choose a probe marked ✓\.$/);
+  assert.equal(startBlocker(ready, { ...memcpy, id: 'read', available: true }), null);
+  assert.equal(startBlocker(ready, undefined), null, 'a custom probe, or probes not checked yet: the helper decides');
 });

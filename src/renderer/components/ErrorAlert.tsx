@@ -10,7 +10,6 @@ import type { ErrorCode, ErrorData } from '../../shared/errors.js';
 const HINTS: Partial<Record<ErrorCode, string>> = {
   'auth-cancelled': 'The authentication dialog was closed. Try again to get the prompt back.',
   'not-root': 'The helper runs without the privileges it needs.',
-  disconnected: 'Restart, at the top, brings the helper back.',
   busy: 'Too many sessions are running: stop one first.',
   internal: 'This is a bug in BPF Lab.',
 };

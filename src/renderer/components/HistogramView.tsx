@@ -38,7 +38,6 @@ export function HistogramView({ session, shape, onShape }: HistogramViewProps) {
   const setTable = (t: boolean): void => onShape({ ...shape, table: t });
   const n = bucketCount(session.layout);
   const trimmed = shownRange(session.layout, h.counts);
-  const trims = trimmed.from > 0 || trimmed.to < n;
   const range = shape.all ? { from: 0, to: n } : trimmed;
   const stage = h.final
     ? 'Final counts, read after detaching.'
@@ -60,21 +59,24 @@ export function HistogramView({ session, shape, onShape }: HistogramViewProps) {
           ) : null}
         </div>
         <div className="view-tools">
-          {trims || shape.all ? (
+          {/* Only log2 and linear leave buckets out; the button stays while one of them is shown. */}
+          {session.layout.kind !== 'seed' ? (
             <button type="button" aria-pressed={shape.all} onClick={() => onShape({ ...shape, all: !shape.all })}>
               {shape.all ? 'Only buckets with counts' : `All ${n} buckets`}
             </button>
           ) : null}
-          <div className="switch" role="group" aria-label="Show the histogram as (T switches)">
+          <div className="switch histogram-switch" role="group" aria-label="Show the histogram as (T switches)">
             <button type="button" aria-pressed={!table} onClick={() => setTable(false)}>Chart</button>
             <button type="button" aria-pressed={table} onClick={() => setTable(true)}>Table</button>
           </div>
         </div>
       </div>
       <p className="view-note">{stage}</p>
-      {table
-        ? <HistogramTable layout={session.layout} counts={h.counts} range={range} />
-        : <HistogramChart layout={session.layout} counts={h.counts} total={h.total} range={range} />}
+      <div className="view-body">
+        {table
+          ? <HistogramTable layout={session.layout} counts={h.counts} range={range} />
+          : <HistogramChart layout={session.layout} counts={h.counts} total={h.total} range={range} />}
+      </div>
     </section>
   );
 }

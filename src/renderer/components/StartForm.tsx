@@ -51,11 +51,16 @@ export function StartForm(props: StartFormProps) {
   const problems = (['refresh', 'pid'] as const).map((f) => (f === 'refresh' && !stat ? undefined : shown(f))).filter(Boolean);
 
   // The button just pressed is of no use any more: hand its focus to the one that is.
+  // The same when the session was started from a settings field (Enter, Ctrl+Enter): the field is
+  // locked now, and a disabled field drops the focus to the page.
+  const settingsRef = useRef<HTMLFieldSetElement>(null);
   useLayoutEffect(() => {
     if (wasRunning.current === running) return;
     wasRunning.current = running;
     const [from, to] = running ? [startRef.current, stopRef.current] : [stopRef.current, startRef.current];
-    if (from !== null && document.activeElement === from) to?.focus();
+    const active = document.activeElement;
+    const lost = active === null || active === document.body;
+    if ((from !== null && active === from) || (running && (lost || settingsRef.current?.contains(active)))) to?.focus();
   }, [running]);
   return (
     <section className="panel run" aria-labelledby="run-heading">
@@ -69,7 +74,7 @@ export function StartForm(props: StartFormProps) {
         }}
       >
         {/* The settings of a running session cannot change: they are locked until Stop. */}
-        <fieldset className="settings" disabled={running || starting}>
+        <fieldset className="settings" disabled={running} ref={settingsRef}>
         <legend className="visually-hidden">Settings</legend>
         <fieldset className="modes">
           <legend className="visually-hidden">Mode</legend>
@@ -117,6 +122,8 @@ export function StartForm(props: StartFormProps) {
           </button>
         </div>
         {stat && value.buckets === 'linear' ? (
+          <fieldset className="settings" disabled={running}>
+          <legend className="visually-hidden">Linear buckets</legend>
           <div className="linear" role="group" aria-label="Linear buckets">
             <Field className="field-narrow" label="Min" inputMode="numeric" value={value.min}
               error={shown('min')} onChange={(min) => set({ min })} onBlur={leave('min')} />
@@ -127,6 +134,7 @@ export function StartForm(props: StartFormProps) {
             {errors.layout && (showAll || touched.has('min') || touched.has('max') || touched.has('step'))
               ? <p className="field-error">{errors.layout}</p> : null}
           </div>
+          </fieldset>
         ) : null}
       </form>
       {props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}

@@ -20,11 +20,11 @@ interface TraceListProps {
   /** The store's viewVersion: only a new one (not a batch that arrives while paused) redraws the list. */
   viewVersion: number;
   paused: boolean;
-  /** Events received so far, shown or not: with none shown, says whether the filters hid them. */
-  received: number;
+  /** With no row shown: events did arrive, and the filters hid them all (never while paused). */
+  filteredOut: boolean;
 }
 
-export const TraceList = memo(function TraceList({ view, paused, received }: TraceListProps) {
+export const TraceList = memo(function TraceList({ view, paused, filteredOut }: TraceListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   // Where the scroller was left (after our own scrolling or the last scroll event).
@@ -130,7 +130,7 @@ export const TraceList = memo(function TraceList({ view, paused, received }: Tra
       </div>
       {count === 0 ? (
         <p className="trace-empty">
-          {received > 0 ? `None of the ${received.toLocaleString('en-US')} events received matches the filters.`
+          {filteredOut ? 'Events arrived, but none of them matches the filters.'
             : `No events${paused ? ' in the paused view' : ' yet'}.`}
         </p>
       ) : null}

@@ -61,7 +61,7 @@ export function TraceView({ store }: { store: TraceStore }) {
         {store.final ? ` Final: ${formatCount(store.final.seen)} seen, ${formatCount(store.final.lost)} lost, `
           + `${formatCount(store.final.missed)} missed by the kernel.` : ''}
       </p>
-      <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} received={store.received} />
+      <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} filteredOut={!store.paused && store.received > 0} />
     </section>
   );
 }
