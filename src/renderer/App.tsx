@@ -19,6 +19,7 @@ import { SessionBanner } from './components/SessionBanner.js';
 import { StartForm } from './components/StartForm.js';
 import { StatusBar } from './components/StatusBar.js';
 import { TraceView } from './components/TraceView.js';
+import { UnavailableCard } from './components/UnavailableCard.js';
 import { ClassicLesson } from './components/ClassicLesson.js';
 import { InsideView } from './components/inside/InsideView.js';
 import { TabPanel, Tabs } from './components/Tabs.js';
@@ -43,7 +44,9 @@ export function App() {
   const [attempted, setAttempted] = useState(false);
   const { session } = state;
   const running = session && !session.ended ? session : null;
-  const blocked = startBlocker(state.status, chosenStatus(choice, catalog.probes));
+  const chosen = chosenStatus(choice, catalog.probes);
+  const unavailable = chosen && !chosen.available ? chosen : null;
+  const blocked = startBlocker(state.status, chosen);
   const [area, setArea] = useState<Area>('live');
   // How the histogram is shown: kept across sessions, so a new Start keeps the learner's choice.
   const [shape, setShape] = useState<HistogramShape>({ table: false, all: false });
@@ -129,9 +132,19 @@ export function App() {
           />
           {/* Every area stays mounted, hidden when another is shown, so its filters and choices survive a look elsewhere. */}
           <TabPanel idPrefix="area" id="live" className="area-panel" hidden={area !== 'live'}>
+            {unavailable && !running ? (
+              <UnavailableCard
+                probe={unavailable} titles={new Map(catalog.probes?.probes.map((p) => [p.id, p.title]))}
+                onChoose={(alternative) => {
+                  choose({ kind: 'catalog', id: alternative });
+                  // The card (and the pressed button) goes away: the keyboard continues from the probe chosen.
+                  requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="probe-${alternative}"]`)?.focus());
+                }}
+              />
+            ) : null}
             {session?.histogram ? <HistogramView key={session.info.session} session={session} shape={shape} onShape={setShape} /> : null}
             {session?.trace ? <TraceView key={session.info.session} store={session.trace} /> : null}
-            {!session ? (
+            {!session && !unavailable ? (
               <div className="empty">
                 <p>Pick a probe, choose Histogram or Trace, and press Start (Ctrl+Enter).</p>
                 <p>A histogram counts sizes in the kernel and shows the totals every few seconds; a trace lists every event.</p>

@@ -70,6 +70,34 @@ export function tableFootnote(layout: Layout): string {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** The fewest empty buckets in a row that a log2 or linear table folds into one line. */
+const FOLD_RUN = 3;
+
+/**
+ * The rows of `range` as a table lists them: each bucket, except that a run of FOLD_RUN or more
+ * empty buckets inside a log2 or linear table becomes one line that says how many there are
+ * and what they span. The seed table (the demo's), and any table asked for whole (`fold` false),
+ * lists every row.
+ */
+export function tableLines(layout: Layout, counts: readonly number[], range: { from: number; to: number }, fold = true):
+  Array<{ bucket: number } | { fold: string }> {
+  const bounds = bucketBounds(layout);
+  const out: Array<{ bucket: number } | { fold: string }> = [];
+  for (let i = range.from; i < range.to;) {
+    let end = i;
+    while (fold && layout.kind !== 'seed' && end < range.to && !((counts[end] ?? 0) > 0)) end++;
+    if (end - i >= FOLD_RUN) {
+      const last = bounds[end - 1]!;
+      out.push({ fold: `… ${end - i} empty buckets, ${bounds[i]!.low} to ${last.high === null ? `${last.low} and up` : last.high}` });
+      i = end;
+    } else {
+      out.push({ bucket: i });
+      i++;
+    }
+  }
+  return out;
+}
+
 /** The lines that stand for the buckets a range leaves out, below and above it (null where none are). */
 export function leftOut(layout: Layout, range: { from: number; to: number }): { below: string | null; above: string | null } {
   const bounds = bucketBounds(layout);
@@ -94,7 +122,9 @@ export function formatTable(layout: Layout, counts: readonly number[], all = fal
   const lines = [`${' '.repeat(width + 4)}Size`.padEnd(column) + 'Count'];
   const { below, above } = leftOut(layout, range);
   if (below) lines.push(below);
-  for (let i = range.from; i < range.to; i++) lines.push(labels[i]!.padEnd(column) + String(counts[i] ?? 0));
+  for (const line of tableLines(layout, counts, range, !all)) {
+    lines.push('fold' in line ? line.fold : labels[line.bucket]!.padEnd(column) + String(counts[line.bucket] ?? 0));
+  }
   if (above) lines.push(above);
   const note = range.to === n ? footnote(layout, bounds) : '';
   if (note) lines.push(note);

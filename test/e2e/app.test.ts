@@ -218,6 +218,7 @@ test('a probe this kernel cannot attach shows its reason, and the memcpy card of
   const chosen = p.getByTestId(`probe-${id}`);
   assert.ok(await chosen.evaluate((el) => el.getAttribute('aria-checked') === 'true' || el.getAttribute('aria-pressed') === 'true'
     || (el as unknown as { checked?: boolean }).checked === true), `${id} is selected`);
+  assert.equal(await chosen.evaluate((el) => el === el.ownerDocument.activeElement), true, 'the keyboard goes on from the probe chosen');
 });
 
 test('when the helper dies the page says so, and Restart brings it back', async (t) => {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bucketBounds, parseLayout } from '../../src/shared/buckets.js';
-import { formatTable, formatTraceLine, shownRange } from '../../src/shared/table.js';
+import { formatTable, formatTraceLine, shownRange, tableLines } from '../../src/shared/table.js';
 
 const DEMO = `        Size            Count
    0                    134
@@ -118,4 +118,18 @@ test('the open last bucket of a linear table reads "and up", and its footnote sa
   const table = formatTable(parseLayout('linear:0:4096:512'), [0, 3, 0, 0, 0, 0, 0, 0, 9]);
   assert.match(table, /^4096 and up\* {2,}9$/m);
   assert.match(table, /^\* counts every size from 4096 up$/m);
+});
+
+test('a run of three or more empty buckets inside a log2 or linear table is one line; the demo\'s table lists every row', () => {
+  const counts = Array<number>(65).fill(0);
+  counts[1] = 3;
+  counts[41] = 2;
+  const lines = formatTable(parseLayout('log2'), counts).split('\n').map((l) => l.replace(/\s+/g, ' ').trim());
+  assert.deepEqual(lines, [
+    'Size Count', '0 0', '1 3', '… 39 empty buckets, 2 to 1099511627775', '1099511627776 - 2199023255551 2',
+    '2199023255552 - 4398046511103 0', '… 22 empty buckets above, up to 18446744073709551615',
+  ]);
+  // Two empty buckets in a row stay rows.
+  assert.deepEqual(tableLines(parseLayout('linear:0:40:10'), [1, 0, 0, 1, 0], { from: 0, to: 5 }), [0, 1, 2, 3, 4].map((bucket) => ({ bucket })));
+  assert.equal(formatTable(parseLayout('seed'), [5]).split('\n').length, 1 + 17 + 1, 'the seed table keeps its 17 rows');
 });

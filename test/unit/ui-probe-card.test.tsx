@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderToStaticMarkup } from 'react-dom/server';
 import type { ProbeStatus } from '../../src/shared/protocol.js';
-import { ProbeItem } from '../../src/renderer/components/ProbeItem.js';
+import { headline, ProbeItem } from '../../src/renderer/components/ProbeItem.js';
 import { UnavailableCard } from '../../src/renderer/components/UnavailableCard.js';
 
 const NOINSTR = 'memcpy() sits in .noinstr.text, code the kernel must run without instrumentation, and kprobes refuse every address in it.';
@@ -32,12 +32,20 @@ function testIdText(html: string, id: string): string | null {
   return m ? text(m[2]!) : null;
 }
 
-test('an unavailable probe in the list shows its first reason as the headline', () => {
+test('an unavailable probe in the list shows its first reason, cut to its first clause, as the headline', () => {
   const html = renderToStaticMarkup(<ProbeItem id="memcpy" status={memcpy} checked={false} onChoose={() => {}} />);
   assert.match(html, /<input[^>]*type="radio"[^>]*data-testid="probe-memcpy"/);
-  assert.equal(testIdText(html, 'probe-reason-memcpy'), NOINSTR);
+  assert.equal(testIdText(html, 'probe-reason-memcpy'), 'memcpy() sits in .noinstr.text.');
+  assert.ok(NOINSTR.startsWith('memcpy() sits in .noinstr.text,'), 'the card keeps the whole reason');
   assert.ok(!html.includes('CONFIG_KPROBES'), 'the list shows one reason only');
   assert.match(text(html), /unavailable/);
+});
+
+test('a short first reason stays whole, and only its first sentence is shown', () => {
+  const only = (message: string): string => headline({ ...memcpy, reasons: [{ code: 'x', message }] });
+  assert.equal(only(NO_KPROBES), 'This kernel was built without kprobes (CONFIG_KPROBES is off).');
+  assert.equal(only('No kprobes here. Try read.'), 'No kprobes here.');
+  assert.equal(headline({ ...memcpy, reasons: [] }), 'This probe cannot attach on this kernel.');
 });
 
 test('an available probe shows how it attaches and no reason', () => {

@@ -4,19 +4,20 @@
  * explains an open-ended last bucket the same way.
  */
 import type { Layout } from '../../shared/buckets.js';
-import { leftOut, tableFootnote, tableRows } from '../../shared/table.js';
+import { leftOut, tableFootnote, tableLines, tableRows } from '../../shared/table.js';
 
 interface HistogramTableProps {
   layout: Layout;
   counts: readonly number[];
   /** The buckets to list (shownRange, or all); one row each says how many empty ones were left out. */
   range?: { from: number; to: number };
+  /** Every row, empty runs too (the user asked for all buckets). */
+  whole?: boolean;
 }
 
-export function HistogramTable({ layout, counts, range }: HistogramTableProps) {
+export function HistogramTable({ layout, counts, range, whole = false }: HistogramTableProps) {
   const all = tableRows(layout, counts);
   const { from, to } = range ?? { from: 0, to: all.length };
-  const rows = all.slice(from, to);
   const { below, above } = leftOut(layout, { from, to });
   const note = to === all.length ? tableFootnote(layout) : '';
   return (
@@ -30,12 +31,14 @@ export function HistogramTable({ layout, counts, range }: HistogramTableProps) {
         </thead>
         <tbody>
           {below ? <tr className="left-out"><td colSpan={2}>{below}</td></tr> : null}
-          {rows.map((row) => (
-            <tr key={row.label}>
-              <td>{row.label}</td>
-              <td>{row.count}</td>
-            </tr>
-          ))}
+          {tableLines(layout, counts, { from, to }, !whole).map((line) => ('fold' in line
+            ? <tr key={line.fold} className="left-out"><td colSpan={2}>{line.fold}</td></tr>
+            : (
+              <tr key={all[line.bucket]!.label}>
+                <td>{all[line.bucket]!.label}</td>
+                <td>{all[line.bucket]!.count}</td>
+              </tr>
+            )))}
           {above ? <tr className="left-out"><td colSpan={2}>{above}</td></tr> : null}
         </tbody>
       </table>

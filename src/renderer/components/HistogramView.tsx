@@ -74,7 +74,7 @@ export function HistogramView({ session, shape, onShape }: HistogramViewProps) {
       <p className="view-note">{stage}</p>
       <div className="view-body">
         {table
-          ? <HistogramTable layout={session.layout} counts={h.counts} range={range} />
+          ? <HistogramTable layout={session.layout} counts={h.counts} range={range} whole={shape.all} />
           : <HistogramChart layout={session.layout} counts={h.counts} total={h.total} range={range} />}
       </div>
     </section>

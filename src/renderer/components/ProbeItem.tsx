@@ -18,8 +18,16 @@ interface ProbeItemProps {
 }
 
 /** The one-line reason a probe cannot work: its first reason, or a generic line when none was given. */
+/**
+ * Why a probe cannot work here, short enough for its line in the list: the first sentence of
+ * the first reason, cut at its first clause when long. The card in the main area has them whole.
+ */
 export function headline(status: ProbeStatus): string {
-  return status.reasons[0]?.message ?? 'This probe cannot attach on this kernel.';
+  const first = status.reasons[0]?.message;
+  if (!first) return 'This probe cannot attach on this kernel.';
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(first)?.[0] ?? first;
+  const comma = sentence.indexOf(', ');
+  return sentence.length > 70 && comma > 0 ? `${sentence.slice(0, comma)}.` : sentence;
 }
 
 const BADGE = { checking: 'checking…', unknown: 'not checked', works: 'works', unavailable: 'unavailable' } as const;

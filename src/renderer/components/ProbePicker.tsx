@@ -1,15 +1,14 @@
 /**
  * The probe picker: the catalog from lab:probes with each probe's live
- * availability, a "Custom probe" choice for the form below it, and, right
- * under a chosen probe that cannot work here, the card that explains why.
+ * availability (why not, in short, for one that cannot work here: the card in
+ * the main area has it whole), and a "Custom probe" choice for the form below it.
  */
 import { Fragment, useId } from 'react';
 import { CATALOG_IDS, type CatalogId } from '../../shared/probes.js';
 import type { ProbesState } from '../hooks.js';
-import { chosenStatus, type ProbeChoice } from '../probe-choice.js';
+import type { ProbeChoice } from '../probe-choice.js';
 import { ErrorAlert } from './ErrorAlert.js';
 import { ProbeItem } from './ProbeItem.js';
-import { UnavailableCard } from './UnavailableCard.js';
 
 interface ProbePickerProps {
   catalog: ProbesState;
@@ -25,8 +24,6 @@ export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
   const customId = useId();
   const { probes, error, loading, reload } = catalog;
   const byId = new Map(probes?.probes.map((p) => [p.id, p]));
-  const titles = new Map(probes?.probes.map((p) => [p.id, p.title]));
-  const chosen = chosenStatus(choice, probes);
   const choose = (id: CatalogId): void => onChoose({ kind: 'catalog', id });
   const kernel = probes?.kernel;
   return (
@@ -55,18 +52,7 @@ export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
                 id={id} status={byId.get(id)} checking={loading}
                 checked={choice.kind === 'catalog' && choice.id === id} onChoose={choose}
               />
-              {chosen?.id === id && !chosen.available ? (
-                <li className="probe-card-slot">
-                  <UnavailableCard
-                    probe={chosen} titles={titles}
-                    onChoose={(alternative) => {
-                      choose(alternative);
-                      // The card (and the pressed button) goes away: the keyboard continues from the probe chosen.
-                      requestAnimationFrame(() => document.querySelector<HTMLElement>(`[data-testid="probe-${alternative}"]`)?.focus());
-                    }}
-                  />
-                </li>
-              ) : null}
+
             </Fragment>
           ))}
           <li className={`probe${choice.kind === 'custom' ? ' probe-checked' : ''}`}>

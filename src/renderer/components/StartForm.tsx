@@ -137,11 +137,11 @@ export function StartForm(props: StartFormProps) {
           </fieldset>
         ) : null}
       </form>
-      {props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
       {/* The note and the problems share one cell: the note keeps its room while hidden, so nothing moves. */}
       <div className="run-status">
-      {problems.length ? <p className="run-problems field-error" id={problemsId}>{problems.join(' ')}</p> : null}
-      <p className={`run-note${problems.length ? ' hidden-note' : ''}`}>
+      {problems.length ? <p className="run-problems field-error" id={problemsId}>{problems.join(' ')}</p>
+        : props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
+      <p className={`run-note${problems.length || props.blocked ? ' hidden-note' : ''}`}>
         {starting ? 'Starting… ' : ''}{running ? 'The settings are those of the running session: Stop to change them. '
           : 'One session at a time. '}
         <span className="shortcuts">
