@@ -88,6 +88,8 @@ export function startBlocker(status: LabStatus | null, chosen?: ProbeStatus): st
   if (!helper) return 'Start waits for the connection to the backend…';
   if (helper.state === 'starting') return 'Start waits for the helper to start…';
   if (helper.state === 'stopped') return 'Start needs the helper: press Restart at the top.';
-  if (chosen && !chosen.available) return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓.`;
+  if (chosen && !chosen.available) {
+    return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓ (Check again tries them all anew).`;
+  }
   return null;
 }

@@ -71,7 +71,7 @@ test('Start stays off for a catalog probe this kernel cannot attach, and says wh
   const kernel = { release: '6.18', arch: 'x64', kprobes: false, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' };
   const ready: LabStatus = { helper: { state: 'ready', privilege: 'root', version: '1', kernel }, sessions: [] };
   const memcpy: ProbeStatus = { id: 'memcpy', title: 'Kernel memcpy', description: '', available: false, reasons: [] };
-  assert.match(startBlocker(ready, memcpy)!, /^memcpy cannot be probed on this kernel: choose a probe marked ✓\.$/);
+  assert.match(startBlocker(ready, memcpy)!, /^memcpy cannot be probed on this kernel: choose a probe marked ✓ \(Check again tries them all anew\)\.$/);
   assert.equal(startBlocker(ready, { ...memcpy, id: 'read', available: true }), null);
   assert.equal(startBlocker(ready, undefined), null, 'a custom probe, or probes not checked yet: the helper decides');
 });

@@ -23,11 +23,13 @@ function describe(session: SessionView): string {
  */
 function Notices({ notices }: { notices: readonly string[] }) {
   if (notices.length === 0) return null;
-  const headline = notices.find((n) => n.startsWith('Using ')) ?? notices[0]!;
-  const rest = notices.filter((n) => n !== headline);
+  // The reasons are the helper's "X cannot be used here. …" lines; anything else (the choice, a
+  // warning) is said in the open.
+  const rest = notices.filter((n) => / cannot be used here\./.test(n));
+  const said = notices.filter((n) => !rest.includes(n));
   return (
     <div className="notices" role="status">
-      <p className="notice-line">{headline}</p>
+      {said.map((n) => <p key={n} className="notice-line">{n}</p>)}
       {rest.length ? (
         <details className="notice-why">
           <summary>Why?</summary>

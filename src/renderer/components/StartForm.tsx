@@ -48,7 +48,13 @@ export function StartForm(props: StartFormProps) {
   const blockedId = useId();
   // The settings' errors take the note's line under the toolbar, so the toolbar never moves.
   const problemsId = useId();
-  const problems = (['refresh', 'pid'] as const).map((f) => (f === 'refresh' && !stat ? undefined : shown(f))).filter(Boolean);
+  const linear = stat && value.buckets === 'linear';
+  const linearTouched = showAll || touched.has('min') || touched.has('max') || touched.has('step');
+  const problems = [
+    ...(['refresh', 'pid'] as const).map((f) => (f === 'refresh' && !stat ? undefined : shown(f))),
+    ...(linear ? (['min', 'max', 'step'] as const).map(shown) : []),
+    linear && linearTouched ? errors.layout : undefined,
+  ].filter(Boolean);
 
   // The button just pressed is of no use any more: hand its focus to the one that is.
   // The same when the session was started from a settings field (Enter, Ctrl+Enter): the field is
@@ -125,14 +131,12 @@ export function StartForm(props: StartFormProps) {
           <fieldset className="settings" disabled={running}>
           <legend className="visually-hidden">Linear buckets</legend>
           <div className="linear" role="group" aria-label="Linear buckets">
-            <Field className="field-narrow" label="Min" inputMode="numeric" value={value.min}
+            <Field className="field-narrow" label="Min" inputMode="numeric" value={value.min} errorShownAt={problemsId}
               error={shown('min')} onChange={(min) => set({ min })} onBlur={leave('min')} />
-            <Field className="field-narrow" label="Max" inputMode="numeric" value={value.max}
+            <Field className="field-narrow" label="Max" inputMode="numeric" value={value.max} errorShownAt={problemsId}
               error={shown('max')} onChange={(max) => set({ max })} onBlur={leave('max')} />
-            <Field className="field-narrow" label="Step" inputMode="numeric" value={value.step}
+            <Field className="field-narrow" label="Step" inputMode="numeric" value={value.step} errorShownAt={problemsId}
               error={shown('step')} onChange={(step) => set({ step })} onBlur={leave('step')} />
-            {errors.layout && (showAll || touched.has('min') || touched.has('max') || touched.has('step'))
-              ? <p className="field-error">{errors.layout}</p> : null}
           </div>
           </fieldset>
         ) : null}
