@@ -75,6 +75,23 @@ function verifierView(log: string | null, rootCaller: boolean, withheld: string[
   return { log: shown.text, processedInsns: processedInsns(log) };
 }
 
+/**
+ * The machine code, disassembled; tried a second time if the disassembler's WebAssembly traps
+ * (seen once, under qemu's emulated CPU), and otherwise left out with the reason.
+ */
+function disassembleOnce(code: NonNullable<ReturnType<typeof readProgInfo>['jited']>, names: Parameters<typeof disassembleJit>[1],
+  withheld: string[]): ReturnType<typeof disassembleJit> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return disassembleJit(code, names);
+    } catch (e) {
+      if (attempt < 2) continue;
+      withheld.push(`Machine code: the disassembler failed (${e instanceof Error ? e.message : String(e)}).`);
+      return [];
+    }
+  }
+}
+
 /** One map as inspect and sample show it: the kernel's description and what it holds now. */
 function mapView(m: MapInfo, object: ObjectName): Inspection['maps'][number] {
   return {
@@ -112,11 +129,12 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
   });
   const line = lineOf([...lines].sort((a, b) => a.insn - b.insn));
   const sourceLines = lines.map((l) => ({ file: l.file, line: l.line, column: l.column, source: l.source }));
-  const jited = info.jited ? disassembleJit(info.jited, {
-    symbolAt: (address) => kernel.symbolAt(address) ?? null,
+  const jitNames = info.jited && {
+    symbolAt: (address: bigint) => kernel.symbolAt(address) ?? null,
     lineAt: jitLineOffsets(info.jited, sourceLines),
     hideAddresses: !rootCaller,
-  }) : [];
+  };
+  const jited = info.jited && jitNames ? disassembleOnce(info.jited, jitNames, withheld) : [];
   if (!info.jited) {
     withheld.push(info.jitedBytes === 0
       ? 'Machine code: this program is not JIT-compiled; the kernel interprets its eBPF instructions.'
