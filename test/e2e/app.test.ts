@@ -27,6 +27,11 @@ after(() => closeApp(app));
 
 /** Picks a catalog probe, fills the start form, starts, and waits until it is attached. */
 async function start(p: Page, probe: string, mode: 'Histogram' | 'Trace', pid: number): Promise<void> {
+  // A test that failed may have left its session running, and a running session locks the form.
+  if (await p.getByRole('button', { name: 'Stop', exact: true }).getAttribute('aria-disabled') === 'false') {
+    await p.getByRole('button', { name: 'Stop', exact: true }).click();
+    await p.getByTestId('attached-probe').filter({ hasText: 'nothing' }).waitFor();
+  }
   await p.getByTestId(`probe-${probe}`).click();
   await p.getByRole('radio', { name: mode, exact: true }).check();
   if (mode === 'Histogram') await p.getByLabel('Refresh (s)').fill('0.5');
@@ -130,9 +135,9 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   cdp.on('Network.eventSourceMessageReceived', (m: { data: string; timestamp: number }) => {
     if (m.data.startsWith('{"type":"frame"')) frames.push(m.timestamp);
   });
-  // Six seconds: a busy page answers the test's polls late, so it may pause only after most of
-  // four seconds' events; the rest must still hold 50,000 more for the paused count.
-  const writer = pacedWriter(100_000, 6);
+  // Ten seconds: a busy page answers the test's polls late, so it may pause only after most of
+  // several seconds' events; the rest must still hold 50,000 more for the paused count.
+  const writer = pacedWriter(100_000, 10);
   await start(p, 'write', 'Trace', writer.pid);
   writer.go();
   const received = async (): Promise<number> => digits(await p.getByTestId('trace-count').innerText());
