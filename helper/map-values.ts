@@ -8,6 +8,7 @@ import { decodeConfig } from './bpf-config.js';
 import { closeFd, libbpf, PAGE_SIZE, readMapped } from './libbpf.js';
 import type { MapInfo } from './prog-info.js';
 import type { ObjectName } from './bpf-object.js';
+import { lookupSlots } from './percpu.js';
 
 /** The most non-zero entries a map view lists (a linear histogram may have 4099 slots, each per CPU). */
 export const MAX_ENTRIES_SHOWN = 256;
@@ -28,10 +29,14 @@ function arrayValues(fd: number, map: MapInfo, perCpu: boolean): MapValues {
   const cpus = perCpu ? libbpf.numPossibleCpus() : 1;
   // Per-CPU values are each rounded up to 8 bytes.
   const stride = perCpu ? Math.ceil(map.valueSize / 8) * 8 : map.valueSize;
+  const entryBytes = stride * cpus;
+  // One batch read of every slot, as the sessions read their counts; one lookup per key
+  // only where the kernel has no batch operations.
+  const batch = lookupSlots(fd, map.maxEntries, entryBytes);
   const entries: Array<{ key: number; perCpu: string[]; sum: string }> = [];
   let nonZero = 0;
   for (let key = 0; key < map.maxEntries; key++) {
-    const view = lookup(fd, key, stride * cpus);
+    const view = batch ? new DataView(batch.buffer, key * entryBytes, entryBytes) : lookup(fd, key, entryBytes);
     if (!view) continue;
     const values = Array.from({ length: cpus }, (_, cpu) => number(view, cpu * stride, map.valueSize));
     const sum = values.reduce((a, b) => a + b, 0n);

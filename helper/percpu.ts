@@ -1,4 +1,4 @@
-/** Reads per-CPU array maps and sums each slot over every possible CPU. */
+/** Reads array maps in one batch where the kernel can, and sums per-CPU slots over every possible CPU. */
 import { libbpf } from './libbpf.js';
 
 const ENOENT = 2;
@@ -27,12 +27,8 @@ export class PerCpuReader {
    * (5.6+): each map read briefly keeps BPF programs off that CPU, so fewer is better.
    */
   slots(count: number): bigint[] {
-    const values = new Uint8Array(8 * this.ncpus * count);
-    const n = [count];
-    const err = libbpf.mapLookupBatch(this.fd, null, new Uint8Array(4), new Uint8Array(4 * count), values, n, null);
-    if ((err < 0 && err !== -ENOENT) || n[0] !== count) {
-      return Array.from({ length: count }, (_, i) => this.slot(i));
-    }
+    const values = lookupSlots(this.fd, count, 8 * this.ncpus);
+    if (!values) return Array.from({ length: count }, (_, i) => this.slot(i));
     const view = new DataView(values.buffer);
     return Array.from({ length: count }, (_, i) => this.sum(view, i * 8 * this.ncpus));
   }
@@ -42,4 +38,16 @@ export class PerCpuReader {
     for (let cpu = 0; cpu < this.ncpus; cpu++) total += view.getBigUint64(at + cpu * 8, true);
     return total;
   }
+}
+
+/**
+ * The values of an array map's slots 0..count-1 (each `valueBytes` long; for a per-CPU map,
+ * every CPU's value rounded up to 8 bytes) in one batch syscall, or null where the kernel
+ * has no batch operations for the map (before 5.6) and the caller must look up each key.
+ */
+export function lookupSlots(fd: number, count: number, valueBytes: number): Uint8Array | null {
+  const values = new Uint8Array(valueBytes * count);
+  const n = [count];
+  const err = libbpf.mapLookupBatch(fd, null, new Uint8Array(4), new Uint8Array(4 * count), values, n, null);
+  return (err < 0 && err !== -ENOENT) || n[0] !== count ? null : values;
 }

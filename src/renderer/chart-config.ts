@@ -19,9 +19,10 @@ export type BarChartConfig = ChartConfiguration<'bar', BarPoint[], string>;
 
 /**
  * A bar chart of one dataset with one bar per label, all zero until the first
- * update. `exact` names each bucket as the table and the CLI do, for tooltips.
+ * update. `bucketName(i)` names the i-th bar's bucket as the table and the CLI do, for
+ * tooltips; it is asked at hover time, so the shown range may change under a live chart.
  */
-export function barChartConfig(labels: string[], exact: readonly string[], theme: ChartTheme): BarChartConfig {
+export function barChartConfig(labels: string[], bucketName: (index: number) => string, theme: ChartTheme): BarChartConfig {
   const title = (text: string): { display: true; text: string; color: string } => ({ display: true, text, color: theme.text });
   return {
     type: 'bar',
@@ -53,7 +54,7 @@ export function barChartConfig(labels: string[], exact: readonly string[], theme
         tooltip: {
           animation: false,
           callbacks: {
-            title: (items) => `Size ${exact[items[0]?.dataIndex ?? 0] ?? ''}`,
+            title: (items) => `Size ${bucketName(items[0]?.dataIndex ?? 0)}`,
             label: (item) => `Count ${(item.parsed.y ?? 0).toLocaleString('en-US')}`,
           },
         },

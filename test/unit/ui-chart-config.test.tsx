@@ -12,9 +12,10 @@ const theme = { bar: '#123456', text: '#111', grid: '#eee', font: 'sans-serif' }
 const layout = parseLayout('seed');
 const labels = chartLabels(layout);
 const exact = tableRows(layout, []).map((r) => r.label);
+const bucketName = (i: number): string => exact[i] ?? '';
 
 test('no animation, no parsing, normalized data', () => {
-  const options = barChartConfig(labels, exact, theme).options!;
+  const options = barChartConfig(labels, bucketName, theme).options!;
   assert.equal(options.animation, false);
   assert.equal(options.parsing, false);
   assert.equal(options.normalized, true);
@@ -22,7 +23,7 @@ test('no animation, no parsing, normalized data', () => {
 });
 
 test('one zero bar per bucket in internal {x, y} form, in the theme colour', () => {
-  const { data } = barChartConfig(labels, exact, theme);
+  const { data } = barChartConfig(labels, bucketName, theme);
   assert.equal(data.labels, labels);
   const dataset = data.datasets[0]!;
   assert.equal(dataset.data.length, labels.length);
@@ -31,7 +32,7 @@ test('one zero bar per bucket in internal {x, y} form, in the theme colour', () 
 });
 
 test('tooltips name the bucket as the table does and write the count with separators', () => {
-  const callbacks = barChartConfig(labels, exact, theme).options!.plugins!.tooltip!.callbacks!;
+  const callbacks = barChartConfig(labels, bucketName, theme).options!.plugins!.tooltip!.callbacks!;
   const item = { dataIndex: 16, parsed: { x: 16, y: 1234567 } };
   const title = (callbacks.title as unknown as (items: unknown[]) => string)([item]);
   const label = (callbacks.label as unknown as (item: unknown) => string)(item);
@@ -40,7 +41,7 @@ test('tooltips name the bucket as the table does and write the count with separa
 });
 
 test('both axes say what they count, and labels turn before any is left out', () => {
-  const { x, y } = barChartConfig(labels, exact, theme).options!.scales!;
+  const { x, y } = barChartConfig(labels, bucketName, theme).options!.scales!;
   assert.deepEqual([x?.title?.display, x?.title?.text, y?.title?.display, y?.title?.text], [true, 'Size (bytes)', true, 'Count']);
   const ticks = x?.ticks as { maxRotation?: number; autoSkip?: boolean };
   assert.equal(ticks.maxRotation, 45, 'a label may turn to fit');

@@ -1,8 +1,8 @@
 /**
  * The histogram as a chart.js bar chart. Only the pieces a bar chart needs are
- * registered, so the bundle stays small. The chart is built once per layout
- * (from barChartConfig) and then updated in place with update('none'): no
- * animation, and the data is already in chart.js's internal format.
+ * registered, so the bundle stays small. The chart is built once (from
+ * barChartConfig) and then updated in place with update('none'), labels
+ * included: no animation, and the data is already in chart.js's internal format.
  */
 import { useEffect, useMemo, useRef } from 'react';
 import { BarController, BarElement, CategoryScale, Chart, LinearScale, Tooltip } from 'chart.js';
@@ -50,13 +50,16 @@ export function HistogramChart({ layout, counts, total, range }: HistogramChartP
   const chart = useRef<BarChart | null>(null);
   const { from, to } = range;
   const labels = useMemo(() => chartLabels(layout).slice(from, to), [layout, from, to]);
-  // Tooltips name the bucket exactly as the table and the CLI do.
-  const exact = useMemo(() => tableRows(layout, []).slice(from, to).map((r) => r.label), [layout, from, to]);
+  // Tooltips name the bucket exactly as the table and the CLI do; read at hover time.
+  const exact = useRef<readonly string[]>([]);
+  exact.current = useMemo(() => tableRows(layout, []).slice(from, to).map((r) => r.label), [layout, from, to]);
 
+  // Built once; a new layout or a wider range (new data outside the trimmed one) only
+  // changes the labels in place, so the chart never flickers through a rebuild.
   useEffect(() => {
     const element = canvas.current;
     if (!element) return undefined;
-    const instance: BarChart = new Chart(element, barChartConfig(labels, exact, themeColors(element)));
+    const instance: BarChart = new Chart(element, barChartConfig([], (i) => exact.current[i] ?? '', themeColors(element)));
     chart.current = instance;
     const scheme = matchMedia('(prefers-color-scheme: dark)');
     const onScheme = (): void => applyTheme(instance, element);
@@ -66,11 +69,12 @@ export function HistogramChart({ layout, counts, total, range }: HistogramChartP
       chart.current = null;
       instance.destroy();
     };
-  }, [labels, exact]);
+  }, []);
 
   useEffect(() => {
     const instance = chart.current;
     if (!instance) return;
+    if (instance.data.labels !== labels) instance.data.labels = labels;
     instance.data.datasets[0]!.data = chartPoints(counts.slice(from, to), labels.length);
     instance.update('none');
   }, [counts, labels, from, to]);
