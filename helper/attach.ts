@@ -93,7 +93,7 @@ function notices(spec: ProbeSpec, plan: AttachPlan, skipped: Skip[], target: Tar
   }
   if (plan.point.kind.startsWith('uprobe') && !target.pid) {
     out.push('This uprobe fires in every process that uses the library, which slows them all; '
-      + 'give --pid or -- CMD to watch one program.');
+      + 'give it one process to watch.');
   }
   return out;
 }

@@ -43,7 +43,7 @@ export const USAGE = `Usage:
                 [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
   bpf-lab trace [PROBE] [--count N] [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
   bpf-lab inspect [PROBE] [--buckets LAYOUT] [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
-  bpf-lab lesson classic-bpf [--ipv4 N] [--ipv6 N] [--json]
+  bpf-lab lesson classic-bpf [--ipv4 N] [--ipv6 N] [--json] [--verbose]
   bpf-lab serve [--port PORT] [--verbose]
 
 PROBE is one of (default auto):
@@ -108,7 +108,7 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 function parseArgsMessage(e: Error & { code?: string }): string {
   // Node names an option as '--count', or with its short form as '-h, --help'.
   const option = /'(?:-\w, )?(--?[^' ,]+)/.exec(e.message)?.[1];
-  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option} (see bpf-lab --help)`;
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) return `unknown option ${option}`;
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
     if (/does not take an argument/.test(e.message)) return `${option} takes no value`;
     if (/ambiguous/.test(e.message)) return `${option} needs a value; for one that starts with -, write ${option}=VALUE`;

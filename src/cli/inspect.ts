@@ -10,6 +10,7 @@ import { escapeTerminal } from '../shared/safe-text.js';
 import { formatTable } from '../shared/table.js';
 import { parseLayout } from '../shared/buckets.js';
 import type { Command } from './args.js';
+import { endSignal } from './end-signal.js';
 import { GatedChild } from './gated-child.js';
 import { histogramRecord, ndjson, tableTitle } from './output.js';
 
@@ -51,21 +52,17 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
 
 /**
  * Lets CMD run to its end and returns its status. Meanwhile Ctrl-C is for CMD (it shares our
- * process group) and SIGTERM is passed on to it; a helper that dies ends the wait at once.
+ * process group) and SIGTERM is passed on to it (endSignal); a helper that dies ends the wait at once.
  */
 async function runToEnd(client: HelperClient, child: GatedChild): Promise<number> {
-  const ignore = (): void => undefined;
-  const passOn = (): void => child.terminate();
-  process.on('SIGINT', ignore);
-  process.on('SIGTERM', passOn);
+  const end = endSignal(child);
   try {
     child.release();
-    const ended = await Promise.race([child.exited.then((status) => ({ status })), client.ended.then((error) => ({ error }))]);
-    if ('error' in ended) throw ended.error;
-    return ended.status;
+    const broke = await Promise.race([end.done.then(() => null), client.ended]);
+    if (broke) throw broke;
+    return await child.exited;
   } finally {
-    process.off('SIGINT', ignore);
-    process.off('SIGTERM', passOn);
+    end.cleanup();
   }
 }
 

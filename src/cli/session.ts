@@ -7,35 +7,11 @@
 import type { HelperClient } from '../backend/helper-client.js';
 import type { Push, Result } from '../shared/protocol.js';
 import type { Command } from './args.js';
+import { endSignal } from './end-signal.js';
 import { GatedChild } from './gated-child.js';
 import type { Output } from './output.js';
 
 export type SessionCommand = Extract<Command, { name: 'stat' | 'trace' }>;
-
-/**
- * Resolves when the session should end: --count reached, CMD exited, stdout closed
- * (bpf-lab ... | head), or, without CMD, Ctrl-C or SIGTERM. With CMD, Ctrl-C reaches
- * CMD itself and SIGTERM is passed on to it. cleanup() may be called more than once.
- */
-function endSignal(child: GatedChild | null): { done: Promise<void>; finish: () => void; cleanup: () => void } {
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => { finish = resolve; });
-  const handlers: Array<[NodeJS.Signals, () => void]> = child
-    ? [['SIGINT', () => undefined], ['SIGTERM', () => child.terminate()]]
-    : [['SIGINT', finish], ['SIGTERM', finish]];
-  for (const [signal, handler] of handlers) process.on(signal, handler);
-  const onStdoutError = (): void => finish();
-  process.stdout.on('error', onStdoutError);
-  if (child) void child.exited.then(finish);
-  return {
-    done,
-    finish,
-    cleanup: () => {
-      for (const [signal, handler] of handlers) process.off(signal, handler);
-      process.stdout.off('error', onStdoutError);
-    },
-  };
-}
 
 export async function runSession(client: HelperClient, cmd: SessionCommand, out: Output): Promise<number> {
   const child = cmd.run ? new GatedChild(cmd.run) : null;

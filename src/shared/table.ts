@@ -75,7 +75,7 @@ const FOLD_RUN = 3;
 
 /**
  * The rows of `range` as a table lists them: each bucket, except that a run of FOLD_RUN or more
- * empty buckets inside a log2 or linear table becomes one line that says how many there are
+ * empty buckets between two counts of a log2 or linear table becomes one line that says how many there are
  * and what they span. The seed table (the demo's), and any table asked for whole (`fold` false),
  * lists every row.
  */
@@ -86,7 +86,9 @@ export function tableLines(layout: Layout, counts: readonly number[], range: { f
   for (let i = range.from; i < range.to;) {
     let end = i;
     while (fold && layout.kind !== 'seed' && end < range.to && !((counts[end] ?? 0) > 0)) end++;
-    if (end - i >= FOLD_RUN) {
+    // Only a run between two counts folds: before any count, the rows show the layout's shape.
+    const between = i > 0 && (counts[i - 1] ?? 0) > 0 && end < range.to && (counts[end] ?? 0) > 0;
+    if (between && end - i >= FOLD_RUN) {
       const last = bounds[end - 1]!;
       out.push({ fold: `… ${end - i} empty buckets, ${bounds[i]!.low} to ${last.high === null ? `${last.low} and up` : last.high}` });
       i = end;

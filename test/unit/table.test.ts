@@ -132,4 +132,12 @@ test('a run of three or more empty buckets inside a log2 or linear table is one 
   // Two empty buckets in a row stay rows.
   assert.deepEqual(tableLines(parseLayout('linear:0:40:10'), [1, 0, 0, 1, 0], { from: 0, to: 5 }), [0, 1, 2, 3, 4].map((bucket) => ({ bucket })));
   assert.equal(formatTable(parseLayout('seed'), [5]).split('\n').length, 1 + 17 + 1, 'the seed table keeps its 17 rows');
+  // Only runs between counts fold: before any count, the first rows show the layout's shape.
+  const empty = formatTable(parseLayout('log2'), Array<number>(65).fill(0)).split('\n');
+  assert.equal(empty.filter((l) => /^\s*\d/.test(l)).length, 17, 'the first 17 buckets, each a row');
+  assert.deepEqual(empty.filter((l) => l.startsWith('…')), ['… 48 empty buckets above, up to 18446744073709551615']);
+  const small = formatTable(parseLayout('linear:0:1024:64'), []);
+  assert.match(small, /^1024 and up\* {2,}0$/m, 'the starred row its footnote speaks of is there');
+  assert.deepEqual(tableLines(parseLayout('linear:0:40:10'), [0, 0, 0, 0, 7], { from: 0, to: 5 }), [0, 1, 2, 3, 4].map((bucket) => ({ bucket })),
+    'a run with no count before it is not between counts');
 });

@@ -17,7 +17,6 @@ interface ProbeItemProps {
   onChoose: (id: CatalogId) => void;
 }
 
-/** The one-line reason a probe cannot work: its first reason, or a generic line when none was given. */
 /**
  * Why a probe cannot work here, short enough for its line in the list: the first sentence of
  * the first reason, cut at its first clause when long. The card in the main area has them whole.

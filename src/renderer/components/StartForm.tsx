@@ -6,7 +6,7 @@
  * so a pressed button keeps the keyboard focus, and focus moves on to the
  * other one when the session starts or ends.
  */
-import { useId, useLayoutEffect, useRef, useState } from 'react';
+import { Fragment, useId, useLayoutEffect, useRef, useState } from 'react';
 import type { ErrorData } from '../../shared/errors.js';
 import { SHORTCUTS } from '../shortcuts.js';
 import {
@@ -50,28 +50,37 @@ export function StartForm(props: StartFormProps) {
   const problemsId = useId();
   const linear = stat && value.buckets === 'linear';
   const linearTouched = showAll || touched.has('min') || touched.has('max') || touched.has('step');
+  // Each message names its field, since they share one line; each field is described by its own.
+  const problemFields = [
+    ...(stat ? [['refresh', 'Refresh']] as const : []), ['pid', 'PID'] as const,
+    ...(linear ? [['min', 'Min'], ['max', 'Max'], ['step', 'Step']] as const : []),
+  ];
   const problems = [
-    ...(['refresh', 'pid'] as const).map((f) => (f === 'refresh' && !stat ? undefined : shown(f))),
-    ...(linear ? (['min', 'max', 'step'] as const).map(shown) : []),
-    linear && linearTouched ? errors.layout : undefined,
-  ].filter(Boolean);
+    ...problemFields.flatMap(([f, name]) => {
+      const error = shown(f);
+      return error ? [{ id: `${problemsId}-${f}`, text: `${name}: ${error.replace(/^./, (c) => c.toLowerCase())}` }] : [];
+    }),
+    ...(linear && linearTouched && errors.layout ? [{ id: `${problemsId}-layout`, text: errors.layout }] : []),
+  ];
+  const problemAt = (f: StartField): string => `${problemsId}-${f}`;
 
   // The button just pressed is of no use any more: hand its focus to the one that is.
   // The same when the session was started from a settings field (Enter, Ctrl+Enter): the field is
   // locked now, and a disabled field drops the focus to the page.
-  const settingsRef = useRef<HTMLFieldSetElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
   useLayoutEffect(() => {
     if (wasRunning.current === running) return;
     wasRunning.current = running;
     const [from, to] = running ? [startRef.current, stopRef.current] : [stopRef.current, startRef.current];
     const active = document.activeElement;
     const lost = active === null || active === document.body;
-    if ((from !== null && active === from) || (running && (lost || settingsRef.current?.contains(active)))) to?.focus();
+    if ((from !== null && active === from) || (running && (lost || formRef.current?.contains(active)))) to?.focus();
   }, [running]);
   return (
     <section className="panel run" aria-labelledby="run-heading">
       <h2 id="run-heading" className="visually-hidden">Run</h2>
       <form
+        ref={formRef}
         className="run-form"
         noValidate
         onSubmit={(e) => {
@@ -80,7 +89,7 @@ export function StartForm(props: StartFormProps) {
         }}
       >
         {/* The settings of a running session cannot change: they are locked until Stop. */}
-        <fieldset className="settings" disabled={running} ref={settingsRef}>
+        <fieldset className="settings" disabled={running}>
         <legend className="visually-hidden">Settings</legend>
         <fieldset className="modes">
           <legend className="visually-hidden">Mode</legend>
@@ -104,19 +113,20 @@ export function StartForm(props: StartFormProps) {
         </div>
         <Field
           className="field-narrow" label="Refresh (s)" inputMode="decimal" value={value.refresh} disabled={!stat}
-          error={stat ? shown('refresh') : undefined} errorShownAt={problemsId}
+          error={stat ? shown('refresh') : undefined} errorShownAt={problemAt('refresh')}
           onChange={(refresh) => set({ refresh })} onBlur={leave('refresh')}
         />
         <Field
           className="field-narrow" label="PID" inputMode="numeric" placeholder="all" value={value.pid}
           title="Count only this process, in the kernel (the trace's Show PID only filters the list)"
-          error={shown('pid')} errorShownAt={problemsId} onChange={(pid) => set({ pid })} onBlur={leave('pid')}
+          error={shown('pid')} errorShownAt={problemAt('pid')} onChange={(pid) => set({ pid })} onBlur={leave('pid')}
         />
         </fieldset>
         <div className="run-buttons">
           <button
             ref={startRef} type="submit" className="primary" aria-disabled={cannotStart}
-            aria-busy={starting || undefined} aria-describedby={props.blocked ? blockedId : undefined}
+            aria-busy={starting || undefined}
+            aria-describedby={problems.length ? problemsId : props.blocked ? blockedId : undefined}
           >
             Start
           </button>
@@ -131,11 +141,11 @@ export function StartForm(props: StartFormProps) {
           <fieldset className="settings" disabled={running}>
           <legend className="visually-hidden">Linear buckets</legend>
           <div className="linear" role="group" aria-label="Linear buckets">
-            <Field className="field-narrow" label="Min" inputMode="numeric" value={value.min} errorShownAt={problemsId}
+            <Field className="field-narrow" label="Min" inputMode="numeric" value={value.min} errorShownAt={problemAt('min')}
               error={shown('min')} onChange={(min) => set({ min })} onBlur={leave('min')} />
-            <Field className="field-narrow" label="Max" inputMode="numeric" value={value.max} errorShownAt={problemsId}
+            <Field className="field-narrow" label="Max" inputMode="numeric" value={value.max} errorShownAt={problemAt('max')}
               error={shown('max')} onChange={(max) => set({ max })} onBlur={leave('max')} />
-            <Field className="field-narrow" label="Step" inputMode="numeric" value={value.step} errorShownAt={problemsId}
+            <Field className="field-narrow" label="Step" inputMode="numeric" value={value.step} errorShownAt={problemAt('step')}
               error={shown('step')} onChange={(step) => set({ step })} onBlur={leave('step')} />
           </div>
           </fieldset>
@@ -143,7 +153,11 @@ export function StartForm(props: StartFormProps) {
       </form>
       {/* The note and the problems share one cell: the note keeps its room while hidden, so nothing moves. */}
       <div className="run-status">
-      {problems.length ? <p className="run-problems field-error" id={problemsId}>{problems.join(' ')}</p>
+      {problems.length ? (
+        <p className="run-problems field-error" id={problemsId}>
+          {problems.map((p, i) => <Fragment key={p.id}>{i > 0 ? ' ' : null}<span id={p.id}>{p.text}</span></Fragment>)}
+        </p>
+      )
         : props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
       <p className={`run-note${problems.length || props.blocked ? ' hidden-note' : ''}`}>
         {starting ? 'Starting… ' : ''}{running ? 'The settings are those of the running session: Stop to change them. '

@@ -18,7 +18,7 @@ export function UnavailableCard({ probe, titles, onChoose }: UnavailableCardProp
   const alternatives = probe.alternatives ?? [];
   const headingId = `unavailable-${probe.id}`;
   const card = useRef<HTMLElement>(null);
-  // The card opens under the chosen probe: make sure it is in sight.
+  // The card takes the main area when the probe is chosen: make sure it is in sight.
   useEffect(() => {
     card.current?.scrollIntoView({ block: 'nearest' });
   }, [probe.id]);
@@ -41,7 +41,7 @@ export function UnavailableCard({ probe, titles, onChoose }: UnavailableCardProp
           </div>
         </>
       ) : (
-        <p className="card-lead">Pick another probe above, or describe one in the Custom section.</p>
+        <p className="card-lead">Pick another probe from the list of probes.</p>
       )}
     </section>
   );
