@@ -6,10 +6,10 @@
 
 const volatile struct hist_config cfg = {};
 
-/* Slots 0..nbuckets-1 are buckets, slot nbuckets is the total. The helper sets max_entries. */
+/* One slot per bucket; the total is their sum. The helper sets max_entries to nbuckets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, HIST_MAX_BUCKETS + 1);
+	__uint(max_entries, HIST_MAX_BUCKETS);
 	__type(key, __u32);
 	__type(value, __u64);
 } counts SEC(".maps");
@@ -65,14 +65,13 @@ static __always_inline void record(__u64 size)
 
 	if (b > last)
 		b = last;
-	count_slot(cfg.nbuckets);
 	count_slot(b);
 }
 
 SEC("kprobe")
 int hist_kprobe(struct pt_regs *ctx)
 {
-	if (source_wants_current(&cfg.src))
+	if (source_wants(&cfg.src, bpf_get_current_pid_tgid() >> 32))
 		record(source_arg(&cfg.src, ctx));
 	return 0;
 }
@@ -80,7 +79,7 @@ int hist_kprobe(struct pt_regs *ctx)
 SEC("tracepoint")
 int hist_tracepoint(void *ctx)
 {
-	if (source_wants_current(&cfg.src))
+	if (source_wants(&cfg.src, bpf_get_current_pid_tgid() >> 32))
 		record(source_field(&cfg.src, ctx));
 	return 0;
 }

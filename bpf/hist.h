@@ -21,7 +21,7 @@ enum hist_kind {
 struct hist_config {
 	struct size_source src;
 	__u32 kind;
-	__u32 nbuckets; /* counts has nbuckets + 1 slots: the last one is the total */
+	__u32 nbuckets; /* counts has one slot per bucket */
 	__u64 min;
 	__u64 max;
 	__u64 step;

@@ -49,9 +49,9 @@ static __always_inline void arm_if_target(const volatile struct size_source *src
 		*on = 1;
 }
 
-static __always_inline int source_wants_current(const volatile struct size_source *src)
+/* Whether to record this hit; `tgid` is the upper half of bpf_get_current_pid_tgid(), read once per hit. */
+static __always_inline int source_wants(const volatile struct size_source *src, __u32 tgid)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 key = 0, *on;
 
 	if (tgid == src->self_tgid || tgid == src->client_tgid)

@@ -22,6 +22,11 @@ struct trace_event {
 
 struct trace_config {
 	struct size_source src;
+	/*
+	 * Takes no room: it puts struct trace_event in the object's BTF, where tests
+	 * read its layout (the ring buffer map itself cannot name a value type).
+	 */
+	struct trace_event layout[0];
 };
 
 enum trace_counter {

@@ -41,7 +41,7 @@ export class HistSession implements Session {
     const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls };
     const { object, program, plan, notices, calls } = attachSpec(kernel, 'hist', params.probe, (obj, p) => {
       obj.setRodata(encodeHistConfig(sizeSource(p, target), layout));
-      obj.setMaxEntries('counts', nbuckets + 1);
+      obj.setMaxEntries('counts', nbuckets);
     }, target);
     let session: HistSession;
     try {
@@ -55,10 +55,11 @@ export class HistSession implements Session {
     }];
   }
 
-  /** Buckets and total in one read; the kernel bumps the total first, so a live total may lead by in-flight hits. */
+  /** Every bucket in one read; the total is their sum (the kernel keeps no separate total). */
   snapshot(): HistogramPush {
-    const slots = this.reader.slots(this.nbuckets + 1).map(Number);
-    const total = slots.pop()!;
+    const slots = this.reader.slots(this.nbuckets).map(Number);
+    let total = 0;
+    for (const c of slots) total += c;
     const runs = this.object.runStats(this.program);
     return {
       v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, missed: runs.recursionMisses,

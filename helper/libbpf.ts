@@ -12,7 +12,6 @@ koffi.opaque('bpf_object');
 koffi.opaque('bpf_program');
 koffi.opaque('bpf_map');
 koffi.opaque('bpf_link');
-koffi.opaque('ring_buffer');
 koffi.opaque('btf');
 
 /** struct bpf_uprobe_opts of libbpf 1.x; `sz` tells libbpf which fields we know. */
@@ -23,7 +22,6 @@ export const UPROBE_OPTS_SIZE = koffi.sizeof(uprobeOpts);
 
 /** va_list decays to a pointer when passed as an argument, on x86-64 and arm64 alike. */
 const printFn = koffi.proto('int libbpf_print_fn(int level, const char *fmt, void *args)');
-const sampleFn = koffi.proto('int ring_buffer_sample_fn(void *ctx, void *data, size_t size)');
 
 export type Pointer = object;
 
@@ -90,10 +88,6 @@ export const libbpf = {
   objGetInfoByFd: lib.func('int bpf_obj_get_info_by_fd(int fd, _Out_ void *info, _Inout_ uint32_t *len)') as (
     fd: number, info: Uint8Array, len: number[]) => number,
 
-  ringBufferNew: lib.func('ring_buffer *ring_buffer__new(int fd, ring_buffer_sample_fn *cb, void *ctx, void *opts)') as (
-    fd: number, cb: unknown, ctx: null, opts: null) => Pointer | null,
-  ringBufferConsume: lib.func('int ring_buffer__consume(ring_buffer *rb)') as (rb: Pointer) => number,
-  ringBufferFree: lib.func('void ring_buffer__free(ring_buffer *rb)') as (rb: Pointer) => void,
 };
 
 const mmapFn = libc.func('void *mmap(void *addr, size_t length, int prot, int flags, int fd, intptr_t offset)') as (
@@ -132,6 +126,47 @@ export function mapShared(fd: number, length: number): { bytes: Uint8Array; unma
 }
 
 export const PAGE_SIZE = pageSize;
+
+/**
+ * Maps a BPF ring buffer of `size` data bytes for a consumer: its consumer page read-write, and
+ * its producer page and twice-mapped data area read-only (the kernel refuses writes there).
+ * Null where mmap fails. The views are valid until `unmap`.
+ */
+export function mapRing(fd: number, size: number): {
+  consumer: BigUint64Array; producer: BigUint64Array; data: Uint8Array; unmap: () => void;
+} | null {
+  const cons = mmapFn(null, pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (!cons || koffi.address(cons) === 0xffffffffffffffffn) return null;
+  const rest = pageSize + 2 * size;
+  const prod = mmapFn(null, rest, PROT_READ, MAP_SHARED, fd, pageSize);
+  if (!prod || koffi.address(prod) === 0xffffffffffffffffn) {
+    munmapFn(cons, pageSize);
+    return null;
+  }
+  const tail = koffi.view(prod, rest);
+  return {
+    consumer: new BigUint64Array(koffi.view(cons, 8)),
+    producer: new BigUint64Array(tail, 0, 1),
+    data: new Uint8Array(tail, pageSize, 2 * size),
+    unmap: () => {
+      munmapFn(prod, rest);
+      munmapFn(cons, pageSize);
+    },
+  };
+}
+
+/** epoll and eventfd, to wait for ring buffers without a timer (helper/ring-waiter.ts). */
+export const epoll = {
+  create: libc.func('int epoll_create1(int flags)') as (flags: number) => number,
+  /** struct epoll_event is packed on x86-64: u32 events, u64 data (12 bytes). */
+  ctl: libc.func('int epoll_ctl(int epfd, int op, int fd, void *event)') as (epfd: number, op: number, fd: number, event: Uint8Array | null) => number,
+  wait: libc.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)') as {
+    async: (epfd: number, events: Uint8Array, max: number, timeout: number, done: (err: unknown, n: number) => void) => void;
+  },
+  eventfd: libc.func('int eventfd(unsigned int initval, int flags)') as (initval: number, flags: number) => number,
+  write: libc.func('intptr_t write(int fd, const void *buf, size_t count)') as (fd: number, buf: Uint8Array, count: number) => number,
+  read: libc.func('intptr_t read(int fd, void *buf, size_t count)') as (fd: number, buf: Uint8Array, count: number) => number,
+};
 
 /** Closes an fd that a libbpf call handed us (bpf_map_get_fd_by_id). */
 export const closeFd = libc.func('int close(int fd)') as (fd: number) => number;
@@ -187,20 +222,7 @@ export function captureLibbpfLog(sink: (level: LogLevel, line: string) => void, 
   libbpf.setPrint(cb);
 }
 
-/**
- * Registers a ring buffer sample callback; the returned handle must be released with
- * unregister. `fn` returns false to make ring_buffer__consume stop after this sample.
- */
-export function registerSampleCallback(fn: (data: unknown, size: number) => boolean): unknown {
-  return koffi.register((_ctx: unknown, data: unknown, size: number | bigint) => (fn(data, Number(size)) ? 0 : -1),
-    koffi.pointer(sampleFn));
-}
-
-export function unregisterCallback(handle: unknown): void {
-  koffi.unregister(handle as bigint);
-}
-
-/** A view of native memory, valid only while that memory is (e.g. inside a ring buffer callback). */
+/** A view of native memory, valid only while that memory is. */
 export function nativeBytes(ptr: unknown, size: number): Uint8Array {
   return new Uint8Array(koffi.view(ptr, size));
 }

@@ -37,7 +37,7 @@ function status(kernel: Kernel, id: CatalogId, title: string, description: strin
     const target = { pid: process.pid };
     const { object, plan } = attachSpec(kernel, 'hist', spec, (obj, p) => {
       obj.setRodata(encodeHistConfig(sizeSource(p, target), SEED));
-      obj.setMaxEntries('counts', bucketCount(SEED) + 1);
+      obj.setMaxEntries('counts', bucketCount(SEED));
     }, target);
     object.dispose();
     return { id, title, description, available: true, via: plan.via, reasons };

@@ -17,6 +17,7 @@ import { inspect, sample } from './inspect.js';
 import type { Kernel } from './kernel.js';
 import { kernelInfo, probeStatuses } from './probe-status.js';
 import type { Session } from './session.js';
+import { RingWaiter } from './ring-waiter.js';
 import { TraceSession } from './trace-session.js';
 
 /**
@@ -59,6 +60,8 @@ export class Server {
   private nextSession = 1;
   private probes: { at: number; result: Result<'probes'> } | null = null;
   private lessonRunning = false;
+  /** Waits for every trace session's ring buffer; made with the first trace session. */
+  private waiter: RingWaiter | null = null;
 
   constructor(
     private readonly kernel: Kernel,
@@ -73,6 +76,10 @@ export class Server {
     for (const frame of this.decoder.push(chunk)) {
       if (!frame.ok) {
         this.replyError(null, new LabError('bad-request', frame.error));
+        continue;
+      }
+      if (!('message' in frame)) {
+        this.replyError(null, new LabError('bad-request', 'a request is JSON: binary frames only go from the helper to its client'));
         continue;
       }
       this.handle(frame.message);
@@ -155,10 +162,9 @@ export class Server {
     this.policy.check(params);
     if (params.pid !== undefined) checkProcess(params.pid);
     const id = this.nextSession++;
-    const sink = (push: Push, droppable: boolean): boolean => this.push(push, droppable);
     const [session, result] = params.mode === 'stat'
-      ? HistSession.start(id, this.kernel, params, sink)
-      : TraceSession.start(id, this.kernel, params, sink);
+      ? HistSession.start(id, this.kernel, params, (push, droppable) => this.push(push, droppable))
+      : TraceSession.start(id, this.kernel, params, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter());
     this.sessions.set(id, session);
     return result;
   }
@@ -167,6 +173,13 @@ export class Server {
   push(push: Push, droppable: boolean): boolean {
     if (droppable && this.out.backlog() > STDOUT_HIGH_WATER) return false;
     return this.send(push);
+  }
+
+  /** Sends a binary frame (trace records) unless the reader has fallen behind; false when it was not sent. */
+  pushBinary(frame: Uint8Array): boolean {
+    if (this.out.backlog() > STDOUT_HIGH_WATER) return false;
+    this.out.write(frame);
+    return true;
   }
 
   log(level: 'error' | 'warn' | 'info' | 'debug', message: string): void {
@@ -199,5 +212,7 @@ export class Server {
   dispose(): void {
     for (const session of this.sessions.values()) session.dispose();
     this.sessions.clear();
+    this.waiter?.close();
+    this.waiter = null;
   }
 }

@@ -3,6 +3,7 @@
  * Electron main): starts the helper, sends typed requests, validates every
  * reply and push, and turns error replies back into LabErrors.
  */
+import { readTraceFrame } from '../shared/trace-frame.js';
 import fs from 'node:fs';
 import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -217,6 +218,13 @@ export class HelperClient {
       if (this.closed) return; // after a protocol failure nothing more is believed
       if (!frame.ok) {
         this.fail(new LabError('internal', `unreadable frame from the helper: ${frame.error}`));
+        continue;
+      }
+      if ('binary' in frame) {
+        // Trace records: the header and length are checked once here, never each record.
+        const trace = readTraceFrame(frame.binary);
+        if (typeof trace === 'string') this.fail(new LabError('internal', `bad trace frame from the helper: ${trace}`));
+        else for (const listener of this.listeners) listener(trace);
         continue;
       }
       const reply = replySchema.safeParse(frame.message);

@@ -5,6 +5,7 @@
  * Session ids are the service's own, unique across helper restarts; pushes
  * are believed only from the current helper, and are coalesced by LiveFrames.
  */
+import { traceEvents } from '../shared/trace-frame.js';
 import { LabError } from '../shared/errors.js';
 import type {
   Channel, ChannelReply, ChannelRequestParsed, HelperState, LabStatus, LiveEvent, SessionInfo, StopResult,
@@ -214,7 +215,8 @@ export class LabService {
       return;
     }
     if (push.type === 'histogram') this.frames.histogram(session, push);
-    else this.frames.trace(session, push.events, push.lost);
+    // Until the app reads trace records as columns, its frames carry them as events.
+    else this.frames.trace(session, traceEvents(push), push.lost.kernel + push.lost.helper);
   }
 
   private setState(state: HelperState): void {

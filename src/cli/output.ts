@@ -3,15 +3,18 @@
  * or NDJSON records on stdout, one per line, each with a "type".
  */
 import { bucketBounds, parseLayout } from '../shared/buckets.js';
-import type { ProbeStatus, Result, TraceEvent } from '../shared/protocol.js';
+import type { ProbeStatus, Result } from '../shared/protocol.js';
 import { escapeControls, escapeTerminal } from '../shared/safe-text.js';
-import { formatTable, formatTraceLine } from '../shared/table.js';
+import { formatTable, formatTimestamp } from '../shared/table.js';
+import {
+  recordComm, recordCpu, recordPid, recordSizeText, recordTid, recordTsUs, type TraceFrame,
+} from '../shared/trace-frame.js';
 
 export interface Output {
   notice(message: string): void;
   histogram(probe: string, layout: string, h: { counts: number[]; total: number; missed: number }, final: boolean): void;
-  /** A batch of events; `lost` counts events lost so far. */
-  events(probe: string, events: TraceEvent[], lost: number): void;
+  /** The first `count` records of a frame, formatted straight from the records, in one write. */
+  events(probe: string, frame: TraceFrame, count: number): void;
   traceSummary(probe: string, summary: { seen: number; lost: number; missed: number }): void;
   probes(result: Result<'probes'>): void;
 }
@@ -46,10 +49,17 @@ export function jsonOutput(out: Write): Output {
   return {
     notice: (message) => emit({ type: 'notice', message }),
     histogram: (probe, layout, h, final) => emit(histogramRecord(probe, layout, h, final)),
-    events(probe, events, lost) {
-      for (const e of events) {
-        emit({ type: 'event', probe, ts_us: e.tsUs, cpu: e.cpu, pid: e.pid, tid: e.tid, comm: e.comm, size: BigInt(e.size) });
+    events(probe, frame, count) {
+      // Each line is the JSON emit() would write, built without an object per event.
+      const head = `{"type":"event","probe":${ndjson([probe]).slice(1, -1)},"ts_us":`;
+      const { view, records } = frame;
+      let text = '';
+      for (let i = 0; i < count; i++) {
+        text += `${head}${recordTsUs(view, i)},"cpu":${recordCpu(view, i)},"pid":${recordPid(view, i)},"tid":${recordTid(view, i)},`
+          + `"comm":${ndjson([recordComm(records, i)]).slice(1, -1)},"size":${recordSizeText(view, i)}}\n`;
       }
+      if (text) out(text);
+      const lost = frame.lost.kernel + frame.lost.helper;
       if (lost > reportedLost) emit({ type: 'lost', probe, lost });
       reportedLost = Math.max(reportedLost, lost);
     },
@@ -102,10 +112,17 @@ export function textOutput(out: Write, rawErr: Write): Output {
       out(`${escapeTerminal(tableTitle(probe, final, new Date()))}\n${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
       if (final) reportMissed(missed);
     },
-    events(probe, events, lost) {
+    events(probe, frame, count) {
+      // The demo's line (formatTraceLine), built straight from the records; the comm is escaped.
       const name = escapeControls(probe);
-      out(events.map((e) => `${formatTraceLine(name, e)}\n`).join(''));
-      reportLost(lost);
+      const { view, records } = frame;
+      let text = '';
+      for (let i = 0; i < count; i++) {
+        text += `${escapeControls(recordComm(records, i))}-${recordPid(view, i)} [${String(recordCpu(view, i)).padStart(3, '0')}] `
+          + `${formatTimestamp(recordTsUs(view, i))}: ${name} size ${recordSizeText(view, i)}\n`;
+      }
+      if (text) out(text);
+      reportLost(frame.lost.kernel + frame.lost.helper);
     },
     traceSummary: (_probe, { seen, lost, missed }) => {
       reportLost(lost, seen);

@@ -46,9 +46,9 @@ export async function runSession(client: HelperClient, cmd: SessionCommand, out:
       }
       out.histogram(started.probe, started.layout, push, false);
     } else {
-      const room = cmd.count === null ? push.events.length : Math.max(0, cmd.count - events);
-      out.events(started.probe, push.events.slice(0, room), push.lost);
-      events += push.events.length;
+      const room = cmd.count === null ? push.count : Math.max(0, cmd.count - events);
+      out.events(started.probe, push, Math.min(push.count, room));
+      events += push.count;
       if (cmd.count !== null && events >= cmd.count) end.finish();
     }
   };

@@ -1,8 +1,12 @@
 /**
  * Length-prefixed frames for the helper's stdio: a 4-byte big-endian length,
- * then that many bytes of UTF-8 JSON. Runtime-neutral (Uint8Array only).
+ * then that many bytes of UTF-8 JSON. A length with BINARY_FRAME set is a binary
+ * frame instead (trace records, trace-frame.ts), passed on as bytes.
+ * Runtime-neutral (Uint8Array only).
  */
 const HEADER = 4;
+/** The length word's top bit: the body is binary, not JSON. */
+export const BINARY_FRAME = 0x80000000;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -30,8 +34,20 @@ export function encodeFrame(message: unknown, limit = MAX_FRAME_BYTES): Uint8Arr
   return frame;
 }
 
-/** One decoded frame: the parsed JSON, or why it could not be read. */
-export type Frame = { ok: true; message: unknown } | { ok: false; error: string };
+/**
+ * A binary frame of `body` bytes, its length word written into the first 4 bytes of `frame`
+ * (which the caller allocated as 4 + body bytes and fills after them).
+ */
+export function binaryFrameLength(frame: Uint8Array, body: number): void {
+  if (body > MAX_FRAME_BYTES) throw new FrameTooLarge(body, MAX_FRAME_BYTES);
+  new DataView(frame.buffer, frame.byteOffset, HEADER).setUint32(0, (BINARY_FRAME | body) >>> 0, false);
+}
+
+/** Bytes before a frame's body. */
+export const FRAME_HEADER = HEADER;
+
+/** One decoded frame: the parsed JSON, a binary body (not yet checked), or why it could not be read. */
+export type Frame = { ok: true; message: unknown } | { ok: true; binary: Uint8Array } | { ok: false; error: string };
 
 /**
  * Reassembles frames from arbitrary chunks. Each byte is copied once, into the
@@ -44,6 +60,7 @@ export class FrameDecoder {
   private headerFilled = 0;
   private body: Uint8Array | null = null;
   private bodyFilled = 0;
+  private binary = false;
   private skipping = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -69,7 +86,7 @@ export class FrameDecoder {
         if (this.headerFilled === HEADER) this.startFrame(frames);
       }
       if (this.body && this.bodyFilled === this.body.length) {
-        frames.push(parseBody(this.body));
+        frames.push(this.binary ? { ok: true, binary: this.body } : parseBody(this.body));
         this.body = null;
         this.bodyFilled = 0;
       }
@@ -83,7 +100,9 @@ export class FrameDecoder {
   }
 
   private startFrame(frames: Frame[]): void {
-    const length = new DataView(this.header.buffer).getUint32(0, false);
+    const word = new DataView(this.header.buffer).getUint32(0, false);
+    const length = word & ~BINARY_FRAME;
+    this.binary = (word & BINARY_FRAME) !== 0;
     this.headerFilled = 0;
     if (length > this.maxBytes) {
       frames.push({ ok: false, error: `frame of ${length} bytes is over the ${this.maxBytes}-byte limit` });

@@ -3,6 +3,7 @@
  * and the root helper, as zod schemas and the types inferred from them. Both
  * sides validate with these; nothing else defines a message.
  */
+import type { TraceFrame } from './trace-frame.js';
 import { z } from 'zod';
 import { parseLayout } from './buckets.js';
 import { clipHead, ERROR_CODES } from './errors.js';
@@ -186,18 +187,14 @@ export const replySchema = z.discriminatedUnion('type', [
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('error'), id: id.nullable(), error: errorDataSchema }),
   /** A periodic snapshot of a stat session. */
   z.strictObject({ v: z.literal(PROTOCOL_VERSION), type: z.literal('histogram'), ...histogramBody }),
-  /** A batch of trace events; `lost` counts events lost so far, in the kernel and in the helper. */
-  z.strictObject({
-    v: z.literal(PROTOCOL_VERSION), type: z.literal('trace'), session: id,
-    events: z.array(traceEventSchema), lost: z.number().int().min(0),
-  }),
   z.strictObject({
     v: z.literal(PROTOCOL_VERSION), type: z.literal('log'),
     level: z.enum(['error', 'warn', 'info', 'debug']), message: z.string(),
   }),
 ]);
 export type Reply = z.infer<typeof replySchema>;
-export type Push = Exclude<Reply, { type: 'response' | 'error' }>;
+/** Pushes: histograms and logs as JSON, and trace records as binary frames (trace-frame.ts), checked once each. */
+export type Push = Exclude<Reply, { type: 'response' | 'error' }> | TraceFrame;
 export type HistogramPush = Extract<Reply, { type: 'histogram' }>;
 
 /** How much of a bad message an error quotes: enough to recognise it, never the whole input. */

@@ -3,6 +3,7 @@
  * invalid messages get error replies (never a crash), sessions are bounded, and
  * every exit path detaches everything it attached.
  */
+import { readTraceFrame } from '../../src/shared/trace-frame.js';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
@@ -34,9 +35,14 @@ class RawHelper {
     const decoder = new FrameDecoder(MAX_FRAME_BYTES);
     this.child.stdout.on('data', (chunk: Buffer) => {
       for (const f of decoder.push(chunk)) {
-        const m = f.ok ? f.message as Reply & { events?: unknown[] } : null;
-        if (m?.type === 'trace') this.events += m.events!.length;
-        else if (m) this.replies.push(m);
+        if (f.ok && 'binary' in f) {
+          const frame = readTraceFrame(f.binary);
+          if (typeof frame === 'string') throw new Error(frame);
+          this.events += frame.count;
+          continue;
+        }
+        const m = f.ok ? f.message as Reply : null;
+        if (m) this.replies.push(m);
         else if (!f.ok) this.replies.push({ type: 'error', error: { code: 'unreadable-frame', message: f.error } });
       }
       this.wake?.();

@@ -5,6 +5,7 @@
 import type { HelperClient } from '../../src/backend/helper-client.js';
 import { LabError } from '../../src/shared/errors.js';
 import type { Push, TraceEvent } from '../../src/shared/protocol.js';
+import { traceFrame } from './trace-frames.js';
 
 export class FakeHelper {
   readonly info = {
@@ -46,7 +47,7 @@ export class FakeHelper {
 
   trace(session: number, count: number, lost = 0): void {
     const events: TraceEvent[] = Array.from({ length: count }, (_, i) => ({ tsUs: i, cpu: 0, pid: 7, tid: 7, comm: 'oracle', size: String(i) }));
-    this.push({ v: 1, type: 'trace', session, events, lost });
+    this.push(traceFrame(session, events, { kernel: lost, helper: 0 }));
   }
 
   kill(): void {

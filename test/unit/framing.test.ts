@@ -1,9 +1,10 @@
 // Pins down src/shared/framing.ts: frames are a 4-byte big-endian length plus
 // UTF-8 JSON; the decoder reassembles them from any chunking, reports bad or
 // oversized frames as {ok:false}, and never loses sync with the stream.
+import { TRACE_FRAME_HEADER, TRACE_RECORD_STRIDE } from '../../src/shared/trace-frame.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeFrame, FrameDecoder, FrameTooLarge, MAX_FRAME_BYTES, type Frame } from '../../src/shared/framing.js';
+import { binaryFrameLength, encodeFrame, FrameDecoder, FrameTooLarge, MAX_FRAME_BYTES, type Frame } from '../../src/shared/framing.js';
 
 /** A frame around raw body bytes, built by hand (not with encodeFrame). */
 function rawFrame(body: Uint8Array | number[], length = body.length): Uint8Array {
@@ -142,9 +143,30 @@ test('encodeFrame refuses to build a frame the reader would refuse', () => {
   assert.deepEqual(frame, { ok: true, message: body }, 'the largest frame it builds is one the decoder takes');
 });
 
-test('the largest trace batch the helper sends fits a frame, even with every comm byte escaped', async () => {
-  const { MAX_BATCH } = await import('../../helper/trace-session.js');
-  const worst = { tsUs: Number.MAX_SAFE_INTEGER, cpu: 2 ** 32 - 1, pid: 2 ** 32 - 1, tid: 2 ** 32 - 1, comm: '\x01'.repeat(16), size: '18446744073709551615' };
-  const batch = { v: 1, type: 'trace', session: Number.MAX_SAFE_INTEGER, events: Array(MAX_BATCH).fill(worst), lost: Number.MAX_SAFE_INTEGER };
-  assert.ok(encodeFrame(batch).length <= 4 + MAX_FRAME_BYTES);
+test('the largest trace frame the helper sends fits a frame', async () => {
+  const { MAX_FRAME_RECORDS } = await import('../../helper/trace-session.js');
+  assert.ok(TRACE_FRAME_HEADER + MAX_FRAME_RECORDS * TRACE_RECORD_STRIDE <= MAX_FRAME_BYTES);
+});
+
+test('a binary frame comes out as its bytes, whatever the chunking, between JSON frames', () => {
+  const body = Uint8Array.from({ length: 300 }, (_, i) => i & 0xff);
+  const binary = new Uint8Array(4 + body.length);
+  binaryFrameLength(binary, body.length);
+  binary.set(body, 4);
+  assert.equal(binary[0]! & 0x80, 0x80, 'the length word says binary');
+  const stream = Uint8Array.from([...encodeFrame({ a: 1 }), ...binary, ...encodeFrame('after')]);
+  for (const size of [1, 3, 7, 64, stream.length]) {
+    const decoder = new FrameDecoder(MAX_FRAME_BYTES);
+    const frames = [];
+    for (let at = 0; at < stream.length; at += size) frames.push(...decoder.push(stream.subarray(at, at + size)));
+    assert.deepEqual(frames, [{ ok: true, message: { a: 1 } }, { ok: true, binary: body }, { ok: true, message: 'after' }], `chunks of ${size}`);
+  }
+  assert.throws(() => binaryFrameLength(new Uint8Array(4), MAX_FRAME_BYTES + 1), FrameTooLarge);
+  // A binary frame over the limit is skipped whole, like a JSON one.
+  const big = new Uint8Array(4);
+  new DataView(big.buffer).setUint32(0, (0x80000000 | 64) >>> 0, false);
+  const frames = new FrameDecoder(32).push(Uint8Array.from([...big, ...new Uint8Array(64), ...encodeFrame(2)]));
+  assert.equal(frames.length, 2);
+  assert.ok(!frames[0]!.ok);
+  assert.deepEqual(frames[1], { ok: true, message: 2 });
 });

@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { escapeControls, escapeTerminal } from '../../src/shared/safe-text.js';
+import { traceFrame } from './trace-frames.js';
 import { formatTraceLine } from '../../src/shared/table.js';
 import { jsonOutput, textOutput } from '../../src/cli/output.js';
 
@@ -42,7 +43,7 @@ test('the text output escapes what it prints on stderr and in the probe list', (
 test('JSON lines write DEL, C1 controls and direction overrides as \\u escapes, and parse back to the same text', () => {
   const lines: string[] = [];
   const comm = '\x1b\x7f\u009b\u202e';
-  jsonOutput((t) => lines.push(t)).events('write', [{ tsUs: 1, cpu: 0, pid: 1, tid: 1, comm, size: '1' }], 0);
+  jsonOutput((t) => lines.push(t)).events('write', traceFrame(1, [{ tsUs: 1, cpu: 0, pid: 1, tid: 1, comm, size: '1' }]), 1);
   assert.doesNotMatch(lines[0]!.trimEnd(), /[\x00-\x1f\x7f-\x9f\u202e]/);
   assert.equal((JSON.parse(lines[0]!) as { comm: string }).comm, comm);
 });

@@ -8,12 +8,12 @@ import { formatCount } from '../../rate.js';
 
 type MapView = Inspection['maps'][number];
 
-/** What a key of the histogram's counts means: a bucket's sizes, or (the slot after them) the total. */
+/** What a key of the histogram's counts means: a bucket's sizes. */
 function keyLabel(map: MapView, key: number, layout: Layout | null): string {
   if (map.name !== 'counts' || !layout) return String(key);
   const bounds = bucketBounds(layout);
   const b = bounds[key];
-  if (!b) return key === bounds.length ? `${key}: total` : String(key);
+  if (!b) return String(key);
   return `${key}: ${b.low}${b.high === null ? '+' : b.high === b.low ? '' : `–${b.high}`}`;
 }
 
