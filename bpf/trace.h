@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * One event per probe hit, sent through the ring buffer.
- * helper/trace-reader.ts decodes this layout.
+ * src/shared/trace-frame.ts reads this layout.
  */
 #ifndef BPF_LAB_TRACE_H
 #define BPF_LAB_TRACE_H

@@ -10,7 +10,7 @@ import type { MapInfo } from './prog-info.js';
 import type { ObjectName } from './bpf-object.js';
 import { lookupSlots } from './percpu.js';
 
-/** The most non-zero entries a map view lists (a linear histogram may have 4099 slots, each per CPU). */
+/** The most non-zero entries a map view lists (a linear histogram may have 4098 slots, each per CPU). */
 export const MAX_ENTRIES_SHOWN = 256;
 
 function number(view: DataView, at: number, size: number): bigint {

@@ -9,7 +9,7 @@
  * when the producer gave it up, and a page offset the kernel uses. Records step by the length
  * plus the header, rounded up to 8 bytes.
  *
- * Runtime-free on purpose: helper/ring-buffer.ts maps the real ring; the unit test drives this
+ * Runtime-free on purpose: mapRing() in helper/libbpf.ts maps the real ring; the unit test drives this
  * with a producer that follows the kernel's protocol.
  */
 

@@ -7,6 +7,8 @@
  * while the consumer has caught up with it, so a session that has emptied its ring is woken by
  * the next record, and one that is behind (draining on its own timer) is not woken per record.
  * An eventfd in the set wakes the wait when the last session leaves, so no thread stays blocked.
+ * While any trace session runs, the wait holds one of libuv's four worker threads; the helper
+ * uses the others for nothing that waits (its file reads are synchronous).
  */
 import { closeFd, epoll } from './libbpf.js';
 
@@ -37,6 +39,7 @@ export class RingWaiter {
     if (this.epfd < 0) throw new Error('epoll_create1 failed');
     this.wakeFd = epoll.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (this.wakeFd < 0 || this.control(EPOLL_CTL_ADD, this.wakeFd, WAKE, EPOLLIN) < 0) {
+      if (this.wakeFd >= 0) closeFd(this.wakeFd);
       closeFd(this.epfd);
       throw new Error('eventfd for the ring waiter failed');
     }
@@ -57,6 +60,7 @@ export class RingWaiter {
 
   /** Stops waiting for good; the epoll fd is closed once the wait in flight has returned. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.ready.clear();
     if (this.waiting) this.wake();
@@ -66,19 +70,28 @@ export class RingWaiter {
   private wait(): void {
     if (this.waiting || this.closed || this.ready.size === 0) return;
     this.waiting = true;
-    epoll.wait.async(this.epfd, this.events, MAX_EVENTS, -1, (_err, n) => {
+    epoll.wait.async(this.epfd, this.events, MAX_EVENTS, -1, (err, n) => {
       this.waiting = false;
       if (this.closed) {
         this.release();
         return;
       }
-      const view = new DataView(this.events.buffer);
-      for (let i = 0; i < n; i++) {
-        const id = view.getUint32(i * EVENT_SIZE + DATA_AT, true);
-        if (id === WAKE) epoll.read(this.wakeFd, new Uint8Array(8), 8);
-        else this.ready.get(id)?.();
+      if (err || typeof n !== 'number' || n < 0) {
+        // EINTR, or a call that failed: wait again, after a pause so a lasting failure cannot spin.
+        setTimeout(() => this.wait(), err ? 100 : 0);
+        return;
       }
-      this.wait();
+      const view = new DataView(this.events.buffer);
+      try {
+        for (let i = 0; i < n; i++) {
+          const id = view.getUint32(i * EVENT_SIZE + DATA_AT, true);
+          if (id === WAKE) epoll.read(this.wakeFd, new Uint8Array(8), 8);
+          else this.ready.get(id)?.();
+        }
+      } finally {
+        // One session's failure must not leave the others without their wakeups.
+        this.wait();
+      }
     });
   }
 

@@ -18,7 +18,7 @@ import type { Kernel } from './kernel.js';
 import { mapRing } from './libbpf.js';
 import { PerCpuReader } from './percpu.js';
 import type { RecordedCalls } from './call-recorder.js';
-import { RingConsumer } from './ring-consumer.js';
+import { RingConsumer, recordStride } from './ring-consumer.js';
 import type { RingWaiter } from './ring-waiter.js';
 import type { Loaded, Session } from './session.js';
 
@@ -55,12 +55,12 @@ export class TraceSession implements Session {
     this.loaded = { object, program, via, calls };
     this.counters = new PerCpuReader(object.mapFd('counters'));
     this.ringFd = object.mapFd('events');
+    if (recordStride(TRACE_EVENT_BYTES) !== TRACE_RECORD_STRIDE) throw new Error('trace records do not match their frame layout');
     const mapped = mapRing(this.ringFd, RING_BYTES);
     if (!mapped) throw new Error('could not map the ring buffer');
     this.unmap = mapped.unmap;
-    this.ring = new RingConsumer({ ...mapped, size: RING_BYTES }, TRACE_EVENT_BYTES);
-    if (this.ring.stride !== TRACE_RECORD_STRIDE) throw new Error(`ring records of ${this.ring.stride} bytes, want ${TRACE_RECORD_STRIDE}`);
     try {
+      this.ring = new RingConsumer({ ...mapped, size: RING_BYTES }, TRACE_EVENT_BYTES);
       waiter.add(id, this.ringFd, () => {
         if (!this.timer) this.drain();
       });
@@ -104,7 +104,8 @@ export class TraceSession implements Session {
 
   /** Moves up to MAX_FRAME_RECORDS records from the ring into one frame and sends it; returns how many. */
   private sendFrame(): number {
-    const room = Math.min(MAX_FRAME_RECORDS, Math.floor(this.ring.pending() / TRACE_RECORD_STRIDE));
+    // Rounded up, so that a record shorter than ours (never written by our programs) is still consumed.
+    const room = Math.min(MAX_FRAME_RECORDS, Math.ceil(this.ring.pending() / TRACE_RECORD_STRIDE));
     if (room === 0) return 0;
     const frame = new Uint8Array(FRAME_HEADER + TRACE_FRAME_HEADER + room * TRACE_RECORD_STRIDE);
     let at = FRAME_HEADER + TRACE_FRAME_HEADER;
@@ -124,12 +125,25 @@ export class TraceSession implements Session {
     return records;
   }
 
+  /**
+   * Everything left in the ring, before the final counts. A program that was running on another
+   * CPU as the link went may still be writing its record (busy): wait for it, briefly.
+   */
+  private drainAfterDetach(): void {
+    const pause = new Int32Array(new SharedArrayBuffer(4));
+    for (let tries = 0; ; tries++) {
+      while (this.sendFrame() > 0);
+      if (this.ring.empty() || tries >= 100) return;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+
   stop(): Result<'stop'> {
     try {
       this.object.detach();
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
-      while (this.sendFrame() > 0);
+      this.drainAfterDetach();
       const [seen, missed] = [Number(this.counters.slot(SEEN)), this.object.runStats(this.program).recursionMisses];
       return { session: this.id, trace: { seen, lost: this.lost, missed } };
     } finally {

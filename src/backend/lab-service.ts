@@ -5,7 +5,6 @@
  * Session ids are the service's own, unique across helper restarts; pushes
  * are believed only from the current helper, and are coalesced by LiveFrames.
  */
-import { traceEvents } from '../shared/trace-frame.js';
 import { LabError } from '../shared/errors.js';
 import type {
   Channel, ChannelReply, ChannelRequestParsed, HelperState, LabStatus, LiveEvent, SessionInfo, StopResult,
@@ -214,9 +213,10 @@ export class LabService {
       if (this.startsInFlight > 0 && this.early.length < MAX_EARLY_PUSHES) this.early.push(push);
       return;
     }
-    if (push.type === 'histogram') this.frames.histogram(session, push);
-    // Until the app reads trace records as columns, its frames carry them as events.
-    else this.frames.trace(session, traceEvents(push), push.lost.kernel + push.lost.helper);
+    // Each kind of push only for a session of its mode: a confused helper cannot mix them.
+    const mode = this.sessions.get(session)?.info.mode;
+    if (push.type === 'histogram' && mode === 'stat') this.frames.histogram(session, push);
+    else if (push.type === 'trace' && mode === 'trace') this.frames.trace(session, push);
   }
 
   private setState(state: HelperState): void {

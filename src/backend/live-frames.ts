@@ -10,6 +10,7 @@ import {
   LIVE_FRAMES_PER_SECOND, type HistogramSnapshot, type LiveEvent, type TraceBatch,
 } from '../shared/lab-api.js';
 import type { HistogramPush, TraceEvent } from '../shared/protocol.js';
+import { traceEvents, type TraceFrame } from '../shared/trace-frame.js';
 
 /** The most trace events one session may have waiting for the next frame. */
 export const MAX_QUEUED_EVENTS = 50_000;
@@ -33,13 +34,14 @@ export class LiveFrames {
     this.schedule();
   }
 
-  trace(session: number, events: readonly TraceEvent[], lost: number): void {
+  /** Queues what fits of a frame of trace records; only those records are decoded. */
+  trace(session: number, frame: TraceFrame): void {
     const pending = this.traces.get(session) ?? { events: [], lost: 0 };
     const room = Math.max(0, MAX_QUEUED_EVENTS - pending.events.length);
-    const taken = Math.min(room, events.length);
-    for (let i = 0; i < taken; i++) pending.events.push(events[i]!);
-    this.passed.set(session, this.passedOf(session) + events.length);
-    pending.lost = lost;
+    // Until the app reads trace records as columns, its frames carry them as events.
+    for (const event of traceEvents(frame, 0, Math.min(room, frame.count))) pending.events.push(event);
+    this.passed.set(session, this.passedOf(session) + frame.count);
+    pending.lost = frame.lost.kernel + frame.lost.helper;
     this.traces.set(session, pending);
     this.schedule();
   }

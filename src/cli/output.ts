@@ -5,7 +5,7 @@
 import { bucketBounds, parseLayout } from '../shared/buckets.js';
 import type { ProbeStatus, Result } from '../shared/protocol.js';
 import { escapeControls, escapeTerminal } from '../shared/safe-text.js';
-import { formatTable, formatTimestamp } from '../shared/table.js';
+import { formatTable, traceLine } from '../shared/table.js';
 import {
   recordComm, recordCpu, recordPid, recordSizeText, recordTid, recordTsUs, type TraceFrame,
 } from '../shared/trace-frame.js';
@@ -90,7 +90,7 @@ export function tableTitle(probe: string, final: boolean, now: Date): string {
 
 /**
  * The demo's text. Everything on stderr passes escapeTerminal, since notices and logs can quote
- * paths and names from outside; on stdout, trace lines escape the comm (formatTraceLine) and
+ * paths and names from outside; on stdout, trace lines escape the comm (traceLine) and
  * the probe list escapes what the helper reports.
  */
 export function textOutput(out: Write, rawErr: Write): Output {
@@ -113,13 +113,12 @@ export function textOutput(out: Write, rawErr: Write): Output {
       if (final) reportMissed(missed);
     },
     events(probe, frame, count) {
-      // The demo's line (formatTraceLine), built straight from the records; the comm is escaped.
+      // The demo's line, built straight from the records (traceLine escapes the comm).
       const name = escapeControls(probe);
       const { view, records } = frame;
       let text = '';
       for (let i = 0; i < count; i++) {
-        text += `${escapeControls(recordComm(records, i))}-${recordPid(view, i)} [${String(recordCpu(view, i)).padStart(3, '0')}] `
-          + `${formatTimestamp(recordTsUs(view, i))}: ${name} size ${recordSizeText(view, i)}\n`;
+        text += `${traceLine(name, recordComm(records, i), recordPid(view, i), recordCpu(view, i), recordTsUs(view, i), recordSizeText(view, i))}\n`;
       }
       if (text) out(text);
       reportLost(frame.lost.kernel + frame.lost.helper);

@@ -144,5 +144,10 @@ export function formatTimestamp(tsUs: number): string {
  * must already be safe.
  */
 export function formatTraceLine(probe: string, e: TraceEvent): string {
-  return `${escapeControls(e.comm)}-${e.pid} [${String(e.cpu).padStart(3, '0')}] ${formatTimestamp(e.tsUs)}: ${probe} size ${e.size}`;
+  return traceLine(probe, e.comm, e.pid, e.cpu, e.tsUs, e.size);
+}
+
+/** formatTraceLine from the fields themselves, as the CLI reads them from trace records. */
+export function traceLine(probe: string, comm: string, pid: number, cpu: number, tsUs: number, size: string): string {
+  return `${escapeControls(comm)}-${pid} [${String(cpu).padStart(3, '0')}] ${formatTimestamp(tsUs)}: ${probe} size ${size}`;
 }

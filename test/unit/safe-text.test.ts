@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { escapeControls, escapeTerminal } from '../../src/shared/safe-text.js';
 import { traceFrame } from './trace-frames.js';
 import { formatTraceLine } from '../../src/shared/table.js';
-import { jsonOutput, textOutput } from '../../src/cli/output.js';
+import { jsonOutput, ndjson, textOutput } from '../../src/cli/output.js';
+import { traceEvents } from '../../src/shared/trace-frame.js';
+import fc from 'fast-check';
 
 test('escapeControls shows every control character as \\xHH and doubles backslashes', () => {
   assert.equal(escapeControls('\x1b]0;owned\x07\x1b[2J'), '\\x1b]0;owned\\x07\\x1b[2J');
@@ -46,4 +48,25 @@ test('JSON lines write DEL, C1 controls and direction overrides as \\u escapes, 
   jsonOutput((t) => lines.push(t)).events('write', traceFrame(1, [{ tsUs: 1, cpu: 0, pid: 1, tid: 1, comm, size: '1' }]), 1);
   assert.doesNotMatch(lines[0]!.trimEnd(), /[\x00-\x1f\x7f-\x9f\u202e]/);
   assert.equal((JSON.parse(lines[0]!) as { comm: string }).comm, comm);
+});
+
+test('lines built straight from trace records are the lines the events themselves make, text and JSON alike', () => {
+  // comm: what the kernel gives, up to 15 bytes of anything but NUL.
+  const comm = fc.uint8Array({ minLength: 0, maxLength: 15 }).map((b) => new TextDecoder().decode(b.map((x) => x || 1)));
+  const event = fc.record({
+    tsUs: fc.integer({ min: 0, max: 2 ** 52 }), cpu: fc.nat(4095), pid: fc.nat(), tid: fc.nat(), comm,
+    size: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String),
+  });
+  fc.assert(fc.property(fc.array(event, { maxLength: 20 }), (events) => {
+    // What the kernel's bytes decode to (a cut UTF-8 sequence becomes U+FFFD), as objects.
+    const frame = traceFrame(1, events);
+    const decoded = traceEvents(frame);
+    const text: string[] = [];
+    textOutput((t) => text.push(t), () => undefined).events('write', frame, frame.count);
+    assert.equal(text.join(''), decoded.map((e) => `${formatTraceLine('write', e)}\n`).join(''));
+    const json: string[] = [];
+    jsonOutput((t) => json.push(t)).events('write', frame, frame.count);
+    const want = decoded.map((e) => `${ndjson({ type: 'event', probe: 'write', ts_us: e.tsUs, cpu: e.cpu, pid: e.pid, tid: e.tid, comm: e.comm, size: BigInt(e.size) })}\n`);
+    assert.equal(json.join(''), want.join(''));
+  }), { numRuns: 300 });
 });
