@@ -9,8 +9,8 @@
 import {
   LIVE_FRAMES_PER_SECOND, type HistogramSnapshot, type LiveEvent, type TraceBatch,
 } from '../shared/lab-api.js';
-import type { HistogramPush, TraceEvent } from '../shared/protocol.js';
-import { traceEvents, type TraceFrame } from '../shared/trace-frame.js';
+import type { HistogramPush } from '../shared/protocol.js';
+import { TRACE_RECORD_STRIDE, type TraceFrame } from '../shared/trace-frame.js';
 
 /** The most trace events one session may have waiting for the next frame. */
 export const MAX_QUEUED_EVENTS = 50_000;
@@ -20,7 +20,8 @@ type Frame = Extract<LiveEvent, { type: 'frame' }>;
 
 export class LiveFrames {
   private readonly histograms = new Map<number, HistogramSnapshot>();
-  private readonly traces = new Map<number, { events: TraceEvent[]; lost: number }>();
+  /** Per session: the records waiting for the next frame (copies of the helper's, in arrival order). */
+  private readonly traces = new Map<number, { parts: Uint8Array[]; count: number; lost: number }>();
   private readonly passed = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;
   private lastFrame = 0;
@@ -34,12 +35,12 @@ export class LiveFrames {
     this.schedule();
   }
 
-  /** Queues what fits of a frame of trace records; only those records are decoded. */
+  /** Queues what fits of a frame of trace records, as bytes: nothing is decoded here. */
   trace(session: number, frame: TraceFrame): void {
-    const pending = this.traces.get(session) ?? { events: [], lost: 0 };
-    const room = Math.max(0, MAX_QUEUED_EVENTS - pending.events.length);
-    // Until the app reads trace records as columns, its frames carry them as events.
-    for (const event of traceEvents(frame, 0, Math.min(room, frame.count))) pending.events.push(event);
+    const pending = this.traces.get(session) ?? { parts: [], count: 0, lost: 0 };
+    const taken = Math.min(Math.max(0, MAX_QUEUED_EVENTS - pending.count), frame.count);
+    if (taken > 0) pending.parts.push(frame.records.subarray(0, taken * TRACE_RECORD_STRIDE));
+    pending.count += taken;
     this.passed.set(session, this.passedOf(session) + frame.count);
     pending.lost = frame.lost.kernel + frame.lost.helper;
     this.traces.set(session, pending);
@@ -58,7 +59,7 @@ export class LiveFrames {
     if (this.histograms.size === 0 && this.traces.size === 0) return;
     const at = Date.now();
     const traces: TraceBatch[] = [...this.traces].map(([session, p]) => ({
-      session, events: p.events, lost: p.lost, passed: this.passedOf(session), at,
+      session, count: p.count, records: join(p.parts, p.count * TRACE_RECORD_STRIDE), lost: p.lost, passed: this.passedOf(session), at,
     }));
     const histograms = [...this.histograms.values()];
     this.histograms.clear();
@@ -83,4 +84,18 @@ export class LiveFrames {
     const wait = Math.max(0, this.lastFrame + FRAME_MS - Date.now());
     this.timer = setTimeout(() => this.flush(), wait);
   }
+}
+
+/**
+ * The parts as one block of its own: one copy, which also keeps a structured clone (Electron IPC)
+ * from copying the whole frame buffer a part is a view of.
+ */
+function join(parts: Uint8Array[], bytes: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 /**
- * Per-subscriber backpressure for the live stream, shared by the SSE stream
+ * Per-subscriber backpressure for the live stream, shared by the streamed response
  * of `bpf-lab serve` and Electron IPC. While the subscriber is behind, whole
  * frames are skipped. Nothing needs counting here: every trace batch carries
  * its session's cumulative TraceBatch.passed, so the subscriber's next batch

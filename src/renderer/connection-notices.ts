@@ -6,10 +6,10 @@
  * session on screen is checked against what is still running.
  */
 
-/** The stream dropped and EventSource is retrying on its own. */
+/** The stream dropped and the page is reconnecting. */
 export const CONNECTION_RETRYING = 'Lost the connection to bpf-lab serve; retrying…';
 
-/** EventSource gave up (the server refused the stream, e.g. a token from before serve restarted). */
+/** The server refused the stream (e.g. a token from before serve restarted): retrying cannot help. */
 export const CONNECTION_CLOSED = 'The live connection to bpf-lab serve is closed and will not come back by itself '
   + '(serve was stopped or restarted, or this page is no longer authorized). '
   + 'Open the URL that bpf-lab serve printed (with its token) to reconnect.';

@@ -4,11 +4,11 @@
  * fall off the front, and a filter that only narrows the previous one
  * re-tests the current matches instead of the whole ring.
  */
-import type { TraceEvent } from '../shared/protocol.js';
+import type { TraceEvent } from '../shared/trace-frame.js';
 import type { EventRing } from './event-ring.js';
-import { matchesFilter, narrows, sameFilter, type TraceFilter } from './trace-filter.js';
+import { matchesRecord, narrows, recordFilter, sameFilter, type RecordFilter, type TraceFilter } from './trace-filter.js';
 
-/** What the list draws: a length and the i-th matching event, oldest first. */
+/** What the list draws: a length and the i-th matching event, oldest first (decoded only when asked). */
 export interface TraceView {
   readonly length: number;
   at(index: number): TraceEvent | undefined;
@@ -31,7 +31,10 @@ export class FilteredIndex implements TraceView {
   /** Matches the ring overwrote, counted as they leave the front (a new filter does not count). */
   dropped = 0;
 
+  private compiled: RecordFilter;
+
   constructor(private readonly ring: EventRing, private filter: TraceFilter, from?: { matches: number[]; scanned: number }) {
+    this.compiled = recordFilter(filter);
     this.scanned = from ? from.scanned : ring.oldestSeq;
     if (from) this.matches = from.matches;
     else this.sync();
@@ -43,7 +46,7 @@ export class FilteredIndex implements TraceView {
 
   at(index: number): TraceEvent | undefined {
     if (index < 0 || index >= this.length) return undefined;
-    return this.ring.get(this.matches[this.head + index]!);
+    return this.ring.event(this.matches[this.head + index]!);
   }
 
   /** Tests the events pushed since the last sync and forgets those the ring overwrote. */
@@ -52,7 +55,7 @@ export class FilteredIndex implements TraceView {
     const end = this.ring.nextSeq;
     for (let seq = Math.max(this.scanned, oldest); seq < end; seq++) {
       this.tested += 1;
-      if (matchesFilter(this.filter, this.ring.get(seq)!)) this.matches.push(seq);
+      if (this.passes(seq)) this.matches.push(seq);
     }
     this.scanned = end;
     while (this.head < this.matches.length && this.matches[this.head]! < oldest) {
@@ -67,12 +70,15 @@ export class FilteredIndex implements TraceView {
 
   setFilter(next: TraceFilter): void {
     if (sameFilter(this.filter, next)) return;
-    if (narrows(this.filter, next)) {
+    const narrowing = narrows(this.filter, next);
+    this.filter = next;
+    this.compiled = recordFilter(next);
+    if (narrowing) {
       const kept: number[] = [];
       for (let i = this.head; i < this.matches.length; i++) {
         const seq = this.matches[i]!;
         this.tested += 1;
-        if (matchesFilter(next, this.ring.get(seq)!)) kept.push(seq);
+        if (this.ring.has(seq) && this.passes(seq)) kept.push(seq);
       }
       this.matches = kept;
     } else {
@@ -80,8 +86,11 @@ export class FilteredIndex implements TraceView {
       this.scanned = this.ring.oldestSeq;
     }
     this.head = 0;
-    this.filter = next;
     this.sync();
+  }
+
+  private passes(seq: number): boolean {
+    return matchesRecord(this.compiled, this.ring.bytes, this.ring.view, this.ring.slot(seq));
   }
 
   /** A copy over a frozen copy of the ring: what the list shows while paused. */

@@ -1,11 +1,12 @@
 /**
  * The trace view's filters: what the user typed (comm substring, pid, size
  * range), checked field by field, and the predicate the store runs on every
- * event. Sizes are u64 decimal strings, so they are compared as digits, never
- * as floats that would round above 2^53.
+ * record as it arrives, over the record's bytes (no object, no string per event).
+ * Sizes are u64: typed bounds are compared as digits, and against records as
+ * two 32-bit words, never as floats that would round above 2^53.
  */
 import { MAX_PID, parsePid } from '../shared/probes.js';
-import type { TraceEvent } from '../shared/protocol.js';
+import { eventAt } from '../shared/trace-frame.js';
 
 export interface TraceFilterInput {
   comm: string;
@@ -79,12 +80,54 @@ export function isNoFilter(f: TraceFilter): boolean {
   return f.comm === '' && f.pid === null && f.min === null && f.max === null;
 }
 
-/** Whether one event passes the filter; runs once per event as it arrives. */
-export function matchesFilter(f: TraceFilter, e: TraceEvent): boolean {
-  if (f.pid !== null && e.pid !== f.pid) return false;
-  if (f.min !== null && compareDigits(e.size, f.min) < 0) return false;
-  if (f.max !== null && compareDigits(e.size, f.max) > 0) return false;
-  return f.comm === '' || e.comm.toLowerCase().includes(f.comm);
+/** A filter made ready for records: size bounds as 32-bit words, the comm as lower-case bytes. */
+export interface RecordFilter {
+  pid: number | null;
+  min: [number, number] | null;
+  max: [number, number] | null;
+  comm: Uint8Array;
+}
+
+const words = (digits: string | null): [number, number] | null => {
+  if (digits === null) return null;
+  const v = BigInt(digits);
+  return [Number(v >> 32n), Number(v & 0xffffffffn)];
+};
+
+export function recordFilter(f: TraceFilter): RecordFilter {
+  return { pid: f.pid, min: words(f.min), max: words(f.max), comm: new TextEncoder().encode(f.comm) };
+}
+
+const COMM_AT = 28;
+const COMM_LEN = 16;
+
+/**
+ * Whether record `slot` of `bytes` (trace-frame.ts layout) passes the filter; runs once per record
+ * as it arrives. The comm matches case-insensitively for ASCII letters, byte for byte otherwise.
+ */
+export function matchesRecord(f: RecordFilter, bytes: Uint8Array, view: DataView, slot: number): boolean {
+  const at = eventAt(slot);
+  if (f.pid !== null && view.getUint32(at + 16, true) !== f.pid) return false;
+  if (f.min !== null || f.max !== null) {
+    const hi = view.getUint32(at + 12, true);
+    const lo = view.getUint32(at + 8, true);
+    if (f.min !== null && (hi < f.min[0] || (hi === f.min[0] && lo < f.min[1]))) return false;
+    if (f.max !== null && (hi > f.max[0] || (hi === f.max[0] && lo > f.max[1]))) return false;
+  }
+  const needle = f.comm;
+  if (needle.length === 0) return true;
+  const comm = at + COMM_AT;
+  let length = 0;
+  while (length < COMM_LEN && bytes[comm + length] !== 0) length++;
+  search: for (let start = 0; start + needle.length <= length; start++) {
+    for (let j = 0; j < needle.length; j++) {
+      let c = bytes[comm + start + j]!;
+      if (c >= 65 && c <= 90) c += 32;
+      if (c !== needle[j]) continue search;
+    }
+    return true;
+  }
+  return false;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Everything the trace view shows, kept outside React: a bounded ring of the
- * newest events, the filtered view of it, pause, and the counters. Batches are
- * appended as they arrive (up to 60 a second, thousands of events each);
+ * newest records (bytes, as the helper sent them), the filtered view of it,
+ * pause, and the counters. Batches are appended as they arrive (up to 60 a
+ * second, thousands of records each, copied in one block);
  * the view subscribes and redraws at most once per animation frame.
  */
 import type { StopResult, TraceBatch } from '../shared/lab-api.js';
@@ -62,11 +63,11 @@ export class TraceStore {
 
   /** Takes one batch; counts always move, even while the list is paused. */
   append(batch: TraceBatch): void {
-    for (const event of batch.events) this.ring.push(event);
+    this.ring.push(batch.records, batch.count);
     this.live.sync();
-    this.received += batch.events.length;
+    this.received += batch.count;
     this.lostSoFar = Math.max(this.lostSoFar, batch.lost);
-    this.before ??= batch.passed - batch.events.length;
+    this.before ??= batch.passed - batch.count;
     this.passedSoFar = Math.max(this.passedSoFar, batch.passed);
     // The rate is of what reached the backend: received here plus what was dropped on the way.
     this.meter.add(this.reached, batch.at);

@@ -1,15 +1,17 @@
 /**
  * The one place the renderer learns how it reaches its backend: Electron's
  * preload exposes a LabTransport as window.bpfLab; in a browser (`bpf-lab
- * serve`) the same contract runs over fetch and server-sent events. There the
- * page takes the token from the URL it was opened with, keeps it in this
- * tab's sessionStorage (it survives a reload, and no other site or port can
- * read it), drops it from the address bar, and sends it with every call (a
- * Bearer header) and with the live stream (its query: EventSource cannot
- * send headers). The server's cookie only lets a reload fetch the page.
+ * serve`) the same contract runs over fetch: calls, and the live stream as one
+ * streamed response of frames (live-wire.ts), reconnected after a second when
+ * it drops. The page takes the token from the URL it was opened with, keeps
+ * it in this tab's sessionStorage (it survives a reload, and no other site or
+ * port can read it), drops it from the address bar, and sends it as a Bearer
+ * header with every call and with the live stream. The server's cookie only
+ * lets a reload fetch the page.
  */
 import type { Channel, Envelope, LabApi, LabTransport } from '../shared/lab-api.js';
 import { createLabApi } from '../shared/lab-client.js';
+import { LiveDecoder } from '../shared/live-wire.js';
 import { CONNECTION_CLOSED, CONNECTION_RETRYING, NOT_AUTHORIZED } from './connection-notices.js';
 
 declare global {
@@ -19,6 +21,8 @@ declare global {
 }
 
 const TOKEN_KEY = 'bpf-lab-token';
+/** How long the live stream waits before it reconnects. */
+const RETRY_MS = 1000;
 
 /** The token from this page's URL (moved into sessionStorage and out of the address bar), or the one kept before. */
 export function takePageToken(): string | null {
@@ -33,7 +37,7 @@ export function takePageToken(): string | null {
   return sessionStorage.getItem(TOKEN_KEY);
 }
 
-/** `bpf-lab serve`'s side of the contract: calls over fetch, the live stream over EventSource. */
+/** `bpf-lab serve`'s side of the contract: calls over fetch, and the live stream as a streamed fetch of frames. */
 export function browserTransport(token: string | null): LabTransport {
   return {
     async invoke(channel: Channel, payload: unknown): Promise<Envelope> {
@@ -53,21 +57,42 @@ export function browserTransport(token: string | null): LabTransport {
       return await response.json() as Envelope;
     },
     subscribe(listener: (event: unknown) => void): () => void {
-      const source = new EventSource(`/api/live?token=${encodeURIComponent(token ?? '')}`);
+      const stop = new AbortController();
       // What the user was last told, so each outage is reported once.
       let told: 'nothing' | 'retrying' | 'closed' = 'nothing';
-      source.onmessage = (message: MessageEvent<string>) => {
-        told = 'nothing';
-        listener(JSON.parse(message.data));
-      };
-      source.onerror = () => {
-        // CLOSED: EventSource gave up (a refused or non-stream reply) and will not retry.
-        const now = source.readyState === EventSource.CLOSED ? 'closed' : 'retrying';
+      const tell = (now: 'retrying' | 'closed'): void => {
         if (now === told) return;
         told = now;
         listener({ type: 'log', level: 'error', message: now === 'closed' ? CONNECTION_CLOSED : CONNECTION_RETRYING });
       };
-      return () => source.close();
+      const follow = async (): Promise<void> => {
+        while (!stop.signal.aborted) {
+          try {
+            const response = await fetch('/api/live', {
+              credentials: 'omit', headers: { authorization: `Bearer ${token ?? ''}` }, signal: stop.signal,
+            });
+            // Refused: a token from before serve restarted. Retrying cannot help.
+            if (response.status === 401 || response.status === 403) return tell('closed');
+            if (response.ok && response.body) {
+              const decoder = new LiveDecoder();
+              const reader = response.body.getReader();
+              for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+                for (const event of decoder.push(chunk.value)) {
+                  told = 'nothing';
+                  listener(event);
+                }
+              }
+            }
+          } catch {
+            // The connection failed or dropped: retried below, unless unsubscribed.
+          }
+          if (stop.signal.aborted) return;
+          tell('retrying');
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+        }
+      };
+      void follow();
+      return () => stop.abort();
     },
   };
 }

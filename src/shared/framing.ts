@@ -38,8 +38,8 @@ export function encodeFrame(message: unknown, limit = MAX_FRAME_BYTES): Uint8Arr
  * A binary frame of `body` bytes, its length word written into the first 4 bytes of `frame`
  * (which the caller allocated as 4 + body bytes and fills after them).
  */
-export function binaryFrameLength(frame: Uint8Array, body: number): void {
-  if (body > MAX_FRAME_BYTES) throw new FrameTooLarge(body, MAX_FRAME_BYTES);
+export function binaryFrameLength(frame: Uint8Array, body: number, limit = MAX_FRAME_BYTES): void {
+  if (body > limit) throw new FrameTooLarge(body, limit);
   new DataView(frame.buffer, frame.byteOffset, HEADER).setUint32(0, (BINARY_FRAME | body) >>> 0, false);
 }
 

@@ -1,6 +1,7 @@
 /**
  * The app's contract between the UI and its backend, whichever carries it:
- * Electron IPC (preload) or `bpf-lab serve` (HTTP and server-sent events).
+ * Electron IPC (preload) or `bpf-lab serve` (HTTP calls, and a streamed response of frames for
+ * the live events: live-wire.ts).
  * One channel map with a request and a reply schema per call, the live events,
  * and the LabApi the renderer programs against. Both ends validate with these.
  */
@@ -8,8 +9,9 @@ import { z } from 'zod';
 import { costSchema, inspectSchema, sampleSchema } from './inspect.js';
 import { classicLessonSchema } from './lesson.js';
 import {
-  errorDataSchema, idSchema, layoutSchema, lessonParamsSchema, pidSchema, probeSpecSchema, resultSchemas, traceEventSchema,
+  errorDataSchema, idSchema, layoutSchema, lessonParamsSchema, pidSchema, probeSpecSchema, resultSchemas,
 } from './protocol.js';
+import { TRACE_RECORD_STRIDE } from './trace-frame.js';
 
 const id = idSchema;
 const count = z.number().int().min(0);
@@ -114,7 +116,13 @@ export type HistogramSnapshot = z.infer<typeof histogramSnapshotSchema>;
 
 export const traceBatchSchema = z.strictObject({
   session: id,
-  events: z.array(traceEventSchema),
+  /** How many records `records` holds. */
+  count,
+  /**
+   * The records as the helper sent them (trace-frame.ts: TRACE_RECORD_STRIDE bytes each), read in
+   * place: the length is checked against `count` once per batch, never per event.
+   */
+  records: z.instanceof(Uint8Array),
   /** Events lost so far in the kernel and the helper (cumulative). */
   lost: count,
   /**
@@ -124,7 +132,7 @@ export const traceBatchSchema = z.strictObject({
    */
   passed: count,
   at: z.number(),
-});
+}).refine((b) => b.records.length === b.count * TRACE_RECORD_STRIDE, { message: 'records do not match their count' });
 export type TraceBatch = z.infer<typeof traceBatchSchema>;
 
 export const liveEventSchema = z.discriminatedUnion('type', [
@@ -145,7 +153,7 @@ export type LiveEvent = z.infer<typeof liveEventSchema>;
 
 /**
  * What a transport provides: the preload exposes one as `window.bpfLab`, the
- * browser client builds one on fetch and EventSource. Only plain data crosses.
+ * browser client builds one on fetch. Only plain data crosses (and trace records, as bytes).
  */
 export interface LabTransport {
   invoke(channel: Channel, payload: unknown): Promise<Envelope>;

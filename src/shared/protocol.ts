@@ -118,17 +118,7 @@ export const errorDataSchema = z.strictObject({
   code: z.enum(ERROR_CODES), message: z.string(), detail: z.string().optional(),
 });
 
-export const traceEventSchema = z.strictObject({
-  /** Microseconds since boot (CLOCK_MONOTONIC), as the demo's trace lines show it. */
-  tsUs: z.number(),
-  cpu: z.number().int(),
-  pid: z.number().int(),
-  tid: z.number().int(),
-  comm: z.string(),
-  /** Decimal digits: a u64 may not fit a JSON number exactly. */
-  size: z.string().regex(/^\d+$/),
-});
-export type TraceEvent = z.infer<typeof traceEventSchema>;
+export type { TraceEvent } from './trace-frame.js';
 
 const kernelInfoSchema = z.strictObject({
   release: z.string(), arch: z.string(), kprobes: z.boolean(), uprobes: z.boolean(), btf: z.boolean(),

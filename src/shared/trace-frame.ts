@@ -20,7 +20,6 @@
  *
  * Runtime-neutral: Uint8Array and DataView only.
  */
-import type { TraceEvent } from './protocol.js';
 
 export const TRACE_FRAME_KIND = 1;
 export const TRACE_FRAME_HEADER = 40;
@@ -32,6 +31,18 @@ export const RING_RECORD_HEADER = 8;
 export const TRACE_RECORD_STRIDE = 56;
 const COMM_AT = 28;
 const COMM_LEN = 16;
+
+/** One record, decoded: only for the few that are shown (a trace list's rows on screen). */
+export interface TraceEvent {
+  /** Microseconds since boot (CLOCK_MONOTONIC), as the demo's trace lines show it. */
+  tsUs: number;
+  cpu: number;
+  pid: number;
+  tid: number;
+  comm: string;
+  /** Decimal digits: a u64 may not fit a JS number exactly. */
+  size: string;
+}
 
 /** One frame of trace records, checked: every record is whole and readable. */
 export interface TraceFrame {

@@ -11,7 +11,7 @@ import { parseLayout } from '../../src/shared/buckets.js';
 import { tableRows } from '../../src/shared/table.js';
 import { expectedCounts, needsRoot } from '../kernel/harness.js';
 import { CONNECTION_RETRYING } from '../../src/renderer/connection-notices.js';
-import { closeApp, gatedOracle, openApp, pacedWriter, screenshot, type App, type Served } from './serve.js';
+import { closeApp, countLiveFrames, gatedOracle, openApp, pacedWriter, screenshot, type App, type Served } from './serve.js';
 
 let app: App | null = null;
 let served: Served | null = null;
@@ -129,12 +129,7 @@ test('the trace view lists the workload\'s events with comm, pid and size', asyn
 test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the list while counting goes on, received + lost = seen', async (t) => {
   if (!needsRoot(t)) return;
   const p = page!;
-  const cdp = await p.context().newCDPSession(p);
-  await cdp.send('Network.enable');
-  const frames: number[] = [];
-  cdp.on('Network.eventSourceMessageReceived', (m: { data: string; timestamp: number }) => {
-    if (m.data.startsWith('{"type":"frame"')) frames.push(m.timestamp);
-  });
+  const frameTimes = await countLiveFrames(p);
   // Ten seconds: a busy page answers the test's polls late, so it may pause only after most of
   // several seconds' events; the rest must still hold 50,000 more for the paused count.
   const writer = pacedWriter(100_000, 10);
@@ -156,17 +151,25 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   await final.waitFor();
   const seen = digits(/Final: ([\d,]+) seen/.exec(await final.innerText())![1]!);
   assert.ok(seen >= 600_000, `the kernel saw every write (${seen})`);
-  assert.equal(await received() + digits(await p.getByTestId('trace-lost').innerText()), seen);
-  // The most frames in any 1-second window (CDP timestamps are in seconds).
+  const lost = digits(await p.getByTestId('trace-lost').innerText());
+  assert.equal(await received() + lost, seen);
+  // The binary path keeps up at this rate: nothing is lost between the kernel and the page.
+  assert.equal(lost, 0, 'no event lost at 100k a second');
+  // The most frames in any 1-second window.
+  const frames = await frameTimes();
   // Enough frames for the bound below to mean something; a loaded machine may skip some for a slow page.
-  assert.ok(frames.length >= 20, `${frames.length} frames over a 4-second flood`);
+  assert.ok(frames.length >= 20, `${frames.length} frames over the flood`);
+  // Over the whole flood, at most 60 a second (the backend sends one every 17 ms at most).
+  const span = frames.at(-1)! - frames[0]!;
+  assert.ok((frames.length - 1) / span <= 60.5, `${frames.length} frames in ${span.toFixed(2)} s`);
+  // The times are taken in the page's script, which a busy page runs late and then several at
+  // once: a 1-second window may catch a few frames of the next. Never more than a few.
   let most = 0;
   for (let i = 0, j = 0; j < frames.length; j++) {
     while (frames[j]! - frames[i]! >= 1) i++;
     most = Math.max(most, j - i + 1);
   }
-  assert.ok(most <= 61, `${most} frames within one second`);
-  await cdp.detach();
+  assert.ok(most <= 65, `${most} frames within one second`);
   await screenshot(p, 'trace-flood');
 });
 
@@ -183,7 +186,7 @@ test('a live stream cut mid-trace reconnects, and what it missed counts as lost:
   assert.equal(cut.status, 0, cut.stderr);
   await p.getByRole('status').filter({ hasText: CONNECTION_RETRYING }).waitFor();
   const atCut = await received();
-  await until(async () => await received() > atCut, 'events again after EventSource reconnects');
+  await until(async () => await received() > atCut, 'events again after the live stream reconnects');
   assert.equal(await writer.done, 0);
   await p.getByRole('button', { name: 'Stop', exact: true }).click();
   const final = p.getByText(/Final: [\d,]+ seen/);

@@ -136,3 +136,46 @@ export async function closeApp(app: App | null): Promise<void> {
 export function killOracles(): void {
   for (const oracle of oracles) oracle.kill();
 }
+
+/**
+ * Counts the live frames that reach the page, at the page's end of the stream: an init script
+ * wraps the page's fetch of /api/live and notes the time of each `frame` event's JSON frame as it
+ * passes (live-wire.ts framing), without changing what the app reads. The page is reloaded so the
+ * script runs first. Returns a reader of the times, in seconds.
+ */
+export async function countLiveFrames(page: Page): Promise<() => Promise<number[]>> {
+  await page.addInitScript(() => {
+    // The page's globals (this runs in the page, not in Node).
+    const page = globalThis as unknown as { fetch: typeof fetch; liveFrameTimes: number[] };
+    const times: number[] = [];
+    page.liveFrameTimes = times;
+    const fetched = page.fetch.bind(globalThis);
+    page.fetch = async (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+      const response = await fetched(input, init);
+      if (String(input) !== '/api/live' || !response.body) return response;
+      let held = new Uint8Array(0);
+      const watch = new TransformStream<Uint8Array, Uint8Array>({
+        transform(chunk, out) {
+          out.enqueue(chunk);
+          const joined = new Uint8Array(held.length + chunk.length);
+          joined.set(held);
+          joined.set(chunk, held.length);
+          let at = 0;
+          while (joined.length - at >= 4) {
+            const word = new DataView(joined.buffer, at).getUint32(0);
+            const length = word & 0x7fffffff;
+            if (joined.length - at < 4 + length) break;
+            const json = (word & 0x80000000) === 0;
+            if (json && new TextDecoder().decode(joined.subarray(at + 4, at + 4 + 16)) === '{"type":"frame",') times.push(performance.now() / 1000);
+            at += 4 + length;
+          }
+          held = joined.slice(at);
+        },
+      });
+      return new Response(response.body.pipeThrough(watch), { status: response.status, headers: response.headers });
+    };
+  });
+  await page.reload();
+  await page.getByTestId('helper-state').filter({ hasText: 'ready' }).waitFor();
+  return () => page.evaluate(() => (globalThis as unknown as { liveFrameTimes: number[] }).liveFrameTimes.slice());
+}

@@ -25,7 +25,7 @@ function request(served: Served, path: string, opts: { method?: string; headers?
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
         body += c;
-        if (res.headers['content-type'] === 'text/event-stream') res.destroy();
+        if (res.headers['content-type'] === 'application/octet-stream') res.destroy(); // the live stream: its start is enough
       });
       res.on('close', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
     });
@@ -105,9 +105,10 @@ test('with the token, a call reaches the real helper and bad payloads come back 
   assert.equal(junk.error.code, 'bad-request');
   assert.equal((await request(served!, '/api/call/lab:nothing', { method: 'POST', headers, body: '{}' })).body,
     '{"ok":false,"error":{"code":"bad-request","message":"unknown channel lab:nothing"}}');
-  const live = await request(served!, `/api/live?token=${served!.token}`);
-  assert.equal(live.headers['content-type'], 'text/event-stream');
-  assert.match(live.body, /^data: \{"type":"status"/);
+  assert.equal((await request(served!, `/api/live?token=${served!.token}`)).status, 401, 'the token never goes in a URL');
+  const live = await request(served!, '/api/live', { headers: { authorization: `Bearer ${served!.token}` } });
+  assert.equal(live.headers['content-type'], 'application/octet-stream');
+  assert.match(live.body.slice(4), /^\{"type":"status"/, 'a JSON frame of the status comes first');
 });
 
 test('it listens on 127.0.0.1 only', async (t) => {
@@ -124,5 +125,5 @@ test('it listens on 127.0.0.1 only', async (t) => {
 
 test('the live stream is GET only', async (t) => {
   if (!needsRoot(t)) return;
-  assert.equal((await request(served!, `/api/live?token=${served!.token}`, { method: 'HEAD' })).status, 405);
+  assert.equal((await request(served!, '/api/live', { method: 'HEAD', headers: { authorization: `Bearer ${served!.token}` } })).status, 405);
 });

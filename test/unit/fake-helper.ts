@@ -18,6 +18,8 @@ export class FakeHelper {
   closeDelayMs = 0;
   /** How long a probes request takes (a real one loads programs). */
   probesDelayMs = 0;
+  /** The records of each trace frame pushed, as sent. */
+  readonly sentRecords: Uint8Array[] = [];
   /** Makes the next stop fail, as a helper that lost the session would. */
   failStop = false;
   private listeners = new Set<(push: Push) => void>();
@@ -47,7 +49,9 @@ export class FakeHelper {
 
   trace(session: number, count: number, lost = 0): void {
     const events: TraceEvent[] = Array.from({ length: count }, (_, i) => ({ tsUs: i, cpu: 0, pid: 7, tid: 7, comm: 'oracle', size: String(i) }));
-    this.push(traceFrame(session, events, { kernel: lost, helper: 0 }));
+    const frame = traceFrame(session, events, { kernel: lost, helper: 0 });
+    this.sentRecords.push(frame.records.slice());
+    this.push(frame);
   }
 
   kill(): void {

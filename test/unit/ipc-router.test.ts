@@ -101,7 +101,7 @@ test('a renderer that stops acknowledging frames has them skipped, and can tell 
   const ours = sender(7, PAGE);
   r.fire(SUBSCRIBE_CHANNEL, ours);
   const info = await service.handle('lab:start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 2000 });
-  const frames = (): Array<{ traces: Array<{ events: unknown[]; passed: number }> }> =>
+  const frames = (): Array<{ traces: Array<{ count: number; records: Uint8Array; passed: number }> }> =>
     ours.sent.map((m) => (m as [string, { type: string }])[1]).filter((e) => e.type === 'frame') as never;
   for (let i = 0; i < MAX_UNACKED_FRAMES + 5; i++) {
     helper.trace(1, 10);
@@ -113,7 +113,7 @@ test('a renderer that stops acknowledging frames has them skipped, and can tell 
   await sleep(40);
   const last = frames().at(-1)!;
   assert.equal(frames().length, MAX_UNACKED_FRAMES + 1);
-  const received = frames().flatMap((f) => f.traces).reduce((n, b) => n + b.events.length, 0);
+  const received = frames().flatMap((f) => f.traces).reduce((n, b) => n + b.count, 0);
   assert.equal(last.traces[0]!.passed - received, 50, 'the five skipped frames are told by the next one');
   await service.handle('lab:stop', { session: info.session });
   const ended = ours.sent.map((m) => (m as [string, { type: string; passed?: number }])[1]).find((e) => e.type === 'ended');

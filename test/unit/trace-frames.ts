@@ -27,3 +27,8 @@ export function traceFrame(session: number, events: TraceEvent[], lost = { kerne
   if (typeof frame === 'string') throw new Error(frame);
   return frame;
 }
+
+/** Just the records of `events`, as a trace batch carries them to the page. */
+export function traceRecords(events: TraceEvent[]): Uint8Array<ArrayBuffer> {
+  return traceFrameBody(1, events).slice(TRACE_FRAME_HEADER);
+}

@@ -2,6 +2,7 @@
 // with a live stream that is out of step with call replies: batches after the
 // stop reply, a first lab:status older than the stream's, notices that must or
 // must not outlive a status, and a session that ended while disconnected.
+import { traceRecords } from './trace-frames.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabStatus, LiveEvent, SessionInfo } from '../../src/shared/lab-api.js';
@@ -23,7 +24,7 @@ function status(sessions: SessionInfo[], state: 'ready' | 'starting' = 'ready'):
 /** passed: the session's cumulative count that reached the backend, this batch included. */
 function trace(session: number, n: number, at: number, passed = n): LiveEvent {
   const events = Array.from({ length: n }, (_, i) => ({ tsUs: i, cpu: 0, pid: 1, tid: 1, comm: 'dd', size: '1' }));
-  return { type: 'frame', histograms: [], traces: [{ session, events, lost: 0, passed, at }] };
+  return { type: 'frame', histograms: [], traces: [{ session, count: n, records: traceRecords(events), lost: 0, passed, at }] };
 }
 
 function histogram(session: number, counts: number[], at: number): LiveEvent {

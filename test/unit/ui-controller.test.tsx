@@ -2,6 +2,7 @@
 // session is on screen, how live frames reach it (even those that beat the
 // start reply), rates from successive snapshots, and that the final result
 // of an ended session replaces the last snapshot.
+import { traceRecords } from './trace-frames.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LabStatus, LiveEvent, SessionInfo } from '../../src/shared/lab-api.js';
@@ -29,7 +30,7 @@ function histogram(session: number, counts: number[], at: number, missed = 0): L
 /** passed: the session's cumulative count that reached the backend, this batch included. */
 function trace(session: number, n: number, at: number, passed = n): LiveEvent {
   const events = Array.from({ length: n }, (_, i) => ({ tsUs: i, cpu: 0, pid: 1, tid: 1, comm: 'cat', size: String(i) }));
-  return { type: 'frame', histograms: [], traces: [{ session, events, lost: 0, passed, at }] };
+  return { type: 'frame', histograms: [], traces: [{ session, count: n, records: traceRecords(events), lost: 0, passed, at }] };
 }
 
 test('snapshots replace the counts, and the rate comes from successive totals and times', () => {

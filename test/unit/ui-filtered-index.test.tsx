@@ -2,6 +2,7 @@
 // new events are tested once as they arrive, a narrowing filter re-tests only
 // the current matches, and matches the ring overwrites leave the front and
 // are counted, so a list scrolled up can hold the same events in sight.
+import { traceRecords } from './trace-frames.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TraceEvent } from '../../src/shared/protocol.js';
@@ -25,7 +26,7 @@ test('new events are tested once as they arrive, not by rescanning the ring', ()
   const ring = new EventRing(1000);
   const index = new FilteredIndex(ring, filter({ comm: 'cat' }));
   for (let round = 0; round < 5; round++) {
-    for (let i = 0; i < 100; i++) ring.push(ev(round * 100 + i));
+    for (let i = 0; i < 100; i++) ring.push(traceRecords([ev(round * 100 + i)]), 1);
     index.sync();
   }
   assert.equal(index.tested, 500);
@@ -34,7 +35,7 @@ test('new events are tested once as they arrive, not by rescanning the ring', ()
 
 test('a filter that narrows the last one re-tests only the current matches', () => {
   const ring = new EventRing(1000);
-  for (let i = 0; i < 1000; i++) ring.push(ev(i));
+  for (let i = 0; i < 1000; i++) ring.push(traceRecords([ev(i)]), 1);
   const index = new FilteredIndex(ring, filter({ comm: 'ca' }));
   assert.equal(index.tested, 1000);
   index.setFilter(filter({ comm: 'cat', minSize: '500' }));
@@ -50,7 +51,7 @@ test('a filter that narrows the last one re-tests only the current matches', () 
 test('matches the ring has overwritten drop out of the filtered view', () => {
   const ring = new EventRing(10);
   const index = new FilteredIndex(ring, filter({ comm: 'bash' }));
-  for (let i = 0; i < 25; i++) ring.push(ev(i));
+  for (let i = 0; i < 25; i++) ring.push(traceRecords([ev(i)]), 1);
   index.sync();
   assert.deepEqual(sizes(index), ['16', '18', '20', '22', '24']);
 });
@@ -58,10 +59,10 @@ test('matches the ring has overwritten drop out of the filtered view', () => {
 test('dropped counts the matches that fell off the front, so a scrolled-up list can hold still', () => {
   const ring = new EventRing(10);
   const index = new FilteredIndex(ring, filter({ comm: 'bash' }));
-  for (let i = 0; i < 10; i++) ring.push(ev(i));
+  for (let i = 0; i < 10; i++) ring.push(traceRecords([ev(i)]), 1);
   index.sync();
   assert.equal(index.dropped, 0, 'nothing overwritten yet');
-  for (let i = 10; i < 15; i++) ring.push(ev(i));
+  for (let i = 10; i < 15; i++) ring.push(traceRecords([ev(i)]), 1);
   index.sync();
   // The ring now holds 5..14: the matches 0, 2 and 4 are gone, and row 0 is what was row 3.
   assert.equal(index.dropped, 3);
@@ -69,7 +70,7 @@ test('dropped counts the matches that fell off the front, so a scrolled-up list 
   // Events that never matched do not count; a new filter does not either.
   index.setFilter(filter({ comm: 'bash', minSize: '10' }));
   assert.equal(index.dropped, 3);
-  for (let i = 15; i < 23; i++) ring.push(ev(i));
+  for (let i = 15; i < 23; i++) ring.push(traceRecords([ev(i)]), 1);
   index.sync();
   assert.equal(index.dropped, 5, 'the matches 10 and 12 fell off');
   assert.deepEqual(sizes(index), ['14', '16', '18', '20', '22']);

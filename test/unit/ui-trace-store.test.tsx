@@ -2,6 +2,7 @@
 // ring under it): it keeps only the newest events, filters by comm, pid and
 // size range, pause freezes the view while the counts go on, and the rate
 // counts what reached the backend. The filtered index has its own file.
+import { traceRecords } from './trace-frames.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { TraceBatch } from '../../src/shared/lab-api.js';
@@ -18,7 +19,7 @@ function ev(i: number, over: Partial<TraceEvent> = {}): TraceEvent {
 
 /** passed: the session's cumulative count that reached the backend (0: the test does not care). */
 function batch(events: TraceEvent[], at: number, lost = 0, passed = 0): TraceBatch {
-  return { session: 1, events, lost, passed, at };
+  return { session: 1, count: events.length, records: traceRecords(events), lost, passed, at };
 }
 
 function sizes(view: TraceView): string[] {
@@ -36,13 +37,13 @@ test('the renderer keeps the newest 50,000 events', () => {
 
 test('the ring keeps only the newest events, in order, and forgets overwritten ones', () => {
   const ring = new EventRing(4);
-  for (let i = 0; i < 10; i++) ring.push(ev(i));
+  for (let i = 0; i < 10; i++) ring.push(traceRecords([ev(i)]), 1);
   assert.equal(ring.size, 4);
   assert.equal(ring.oldestSeq, 6);
   assert.equal(ring.nextSeq, 10);
-  assert.deepEqual([6, 7, 8, 9].map((s) => ring.get(s)!.size), ['6', '7', '8', '9']);
-  assert.equal(ring.get(5), undefined);
-  assert.equal(ring.get(10), undefined);
+  assert.deepEqual([6, 7, 8, 9].map((s) => ring.event(s)!.size), ['6', '7', '8', '9']);
+  assert.equal(ring.event(5), undefined);
+  assert.equal(ring.event(10), undefined);
 });
 
 test('the store is bounded but counts every event it received', () => {

@@ -1,40 +1,45 @@
 // Pins down the browser transport (src/renderer/transport.ts) on fakes of
-// fetch, EventSource and the page's location: the token goes with every call
-// as a Bearer header and with the live stream, and leaves the address bar; a
-// 401/403 says to open serve's URL again (not that root is needed), and a dropped stream says "retrying" only while
-// EventSource retries, and "closed for good" with the way back when it gives up.
+// fetch and the page's location: the token goes with every call and with the
+// live stream as a Bearer header, and leaves the address bar; a 401/403 says to
+// open serve's URL again (not that root is needed); a dropped stream says
+// "retrying" once per outage while it reconnects, and "closed" with the way
+// back when the server refuses it.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CONNECTION_CLOSED, CONNECTION_RETRYING } from '../../src/renderer/connection-notices.js';
 import { browserTransport, takePageToken } from '../../src/renderer/transport.js';
+import { encodeLive } from '../../src/shared/live-wire.js';
+import { TRACE_RECORD_STRIDE } from '../../src/shared/trace-frame.js';
 
-class FakeEventSource {
-  static readonly CONNECTING = 0;
-  static readonly OPEN = 1;
-  static readonly CLOSED = 2;
-  static last: FakeEventSource | null = null;
-  readyState = FakeEventSource.CONNECTING;
-  onmessage: ((m: { data: string }) => void) | null = null;
-  onerror: (() => void) | null = null;
-  closed = false;
-  constructor(readonly url: string) {
-    FakeEventSource.last = this;
-  }
-  close(): void {
-    this.closed = true;
-  }
-  fail(state: number): void {
-    this.readyState = state;
-    this.onerror?.();
-  }
-}
-
-const globals = globalThis as unknown as { fetch: unknown; EventSource: unknown };
+const globals = globalThis as unknown as { fetch: unknown };
 const realFetch = globals.fetch;
 afterEach(() => {
   globals.fetch = realFetch;
-  delete globals.EventSource;
 });
+
+/** A live stream the test writes to and ends. */
+function stream(): { response: Response; send: (bytes: Uint8Array) => void; end: () => void } {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const body = new ReadableStream<Uint8Array>({ start: (c) => { controller = c; } });
+  return { response: new Response(body), send: (b) => controller.enqueue(b), end: () => controller.close() };
+}
+
+/** A fake fetch that answers the live stream's requests in turn, and records them. */
+function liveFetch(answers: Array<() => Promise<Response>>): { calls: Array<{ url: string; init: RequestInit }> } {
+  const calls: Array<{ url: string; init: RequestInit }> = [];
+  globals.fetch = (url: string, init: RequestInit) => {
+    calls.push({ url, init });
+    const answer = answers.shift();
+    return answer ? answer() : new Promise<Response>(() => undefined);
+  };
+  return { calls };
+}
+
+const until = async (ok: () => boolean, what: string): Promise<void> => {
+  for (const end = Date.now() + 5000; !ok(); await new Promise((r) => setTimeout(r, 10))) {
+    if (Date.now() > end) assert.fail(`timed out waiting for ${what}`);
+  }
+};
 
 function messages(events: unknown[]): string[] {
   return events.map((e) => (e as { message?: string }).message ?? JSON.stringify(e));
@@ -52,34 +57,50 @@ for (const status of [401, 403]) {
   });
 }
 
-test('a stream that drops says "retrying" once per outage, and nothing more once messages flow again', () => {
-  globals.EventSource = FakeEventSource;
+test('a stream that drops says "retrying" once per outage, and nothing more once messages flow again', async () => {
+  const back = stream();
+  const fail = (): Promise<Response> => Promise.reject(new TypeError('network'));
+  const { calls } = liveFetch([fail, fail, () => Promise.resolve(back.response)]);
   const events: unknown[] = [];
   const stop = browserTransport('tok').subscribe((e) => events.push(e));
-  const source = FakeEventSource.last!;
-  assert.equal(source.url, '/api/live?token=tok');
-  source.fail(FakeEventSource.CONNECTING);
-  source.fail(FakeEventSource.CONNECTING);
-  assert.deepEqual(messages(events), [CONNECTION_RETRYING]);
-  source.onmessage!({ data: '{"type":"log","level":"info","message":"back"}' });
-  source.fail(FakeEventSource.CONNECTING);
+  await until(() => calls.length === 3, 'the third try');
+  assert.deepEqual(messages(events), [CONNECTION_RETRYING], 'two failed tries, one notice');
+  assert.equal(calls[0]!.url, '/api/live');
+  assert.equal((calls[0]!.init.headers as Record<string, string>).authorization, 'Bearer tok', 'the token goes as a header, not in the URL');
+  assert.equal(calls[0]!.init.credentials, 'omit');
+  back.send(encodeLive({ type: 'log', level: 'info', message: 'back' })[0]!);
+  await until(() => events.length === 2, 'the message');
+  back.end();
+  await until(() => events.length === 3, 'the second notice');
   assert.deepEqual(messages(events), [CONNECTION_RETRYING, 'back', CONNECTION_RETRYING]);
   stop();
-  assert.equal(source.closed, true);
+  assert.equal(calls[2]!.init.signal!.aborted, true, 'unsubscribing ends the stream');
 });
 
-test('when EventSource gives up (CLOSED) the page says so and how to recover, even mid-retry', () => {
-  globals.EventSource = FakeEventSource;
+test('a stream the server refuses (a stale token) says it is closed and how to recover, and is not tried again', async () => {
+  const { calls } = liveFetch([() => Promise.reject(new TypeError('network')), () => Promise.resolve(new Response('', { status: 401 }))]);
   const events: unknown[] = [];
   browserTransport('tok').subscribe((e) => events.push(e));
-  const source = FakeEventSource.last!;
-  source.fail(FakeEventSource.CONNECTING);
-  source.fail(FakeEventSource.CLOSED);
-  source.fail(FakeEventSource.CLOSED);
+  await until(() => events.length === 2, 'two notices');
+  await new Promise((r) => setTimeout(r, 1300));
+  assert.equal(calls.length, 2, 'no retry after a refusal');
   assert.deepEqual(messages(events), [CONNECTION_RETRYING, CONNECTION_CLOSED]);
   assert.doesNotMatch(CONNECTION_CLOSED, /retrying/);
   assert.match(CONNECTION_CLOSED, /Open the URL that bpf-lab serve printed/);
   for (const event of events) assert.equal((event as { type: string }).type, 'log');
+});
+
+test('trace records arrive as bytes, whatever the chunking of the stream', async () => {
+  const live = stream();
+  liveFetch([() => Promise.resolve(live.response)]);
+  const events: unknown[] = [];
+  browserTransport('tok').subscribe((e) => events.push(e));
+  const records = Uint8Array.from({ length: 2 * TRACE_RECORD_STRIDE }, (_, i) => i & 0xff);
+  const frame = { type: 'frame' as const, histograms: [], traces: [{ session: 4, count: 2, records, lost: 0, passed: 2, at: 1 }] };
+  const bytes = Uint8Array.from(encodeLive(frame).flatMap((c) => [...c]));
+  for (let at = 0; at < bytes.length; at += 7) live.send(bytes.slice(at, at + 7));
+  await until(() => events.length === 1, 'the frame');
+  assert.deepEqual(events[0], frame);
 });
 
 test('calls carry the token as a Bearer header and no cookie; without a token nothing is sent', async () => {

@@ -49,10 +49,6 @@ test('a cookie opens the page\'s files only; calls need the Bearer token, the li
   assert.equal(guard.callAuthorized(req({ cookie })), false, 'a replayed cookie cannot drive the helper');
   assert.equal(guard.callAuthorized(req({ authorization: `Bearer ${token}` })), true);
   assert.equal(guard.callAuthorized(req({ authorization: 'Bearer wrong' })), false);
-  const live = (q: string): URL => new URL(`http://127.0.0.1:8047/api/live${q}`);
-  assert.equal(guard.liveAuthorized(req({ cookie }), live('')), false);
-  assert.equal(guard.liveAuthorized(req({}), live(`?token=${token}`)), true);
-  assert.equal(guard.liveAuthorized(req({}), live('?token=guess')), false);
   assert.equal(guard.queryToken(new URL(`http://127.0.0.1:8047/?token=${token}`)), true);
   assert.match(guard.setCookie(), /HttpOnly; SameSite=Strict$/);
 });

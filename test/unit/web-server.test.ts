@@ -3,6 +3,8 @@
 // and Origin checks, bad methods and bodies, and the live stream carrying a
 // session's frames and end. test/e2e/web-security.test.ts checks the same
 // server against the real helper.
+import { liveEventSchema } from '../../src/shared/lab-api.js';
+import { LiveDecoder } from '../../src/shared/live-wire.js';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -106,21 +108,15 @@ test('calls need the Bearer token and a POST; bad channels, bodies and payloads 
   assert.equal(big.headers.connection, 'close');
 });
 
-test('the live stream needs the token; it carries the status, a session\'s frames with their running total, and its end', async () => {
-  assert.equal((await request('GET', '/api/live?token=wrong')).status, 401);
+test('the live stream needs the token as a header; it carries the status, a session\'s frames with their records and running total, and its end', async () => {
+  assert.equal((await request('GET', `/api/live?token=${TOKEN}`)).status, 401, 'not in the URL');
+  assert.equal((await request('GET', '/api/live', { authorization: 'Bearer wrong' })).status, 401);
   const events: Array<Record<string, unknown>> = [];
-  const stream = http.get({ host: '127.0.0.1', port: server.port, path: `/api/live?token=${TOKEN}` });
+  const stream = http.get({ host: '127.0.0.1', port: server.port, path: '/api/live', headers: { authorization: `Bearer ${TOKEN}` } });
   const response = await new Promise<http.IncomingMessage>((resolve) => stream.on('response', resolve));
-  assert.equal(response.headers['content-type'], 'text/event-stream');
-  let buffered = '';
-  response.on('data', (c: Buffer) => {
-    buffered += c.toString();
-    for (let end = buffered.indexOf('\n\n'); end >= 0; end = buffered.indexOf('\n\n')) {
-      const message = buffered.slice(0, end);
-      buffered = buffered.slice(end + 2);
-      if (message.startsWith('data: ')) events.push(JSON.parse(message.slice(6)) as Record<string, unknown>);
-    }
-  });
+  assert.equal(response.headers['content-type'], 'application/octet-stream');
+  const decoder = new LiveDecoder();
+  response.on('data', (c: Buffer) => events.push(...decoder.push(c) as Array<Record<string, unknown>>));
   const until = async (what: string, ok: () => boolean): Promise<void> => {
     for (const end = Date.now() + 5000; !ok(); await new Promise((r) => setTimeout(r, 10))) {
       if (Date.now() > end) assert.fail(`no ${what} on the stream: ${JSON.stringify(events)}`);
@@ -133,8 +129,11 @@ test('the live stream needs the token; it carries the status, a session\'s frame
     })).body) as { ok: true; value: { session: number } };
     helper.trace(1, 10);
     await until('frame', () => events.some((e) => e['type'] === 'frame'));
-    const frame = events.find((e) => e['type'] === 'frame') as { traces: Array<{ session: number; events: unknown[]; passed: number }> };
-    assert.deepEqual([frame.traces[0]!.session, frame.traces[0]!.events.length, frame.traces[0]!.passed], [started.value.session, 10, 10]);
+    const frame = liveEventSchema.parse(events.find((e) => e['type'] === 'frame'));
+    assert.ok(frame.type === 'frame');
+    const batch = frame.traces[0]!;
+    assert.deepEqual([batch.session, batch.count, batch.passed], [started.value.session, 10, 10]);
+    assert.deepEqual(batch.records, helper.sentRecords.at(-1), 'the records, byte for byte as the helper sent them');
     await call('lab:stop', { session: started.value.session });
     await until('end', () => events.some((e) => e['type'] === 'ended'));
     assert.equal((events.find((e) => e['type'] === 'ended') as { passed: number }).passed, 10);

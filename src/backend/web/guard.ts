@@ -3,8 +3,8 @@
  * Host (against DNS rebinding), come from our own origin when a browser sends
  * one (against cross-site requests), and carry the token. The page's files
  * accept a cookie, set when the tokened URL is opened. Calls and the live
- * stream, which drive the root helper, need the token itself (a Bearer header,
- * or the query of the live stream, which EventSource cannot give headers):
+ * stream, which drive the root helper, need the token itself, as a Bearer header
+ * (never in a URL, where logs and history keep it):
  * browsers send a 127.0.0.1 cookie to every port on that address, so a
  * cookie alone could be replayed by any other local server the user visits.
  */
@@ -52,11 +52,6 @@ export class Guard {
   callAuthorized(req: IncomingMessage): boolean {
     const presented = this.bearer(req);
     return presented !== null && this.matches(presented);
-  }
-
-  /** For the live stream: a Bearer header, or the token in the query. */
-  liveAuthorized(req: IncomingMessage, url: URL): boolean {
-    return this.callAuthorized(req) || this.queryToken(url);
   }
 
   /** The token given in a URL's query, if it is the right one. */

@@ -1,6 +1,7 @@
 /**
- * The live channel of `bpf-lab serve`: each browser tab holds one
- * server-sent-events response, subscribed to the LabService. A tab that
+ * The live channel of `bpf-lab serve`: each browser tab holds one streamed
+ * response of frames (src/shared/live-wire.ts: JSON events, and trace records
+ * as binary frames), subscribed to the LabService. A tab that
  * cannot keep up is not buffered without end: above HIGH_WATER unsent bytes
  * its frames are skipped (shapeLive; the next batch's count says how many it
  * missed, as it does after a reconnect), and above
@@ -8,6 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LiveEvent } from '../../shared/lab-api.js';
+import { encodeLive, HEARTBEAT } from '../../shared/live-wire.js';
 import type { LabService } from '../lab-service.js';
 import { shapeLive } from '../live-throttle.js';
 
@@ -17,13 +19,13 @@ const HEARTBEAT_MS = 15_000;
 
 export class LiveStream {
   private readonly open = new Set<ServerResponse>();
-  private readonly encoded = new WeakMap<LiveEvent, string>();
+  private readonly encoded = new WeakMap<LiveEvent, Uint8Array[]>();
 
   constructor(private readonly service: LabService) {}
 
   attach(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>): void {
     res.writeHead(200, {
-      ...headers, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive',
+      ...headers, 'Content-Type': 'application/octet-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive',
     });
     res.flushHeaders();
     this.open.add(res);
@@ -33,10 +35,11 @@ export class LiveStream {
         return;
       }
       const shaped = shapeLive(event, res.writableLength > HIGH_WATER);
-      if (shaped) res.write(this.encode(shaped));
+      if (shaped) for (const chunk of this.encode(shaped)) res.write(chunk);
     };
     const unsubscribe = this.service.subscribe(write);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
+    const beat = encodeLive(HEARTBEAT)[0]!;
+    const heartbeat = setInterval(() => res.write(beat), HEARTBEAT_MS);
     const end = (): void => {
       clearInterval(heartbeat);
       unsubscribe();
@@ -47,14 +50,14 @@ export class LiveStream {
     res.on('error', end);
   }
 
-  /** One SSE message per event, encoded once however many tabs share it. */
-  private encode(event: LiveEvent): string {
-    let text = this.encoded.get(event);
-    if (text === undefined) {
-      text = `data: ${JSON.stringify(event)}\n\n`;
-      this.encoded.set(event, text);
+  /** Each event's frames, encoded once however many tabs share it. */
+  private encode(event: LiveEvent): Uint8Array[] {
+    let chunks = this.encoded.get(event);
+    if (chunks === undefined) {
+      chunks = encodeLive(event);
+      this.encoded.set(event, chunks);
     }
-    return text;
+    return chunks;
   }
 
   closeAll(): void {

@@ -1,6 +1,6 @@
 /**
  * `bpf-lab serve`'s HTTP server: the renderer's files, one POST route per
- * LabApi call, and the live stream as server-sent events. It binds to
+ * LabApi call, and the live stream as one streamed response of frames (live-wire.ts). It binds to
  * loopback only, and every request passes the Guard (Host, Origin, token).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -113,7 +113,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     }
     if (url.pathname === '/api/live') {
       if (req.method !== 'GET') return refuse(res, 405, 'The live stream is a GET.');
-      if (!guard.liveAuthorized(req, url)) return refuse(res, 401, 'Not authorized: the live stream needs the token.');
+      if (!guard.callAuthorized(req)) return refuse(res, 401, 'Not authorized: the live stream needs the token as a Bearer header.');
       return live.attach(req, res, SECURITY_HEADERS);
     }
     let cookie: Record<string, string> = {};
