@@ -20,7 +20,7 @@ type Frame = Extract<LiveEvent, { type: 'frame' }>;
 
 export class LiveFrames {
   private readonly histograms = new Map<number, HistogramSnapshot>();
-  /** Per session: the records waiting for the next frame (copies of the helper's, in arrival order). */
+  /** Per session: the records waiting for the next frame (views of the helper's frames, each its own buffer), in arrival order. */
   private readonly traces = new Map<number, { parts: Uint8Array[]; count: number; lost: number }>();
   private readonly passed = new Map<number, number>();
   private timer: NodeJS.Timeout | null = null;

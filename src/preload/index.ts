@@ -1,7 +1,7 @@
 /**
  * The bridge: exposes a LabTransport as window.bpfLab and nothing else. Only
  * the call channels in ipc-channels.ts can be invoked, only plain data
- * crosses, and one main-side subscription serves every listener of the page.
+ * crosses (trace records as a Uint8Array, which both hops copy), and one main-side subscription serves every listener of the page.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {

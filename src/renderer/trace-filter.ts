@@ -16,7 +16,10 @@ export interface TraceFilterInput {
 }
 
 export interface TraceFilter {
-  /** Lower-cased substring; '' matches every comm. */
+  /**
+   * The substring, with ASCII letters in lower case; '' matches every comm. Records are matched
+   * with their ASCII letters folded the same way and every other character exactly.
+   */
   comm: string;
   pid: number | null;
   /** Decimal digits without leading zeros, or null for no bound. */
@@ -73,7 +76,9 @@ export function parseTraceFilter(input: TraceFilterInput): { filter: TraceFilter
     errors.maxSize = 'must not be below Min size';
     hi = null;
   }
-  return { filter: { comm: input.comm.trim().toLowerCase(), pid, min: lo, max: hi }, errors };
+  // Only ASCII letters fold: the same rule as matchesRecord applies to the records' bytes.
+  const comm = input.comm.trim().replace(/[A-Z]/g, (c) => c.toLowerCase());
+  return { filter: { comm, pid, min: lo, max: hi }, errors };
 }
 
 export function isNoFilter(f: TraceFilter): boolean {

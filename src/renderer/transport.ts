@@ -65,6 +65,21 @@ export function browserTransport(token: string | null): LabTransport {
         told = now;
         listener({ type: 'log', level: 'error', message: now === 'closed' ? CONNECTION_CLOSED : CONNECTION_RETRYING });
       };
+      const read = async (reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> => {
+        const decoder = new LiveDecoder();
+        for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+          for (const event of decoder.push(chunk.value)) {
+            if (stop.signal.aborted) return;
+            told = 'nothing';
+            // A listener's failure goes to the console; it must not cost the stream.
+            try {
+              listener(event);
+            } catch (e) {
+              console.error(e);
+            }
+          }
+        }
+      };
       const follow = async (): Promise<void> => {
         while (!stop.signal.aborted) {
           try {
@@ -73,15 +88,12 @@ export function browserTransport(token: string | null): LabTransport {
             });
             // Refused: a token from before serve restarted. Retrying cannot help.
             if (response.status === 401 || response.status === 403) return tell('closed');
-            if (response.ok && response.body) {
-              const decoder = new LiveDecoder();
-              const reader = response.body.getReader();
-              for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-                for (const event of decoder.push(chunk.value)) {
-                  told = 'nothing';
-                  listener(event);
-                }
-              }
+            const reader = response.body?.getReader();
+            try {
+              if (response.ok && reader) await read(reader);
+            } finally {
+              // Whatever ended the read, the response is let go, so no connection stays open.
+              void reader?.cancel().catch(() => undefined);
             }
           } catch {
             // The connection failed or dropped: retried below, unless unsubscribed.

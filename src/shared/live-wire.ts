@@ -36,10 +36,13 @@ export class LiveDecoder {
   private readonly frames = new FrameDecoder(LIVE_MAX_FRAME_BYTES);
   /** A frame event waiting for its batches' records. */
   private waiting: { event: { traces: Array<Record<string, unknown>> }; next: number } | null = null;
+  /** A break was said: records that follow it, up to the next event, belong to it and pass quietly. */
+  private broke = false;
 
   push(chunk: Uint8Array): unknown[] {
     const out: unknown[] = [];
     const broken = (why: string): void => {
+      this.broke = true;
       this.waiting = null;
       out.push({ type: 'log', level: 'error', message: `the live stream from bpf-lab serve is malformed: ${why}` });
     };
@@ -47,6 +50,7 @@ export class LiveDecoder {
       if (!frame.ok) {
         broken(frame.error);
       } else if ('binary' in frame) {
+        if (!this.waiting && this.broke) continue;
         if (!this.waiting) {
           broken('trace records with no frame before them');
           continue;
@@ -59,6 +63,7 @@ export class LiveDecoder {
         }
       } else {
         if (this.waiting) broken('a frame\'s trace records are missing');
+        this.broke = false;
         const message = frame.message as { type?: unknown; traces?: unknown } | null;
         if (message?.type === HEARTBEAT.type) continue;
         const traces = message?.type === 'frame' && Array.isArray(message.traces) ? message.traces : [];

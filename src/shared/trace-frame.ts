@@ -126,7 +126,7 @@ export function recordComm(records: Uint8Array, i: number): string {
   return utf8.decode(records.subarray(at, end));
 }
 
-/** The frame's records as objects, for consumers that keep a few (tests, the app until it reads columns). */
+/** The frame's records as objects: for tests, which compare them with what went in. */
 export function traceEvents(frame: TraceFrame, from = 0, to = frame.count): TraceEvent[] {
   const out: TraceEvent[] = [];
   for (let i = from; i < to; i++) {

@@ -61,3 +61,15 @@ test('a batch whose records do not match its count is refused by the contract', 
   assert.equal(checked.success, false);
   assert.match(JSON.stringify(checked.error?.issues), /records do not match their count/);
 });
+
+test('a batch over the frame limit breaks its event once; the event\'s other records pass quietly', () => {
+  const [json, first, , third] = encodeLive(frame([1, 1, 1]));
+  const huge = new Uint8Array(4 + (4 << 20) + 1);
+  new DataView(huge.buffer).setUint32(0, (0x80000000 | ((4 << 20) + 1)) >>> 0, false);
+  const after = encodeLive({ type: 'log', level: 'info', message: 'after' })[0]!;
+  const decoder = new LiveDecoder();
+  const got = [json!, first!, huge, third!, after].flatMap((c) => decoder.push(c));
+  assert.equal(got.length, 2);
+  assert.match((got[0] as { message: string }).message, /malformed: frame of 4194305 bytes is over the 4194304-byte limit/);
+  assert.equal((got[1] as { message: string }).message, 'after');
+});

@@ -75,3 +75,26 @@ test('dropped counts the matches that fell off the front, so a scrolled-up list 
   assert.equal(index.dropped, 5, 'the matches 10 and 12 fell off');
   assert.deepEqual(sizes(index), ['14', '16', '18', '20', '22']);
 });
+
+test('size bounds hold across the 32-bit boundary and up to 2^64 - 1, and comm folds ASCII letters only', () => {
+  const sizes = [0n, 1n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 32n + 1n, 2n ** 53n + 1n, 2n ** 64n - 1n];
+  const comms = ['Cat', 'CAT', 'bash', 'Äpfel', 'äpfel', 'x'];
+  const ring = new EventRing(100);
+  const events = sizes.flatMap((s, i) => comms.map((comm, j) => ({ ...ev(i * 10 + j), comm, size: s.toString() })));
+  for (const e of events) ring.push(traceRecords([e]), 1);
+  const shown = (input: Partial<TraceFilterInput>): string[] => {
+    const view = new FilteredIndex(ring, filter(input));
+    return Array.from({ length: view.length }, (_, i) => `${view.at(i)!.comm}:${view.at(i)!.size}`);
+  };
+  // The oracle: BigInt bounds, and the comm with only A-Z lowered.
+  const fold = (s: string): string => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const want = (min: bigint | null, max: bigint | null, comm = ''): string[] => events
+    .filter((e) => (min === null || BigInt(e.size) >= min) && (max === null || BigInt(e.size) <= max) && fold(e.comm).includes(fold(comm)))
+    .map((e) => `${e.comm}:${e.size}`);
+  for (const [min, max] of [[2n ** 32n, null], [null, 2n ** 32n - 1n], [2n ** 32n - 1n, 2n ** 32n + 1n], [2n ** 64n - 1n, null], [1n, 1n]] as const) {
+    assert.deepEqual(shown({ minSize: min?.toString() ?? '', maxSize: max?.toString() ?? '' }), want(min, max), `${min}..${max}`);
+  }
+  assert.deepEqual(shown({ comm: 'cAt' }), want(null, null, 'cat'), 'ASCII letters in any case');
+  assert.deepEqual(shown({ comm: 'äpf' }), want(null, null, 'äpf'), 'other letters exactly: äpfel, not Äpfel');
+  assert.equal(shown({ comm: 'äpf' }).length, sizes.length);
+});

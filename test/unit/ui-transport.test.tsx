@@ -135,3 +135,25 @@ test('the token moves from the URL into this tab\'s storage and out of the addre
     Object.assign(page, saved);
   }
 });
+
+test('a listener that throws costs neither the stream nor the events after it', async () => {
+  const live = stream();
+  const { calls } = liveFetch([() => Promise.resolve(live.response)]);
+  const seen: string[] = [];
+  const thrown: unknown[] = [];
+  const consoleError = console.error;
+  console.error = (e: unknown): void => { thrown.push(e); };
+  try {
+    browserTransport('tok').subscribe((e) => {
+      const message = (e as { message: string }).message;
+      seen.push(message);
+      if (message === 'one') throw new Error('listener failed');
+    });
+    live.send(Uint8Array.from([...encodeLive({ type: 'log', level: 'info', message: 'one' })[0]!, ...encodeLive({ type: 'log', level: 'info', message: 'two' })[0]!]));
+    await until(() => seen.length === 2 && thrown.length === 1, 'both events and the reported error');
+    assert.deepEqual(seen, ['one', 'two']);
+    assert.equal(calls.length, 1, 'no reconnect');
+  } finally {
+    console.error = consoleError;
+  }
+});

@@ -39,7 +39,7 @@ test('a browser Origin must be ours; state changes need one unless they carry a 
   assert.equal(guard.originAllowed(req({ authorization: `Bearer ${token}` }), true), true, 'a script with the token');
 });
 
-test('a cookie opens the page\'s files only; calls need the Bearer token, the live stream the token', () => {
+test('a cookie opens the page\'s files only; calls (and the live stream) need the Bearer token', () => {
   const cookie = `theme=dark; ${guard.cookieName}=${token}`;
   assert.equal(guard.pageAuthorized(req({ cookie })), true);
   assert.equal(guard.pageAuthorized(req({ authorization: `Bearer ${token}` })), true);
