@@ -18,7 +18,7 @@ import { launchChromium, pacedWriter, startServe } from '../test/e2e/serve.js';
 const RATE = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 8);
 
-interface Responsiveness { fps: number; lagP50: number; lagP99: number }
+interface Responsiveness { fps: number; lagP50: number; lagP99: number; longTasks: number; longestMs: number }
 
 /** Frames per second and timer lateness in the page over `ms` milliseconds. */
 function measure(page: Page, ms: number): Promise<Responsiveness> {
@@ -27,6 +27,11 @@ function measure(page: Page, ms: number): Promise<Responsiveness> {
     const raf = (globalThis as unknown as { requestAnimationFrame(cb: () => void): number }).requestAnimationFrame.bind(globalThis);
     let frames = 0;
     const lags: number[] = [];
+    // Long tasks: anything that held the page's main thread over 50 ms.
+    const long: number[] = [];
+    const Observer = (globalThis as unknown as { PerformanceObserver: new (cb: (list: { getEntries(): Array<{ duration: number }> }) => void) => { observe(o: object): void; disconnect(): void } }).PerformanceObserver;
+    const observer = new Observer((list) => { for (const e of list.getEntries()) long.push(e.duration); });
+    observer.observe({ type: 'longtask' });
     const t0 = performance.now();
     const frame = (): void => {
       frames++;
@@ -40,8 +45,10 @@ function measure(page: Page, ms: number): Promise<Responsiveness> {
       expected = now + 50;
       if (now - t0 >= duration) {
         clearInterval(timer);
+        observer.disconnect();
         lags.sort((a, b) => a - b);
         resolve({
+          longTasks: long.length, longestMs: Math.max(0, ...long),
           fps: frames / (duration / 1000),
           lagP50: lags[Math.floor(lags.length / 2)] ?? 0,
           lagP99: lags[Math.floor(lags.length * 0.99)] ?? 0,
@@ -51,7 +58,7 @@ function measure(page: Page, ms: number): Promise<Responsiveness> {
   }), ms);
 }
 
-async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; delivered: number }> {
+async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; delivered: number; seen: number; lost: number; received: number }> {
   const served = await startServe();
   const browser = await launchChromium();
   try {
@@ -74,7 +81,12 @@ async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; d
     const delivered = (await count() - before) / ((Date.now() - t0) / 1000);
     await w.done;
     await page.getByRole('button', { name: 'Stop', exact: true }).click();
-    return { idle, load, delivered };
+    const final = page.getByText(/Final: [\d,]+ seen/);
+    await final.waitFor();
+    const digits = (text: string): number => Number(text.replace(/\D/g, ''));
+    const seen = digits(/Final: ([\d,]+) seen/.exec(await final.innerText())![1]!);
+    const lost = digits(await page.getByTestId('trace-lost').innerText());
+    return { idle, load, delivered, seen, lost, received: await count() };
   } finally {
     await browser.close();
     await served.stop();
@@ -112,4 +124,6 @@ console.log(`offered: ${RATE} writes/s for ${SECONDS} s`);
 console.log(`page idle: ${f(ours.idle.fps)} fps, timer lag p50 ${f(ours.idle.lagP50)} ms, p99 ${f(ours.idle.lagP99)} ms`);
 console.log(`page load: ${f(ours.load.fps)} fps, timer lag p50 ${f(ours.load.lagP50)} ms, p99 ${f(ours.load.lagP99)} ms`);
 console.log(`fps ratio load/idle: ${(ours.load.fps / ours.idle.fps).toFixed(2)}`);
+console.log(`long tasks under load: ${ours.load.longTasks}, the longest ${f(ours.load.longestMs)} ms`);
+console.log(`whole session: ${ours.seen} seen by the kernel, ${ours.received} received by the page, ${ours.lost} lost`);
 console.log(`delivered: bpf-lab page ${Math.round(ours.delivered)}/s, bpftrace ${Math.round(peer)}/s, ratio ${(ours.delivered / peer).toFixed(2)}`);
