@@ -11,9 +11,6 @@ import { escapeTerminal } from '../shared/safe-text.js';
 import { VERSION } from '../shared/version.js';
 import { parseCommand, USAGE, UsageError, type Command } from './args.js';
 import { jsonOutput, textOutput } from './output.js';
-import { runServe } from './serve.js';
-import { runInspect } from './inspect.js';
-import { runLesson } from './lesson.js';
 import { runSession } from './session.js';
 
 const write = (stream: NodeJS.WriteStream) => (text: string): void => {
@@ -26,7 +23,9 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 
 async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise<number> {
-  if (cmd.name === 'serve') return runServe(cmd, write(process.stdout));
+  // serve, inspect and lesson are loaded only when asked for: a start of stat or trace is not
+  // made to wait for the web server's and the inspectors' modules.
+  if (cmd.name === 'serve') return (await import('./serve.js')).runServe(cmd, write(process.stdout));
   // inspect and lesson --json print one document on stdout; their notices and logs go to stderr.
   const json = cmd.json && cmd.name !== 'inspect' && cmd.name !== 'lesson';
   const chosen = json ? jsonOutput(write(process.stdout)) : textOutput(write(process.stdout), write(process.stderr));
@@ -43,8 +42,8 @@ async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise
       out.probes(await client.request('probes', {}));
       return 0;
     }
-    if (cmd.name === 'inspect') return await runInspect(client, cmd, write(process.stdout), write(process.stderr));
-    if (cmd.name === 'lesson') return await runLesson(client, cmd, write(process.stdout));
+    if (cmd.name === 'inspect') return await (await import('./inspect.js')).runInspect(client, cmd, write(process.stdout), write(process.stderr));
+    if (cmd.name === 'lesson') return await (await import('./lesson.js')).runLesson(client, cmd, write(process.stdout));
     return await runSession(client, cmd, out);
   } finally {
     await client.close();
