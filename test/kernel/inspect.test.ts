@@ -123,7 +123,13 @@ describe('inspect shows what the kernel holds', () => {
       const client = await HelperClient.start(directLaunch());
       try {
         const started = await client.request('start', { mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
-        matchesBpftool(await client.request('inspect', { session: started.session }));
+        const inspection = await client.request('inspect', { session: started.session });
+        matchesBpftool(inspection);
+        // Per hit, the tracepoint's field is read in place, and the pid is asked for once.
+        const calls = inspection.xlated.flatMap((x) => /\bcall (\w+)/.exec(x.text)?.[1] ?? []).map((c) => c.replace(/#\d+$/, ''));
+        assert.ok(!calls.some((c) => c.startsWith('bpf_probe_read')), calls.join(', '));
+        assert.equal(calls.filter((c) => c === 'bpf_get_current_pid_tgid').length, 1, calls.join(', '));
+        if (mode === 'stat') assert.ok(calls.every((c) => ['bpf_get_current_pid_tgid', 'bpf_map_lookup_elem', 'percpu_array_map_lookup_elem'].includes(c)), calls.join(', '));
         await client.request('stop', { session: started.session });
         const gone = await client.request('inspect', { session: started.session }).catch((e: { code: string }) => e.code);
         assert.equal(gone, 'no-session');
