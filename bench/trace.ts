@@ -8,7 +8,8 @@
  * (bpf-lab trace write --pid, and bpftrace printf of the same fields with a pid filter), with
  * its output going to this process, which counts the lines for size 1. Once the tool is
  * attached the writer runs; then the tool is stopped with SIGINT. CPU is the tool's user +
- * system time as /usr/bin/time reports it, children included (bpf-lab's helper). Needs root,
+ * system time as /usr/bin/time reports it, children included (as root, bpf-lab runs its helper
+ * inside its own process). Needs root,
  * bpftrace and bpftool, and a build (npm run build).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -41,13 +42,13 @@ function countLines(stream: NodeJS.ReadableStream): { count: () => number } {
   return { count: () => n };
 }
 
-/** High-water resident memory of `pid`'s child processes (bpf-lab's helper), in KiB. */
-function childHwmKiB(pid: number): number {
+/** High-water resident memory of `pid` and its child processes, in KiB: bpf-lab's CLI and helper. */
+function treeHwmKiB(pid: number): number {
   const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  return kids.reduce((sum, k) => sum + Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${k}/status`, 'utf8'))?.[1] ?? 0), 0);
+  return [String(pid), ...kids].reduce((sum, k) => sum + Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${k}/status`, 'utf8'))?.[1] ?? 0), 0);
 }
 
-interface Run { offered: number; delivered: number; cpuS: number; wallS: number; helperMiB: number | null }
+interface Run { offered: number; delivered: number; cpuS: number; wallS: number; /** bpf-lab's peak memory: the CLI, with its helper inside it as root. */ helperMiB: number | null }
 
 /** One tool on one load. `ready` says when the tool is attached. */
 async function run(tool: 'bpf-lab' | 'bpftrace', rate: number, seconds: number): Promise<Run> {
@@ -71,7 +72,7 @@ async function run(tool: 'bpf-lab' | 'bpftrace', rate: number, seconds: number):
   const wallS = (performance.now() - start) / 1000;
   await sleep(500); // what is still in flight
   const cli = tool === 'bpf-lab' ? Number(fs.readFileSync(`/proc/${tracer.pid}/task/${tracer.pid}/children`, 'utf8').trim()) : 0;
-  const helperMiB = tool === 'bpf-lab' ? childHwmKiB(cli) / 1024 : null;
+  const helperMiB = tool === 'bpf-lab' ? treeHwmKiB(cli) / 1024 : null;
   // SIGINT to the tool itself, not to /usr/bin/time.
   const target = tool === 'bpf-lab' ? cli : Number(fs.readFileSync(`/proc/${tracer.pid}/task/${tracer.pid}/children`, 'utf8').trim());
   process.kill(target, 'SIGINT');
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
       + `| ${(evPerCpuS(lab) / evPerCpuS(bt)).toFixed(2)} | ${reached(lab)} / ${reached(bt)} | ${lab.helperMiB?.toFixed(0)} MiB |`);
     process.stderr.write(`${load.name}: bpf-lab ${lab.delivered}/${lab.offered} in ${lab.cpuS} s CPU; bpftrace ${bt.delivered}/${bt.offered} in ${bt.cpuS} s CPU\n`);
   }
-  console.log('| load | writes | bpf-lab lost | bpftrace lost | bpf-lab CPU/event | bpftrace CPU/event | events per CPU-second, ratio | writer reached (bpf-lab / bpftrace) | helper RSS (peak) |');
+  console.log('| load | writes | bpf-lab lost | bpftrace lost | bpf-lab CPU/event | bpftrace CPU/event | events per CPU-second, ratio | writer reached (bpf-lab / bpftrace) | bpf-lab RSS (peak) |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
 }

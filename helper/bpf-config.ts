@@ -22,11 +22,22 @@ const SOURCE_SIZE = 32;
 /** A tgid no task has (pid_max is at most 2^22). */
 const NO_TGID = 0xffffffff;
 
+/**
+ * The helper's client, whose work is never counted: the process that started the helper. ppid 0
+ * (a parent outside our pid namespace) or 1 names no client; 0 would match idle-CPU hits. A helper
+ * inside a root bpf-lab (in-process.ts) is its own client, and its parent (a shell, sudo) is not.
+ */
+let clientTgid = (): number => (process.ppid > 1 ? process.ppid : NO_TGID);
+
+/** For a helper that runs inside its client's process: the process itself is the client. */
+export function helperInsideClient(): void {
+  clientTgid = () => NO_TGID;
+}
+
 /** The source for a plan: only the target's events if one is given, never the helper's or its client's. */
 export function sizeSource(plan: AttachPlan, target: Target): SizeSource {
   return {
-    // ppid 0 (a parent outside our pid namespace) or 1 names no client; 0 would match idle-CPU hits.
-    targetTgid: target.pid ?? 0, selfTgid: process.pid, clientTgid: process.ppid > 1 ? process.ppid : NO_TGID,
+    targetTgid: target.pid ?? 0, selfTgid: process.pid, clientTgid: clientTgid(),
     argIndex: plan.argIndex, fieldOffset: plan.fieldOffset, fieldSize: plan.fieldSize,
     armOnExec: Boolean(target.pid && target.armOnExec),
   };

@@ -32,7 +32,11 @@ async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise
   // --quiet: no notices; the helper's errors still come through (as log lines, below).
   const quiet = 'quiet' in cmd && cmd.quiet;
   const out = quiet ? { ...chosen, notice: (): void => undefined } : chosen;
-  const client = await HelperClient.start(commandLineLaunch(cmd.verbose));
+  const launch = commandLineLaunch(cmd.verbose);
+  // As root, the helper runs inside this process (helper/in-process.ts): one Node to start, not two.
+  const client = launch.via === 'direct' && process.geteuid?.() === 0
+    ? await HelperClient.start(launch, (await import('../../helper/in-process.js')).inProcessHelper(cmd.verbose))
+    : await HelperClient.start(launch);
   // The helper's and libbpf's log with --verbose; errors always.
   client.onPush((push) => {
     if (push.type === 'log' && (cmd.verbose || push.level === 'error')) chosen.notice(`${push.level}: ${push.message}`);

@@ -1,0 +1,63 @@
+/**
+ * The helper inside a root `bpf-lab` (stat, trace, probes, inspect, lesson): the same Server,
+ * spoken to through in-memory streams in place of a child's pipes, so a root command starts one
+ * Node, not two (about 300 ms on a small machine: a second Node and its modules). Only for a
+ * caller that is root already, so no privilege changes hands: the CLI as root ignores SIGUSR1
+ * (src/cli/no-inspector.ts), as the helper does. Everything else goes through the protocol as
+ * before, frames and checks included. `serve` and the app keep a helper process of their own.
+ */
+import { EventEmitter } from 'node:events';
+import { PassThrough } from 'node:stream';
+import type { Spawn } from '../src/backend/helper-client.js';
+import { HELPER_EXIT_NOT_PRIVILEGED } from '../src/shared/protocol.js';
+import { VERSION } from '../src/shared/version.js';
+import { helperInsideClient } from './bpf-config.js';
+import { CallerPolicy } from './caller.js';
+import { Kernel } from './kernel.js';
+import { captureLibbpfLog } from './libbpf.js';
+import { canTrace } from './privileges.js';
+import { Server } from './server.js';
+
+/** A Spawn for HelperClient.start that starts no process: the helper's end of the streams is here. */
+export function inProcessHelper(verbose: boolean): Spawn {
+  return () => {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    const child = Object.assign(new EventEmitter(), {
+      stdin, stdout, stderr, pid: process.pid,
+      // What close() does to a helper that does not go: here, the same as closing stdin.
+      kill: (): boolean => {
+        stdin.end();
+        return true;
+      },
+    });
+    // What the helper process checks first (main.ts): root without the capabilities to trace gets
+    // the same answer, through the same exit status.
+    if (!canTrace()) {
+      setImmediate(() => child.emit('close', HELPER_EXIT_NOT_PRIVILEGED, null));
+      return child as unknown as ReturnType<Spawn>;
+    }
+    helperInsideClient();
+    let server: Server;
+    try {
+      server = new Server(new Kernel(), { write: (bytes) => stdout.write(bytes), backlog: () => stdout.readableLength }, VERSION,
+        new CallerPolicy(null));
+    } catch (e) {
+      setImmediate(() => child.emit('error', e));
+      return child as unknown as ReturnType<Spawn>;
+    }
+    captureLibbpfLog((level, line) => server.log(level, line), verbose);
+    const release = (): void => server.dispose();
+    // Every exit path detaches: the end of the conversation, and the process ending under it.
+    process.once('exit', release);
+    stdin.on('data', (chunk: Buffer) => server.receive(chunk));
+    stdin.on('end', () => {
+      release();
+      process.off('exit', release);
+      stdout.end();
+      setImmediate(() => child.emit('close', 0, null));
+    });
+    return child as unknown as ReturnType<Spawn>;
+  };
+}
