@@ -5,6 +5,10 @@
  * caller that is root already, so no privilege changes hands: the CLI as root ignores SIGUSR1
  * (src/cli/no-inspector.ts), as the helper does. Everything else goes through the protocol as
  * before, frames and checks included. `serve` and the app keep a helper process of their own.
+ *
+ * What a helper process does on a signal (detach, then exit) is left to the kernel here: a
+ * signal that ends bpf-lab outside a session's own handling (endSignal) ends the process that
+ * holds the fds, and the links, programs, maps and perf events go with them.
  */
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
@@ -12,7 +16,7 @@ import type { Spawn } from '../src/backend/helper-client.js';
 import { HELPER_EXIT_NOT_PRIVILEGED } from '../src/shared/protocol.js';
 import { VERSION } from '../src/shared/version.js';
 import { helperInsideClient } from './bpf-config.js';
-import { CallerPolicy } from './caller.js';
+import { CallerPolicy, pkexecCaller } from './caller.js';
 import { Kernel } from './kernel.js';
 import { captureLibbpfLog } from './libbpf.js';
 import { canTrace } from './privileges.js';
@@ -24,6 +28,7 @@ export function inProcessHelper(verbose: boolean): Spawn {
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
+    stdout.on('error', () => undefined);
     const child = Object.assign(new EventEmitter(), {
       stdin, stdout, stderr, pid: process.pid,
       // What close() does to a helper that does not go: here, the same as closing stdin.
@@ -41,8 +46,12 @@ export function inProcessHelper(verbose: boolean): Spawn {
     helperInsideClient();
     let server: Server;
     try {
-      server = new Server(new Kernel(), { write: (bytes) => stdout.write(bytes), backlog: () => stdout.readableLength }, VERSION,
-        new CallerPolicy(null));
+      // The reader is this process, which hands the output on to its own stdout at once: that is
+      // where a slow terminal or pipe backs up, so that is the backlog that makes frames drop (counted).
+      server = new Server(new Kernel(), {
+        write: (bytes) => { if (!stdout.writableEnded) stdout.write(bytes); },
+        backlog: () => stdout.readableLength + process.stdout.writableLength,
+      }, VERSION, new CallerPolicy(pkexecCaller()));
     } catch (e) {
       setImmediate(() => child.emit('error', e));
       return child as unknown as ReturnType<Spawn>;

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * bpf-lab: the headless front end. It parses the command line, starts the root
- * helper as a child (directly as root; otherwise through pkexec and the
- * installed launcher) and prints what it streams.
+ * helper (inside this process as root; otherwise as a child through pkexec and
+ * the installed launcher) and prints what it streams.
  */
 import './no-inspector.js'; // first: for root, SIGUSR1 must never open a debugger
 import { commandLineLaunch, HelperClient } from '../backend/helper-client.js';

@@ -18,6 +18,8 @@ describe('a root bpf-lab runs its helper inside its own process', () => {
     if (!needsRoot(t)) return;
     // Every write on the system, printed: were its own output lines counted, they would feed themselves.
     const cli = spawn(process.execPath, [CLI, 'trace', 'write'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A failed check must not leave a system-wide trace running (it would hold the suite open).
+    t.after(() => { if (cli.exitCode === null) cli.kill('SIGKILL'); });
     let out = '';
     cli.stdout.on('data', (c: Buffer) => { out += c.toString(); });
     for (let i = 0; !ourPrograms().includes('trace_tracepoint'); i++) {
