@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { costSchema, inspectSchema, sampleSchema } from './inspect.js';
 import { classicLessonSchema } from './lesson.js';
 import {
-  errorDataSchema, idSchema, layoutSchema, lessonParamsSchema, pidSchema, probeSpecSchema, resultSchemas,
+  errorDataSchema, idSchema, lessonParamsSchema, resultSchemas, startParamsSchema,
 } from './protocol.js';
 import { TRACE_RECORD_STRIDE } from './trace-frame.js';
 
@@ -31,11 +31,11 @@ export const helperStateSchema = z.discriminatedUnion('state', [
 ]);
 export type HelperState = z.infer<typeof helperStateSchema>;
 
-export const startRequestSchema = z.strictObject({
-  mode: z.enum(['stat', 'trace']),
-  probe: probeSpecSchema,
-  layout: layoutSchema.default('seed'),
-  pid: pidSchema.optional(),
+/**
+ * What the app may ask for: the helper's start parameters (protocol.ts) without the ones the
+ * backend sets itself (armOnExec, stats, verifierLog, calls), and with live snapshots always on.
+ */
+export const startRequestSchema = startParamsSchema.pick({ mode: true, probe: true, layout: true, pid: true }).extend({
   /** Milliseconds between histogram snapshots (stat only). */
   intervalMs: z.number().int().min(100).max(60_000).default(2000),
 });

@@ -69,32 +69,35 @@ export const lessonParamsSchema = z.strictObject({
   ipv6: z.number().int().min(0).max(MAX_LESSON_PACKETS).default(3),
 });
 
+/** What a session starts with: the one definition, which the app's lab:start narrows (lab-api.ts). */
+export const startParamsSchema = z.strictObject({
+  mode: z.enum(['stat', 'trace']),
+  probe: probeSpecSchema,
+  layout: layoutSchema.default('seed'),
+  pid: pid.optional(),
+  /** With pid: count nothing until that process calls exec (how `-- CMD` starts clean). */
+  armOnExec: z.boolean().default(false),
+  /**
+   * Measure what each run of the program costs (run_cnt, run_time_ns), through a BPF_ENABLE_STATS
+   * fd the session holds: the kernel then times every BPF program until the last such fd closes.
+   */
+  stats: z.boolean().default(false),
+  /** Keep the verifier's log of this load (level 1 with statistics), for inspect. */
+  verifierLog: z.boolean().default(false),
+  /** Record the bpf(), perf_event_open() and perf ioctl() calls that load and attach this probe, for inspect. */
+  calls: z.boolean().default(false),
+  /** Milliseconds between live histogram snapshots; 0 for none (only the final one, at stop). */
+  intervalMs: z.number().int().min(0).max(60_000).refine((ms) => ms === 0 || ms >= 100, 'must be 0 or at least 100')
+    .default(2000),
+});
+
 export const requestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...envelope, method: z.literal('hello'), params: z.strictObject({}) }),
   z.strictObject({ ...envelope, method: z.literal('probes'), params: z.strictObject({}) }),
   z.strictObject({
     ...envelope,
     method: z.literal('start'),
-    params: z.strictObject({
-      mode: z.enum(['stat', 'trace']),
-      probe: probeSpecSchema,
-      layout: layoutSchema.default('seed'),
-      pid: pid.optional(),
-      /** With pid: count nothing until that process calls exec (how `-- CMD` starts clean). */
-      armOnExec: z.boolean().default(false),
-      /**
-       * Measure what each run of the program costs (run_cnt, run_time_ns), through a BPF_ENABLE_STATS
-       * fd the session holds: the kernel then times every BPF program until the last such fd closes.
-       */
-      stats: z.boolean().default(false),
-      /** Keep the verifier's log of this load (level 1 with statistics), for inspect. */
-      verifierLog: z.boolean().default(false),
-      /** Record the bpf(), perf_event_open() and perf ioctl() calls that load and attach this probe, for inspect. */
-      calls: z.boolean().default(false),
-      /** Milliseconds between live histogram snapshots; 0 for none (only the final one, at stop). */
-      intervalMs: z.number().int().min(0).max(60_000).refine((ms) => ms === 0 || ms >= 100, 'must be 0 or at least 100')
-        .default(2000),
-    }),
+    params: startParamsSchema,
   }),
   z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session: id }) }),
   /** The running session's program, maps and instructions, as the kernel holds them (src/shared/inspect.ts). */

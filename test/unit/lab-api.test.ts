@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LabError } from '../../src/shared/errors.js';
 import { CALL_CHANNELS } from '../../src/shared/ipc-channels.js';
-import { channels, type Envelope, type LabTransport, type LiveEvent } from '../../src/shared/lab-api.js';
+import { channels, startRequestSchema, type Envelope, type LabTransport, type LiveEvent } from '../../src/shared/lab-api.js';
+import { startParamsSchema } from '../../src/shared/protocol.js';
 import { createLabApi, serveCall } from '../../src/shared/lab-client.js';
 
 function transport(reply: (channel: string, payload: unknown) => unknown, live: unknown[] = []): LabTransport & { calls: unknown[][] } {
@@ -82,4 +83,23 @@ test('serveCall refuses unknown channels and bad payloads, and turns throws into
   assert.deepEqual(await serveCall('lab:status', {}, () => Promise.reject(new LabError('busy', 'full'))),
     { ok: false, error: { code: 'busy', message: 'full' } });
   assert.deepEqual(await serveCall('lab:status', {}, () => Promise.resolve(status as never)), { ok: true, value: status });
+});
+
+test('the app\'s start request is the helper\'s start parameters, narrowed: one definition, no drift', () => {
+  const app = Object.keys(startRequestSchema.shape).sort();
+  const helper = Object.keys(startParamsSchema.shape);
+  assert.deepEqual(app, ['intervalMs', 'layout', 'mode', 'pid', 'probe']);
+  assert.ok(app.every((k) => helper.includes(k)), 'every field the app sends is one the helper takes');
+  // Whatever the app accepts, the helper accepts as it is.
+  for (const request of [
+    { mode: 'stat', probe: { kind: 'catalog', id: 'read' } },
+    { mode: 'trace', probe: { kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_write', field: 'count' }, pid: 42, intervalMs: 100 },
+    { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'linear:0:1024:64', intervalMs: 60_000 },
+  ]) {
+    const parsed = startRequestSchema.parse(request);
+    assert.ok(startParamsSchema.safeParse(parsed).success, JSON.stringify(request));
+  }
+  // The app asks for live snapshots always; the helper also takes 0 (the CLI's "final table only").
+  assert.equal(startRequestSchema.safeParse({ mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 }).success, false);
+  assert.equal(startParamsSchema.safeParse({ mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 }).success, true);
 });
