@@ -12,8 +12,8 @@
  * Runtime-free on purpose: mapRing() in helper/libbpf.ts maps the real ring; the unit test drives this
  * with a producer that follows the kernel's protocol.
  */
+import { ringRecordStride } from '../src/shared/trace-frame.js';
 
-export const RECORD_HEADER = 8;
 const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
 const LENGTH = 0x3fffffff;
@@ -44,11 +44,6 @@ export interface Taken {
   odd: number;
 }
 
-/** The bytes one record of `size` bytes takes in the ring, header included. */
-export function recordStride(size: number): number {
-  return (size + RECORD_HEADER + 7) & ~7;
-}
-
 export class RingConsumer {
   readonly stride: number;
   private readonly headers: Uint32Array;
@@ -56,7 +51,7 @@ export class RingConsumer {
   constructor(private readonly ring: RingMemory, private readonly recordSize: number) {
     if (ring.size <= 0 || (ring.size & (ring.size - 1)) !== 0) throw new Error(`ring size ${ring.size} is not a power of two`);
     if (ring.data.byteLength < 2 * ring.size) throw new Error('the data area must be mapped twice');
-    this.stride = recordStride(recordSize);
+    this.stride = ringRecordStride(recordSize);
     this.headers = new Uint32Array(ring.data.buffer, ring.data.byteOffset, ring.data.byteLength >>> 2);
   }
 
@@ -83,7 +78,7 @@ export class RingConsumer {
       const header = Atomics.load(this.headers, at >>> 2);
       if (header & BUSY) break;
       const length = header & LENGTH;
-      const step = (length + RECORD_HEADER + 7) & ~7;
+      const step = ringRecordStride(length);
       if (step > end - pos) break; // never from the kernel: a record cannot pass the producer
       if (!(header & DISCARD) && length === this.recordSize) {
         // The double mapping keeps a run contiguous from its first record, wrap or not.

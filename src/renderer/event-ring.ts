@@ -5,9 +5,7 @@
  * notice when the ring has overwritten them. A record becomes an object only when a row on
  * screen asks for it (event()).
  */
-import {
-  recordComm, recordCpu, recordPid, recordSizeText, recordTid, recordTsUs, TRACE_RECORD_STRIDE, type TraceEvent,
-} from '../shared/trace-frame.js';
+import { recordEvent, TRACE_RECORD_STRIDE, type TraceEvent } from '../shared/trace-frame.js';
 
 export class EventRing {
   /** The records: capacity × TRACE_RECORD_STRIDE bytes, record `seq` in slot seq % capacity. */
@@ -60,12 +58,7 @@ export class EventRing {
 
   /** The record with this sequence number, decoded; undefined once the ring has overwritten it. */
   event(seq: number): TraceEvent | undefined {
-    if (!this.has(seq)) return undefined;
-    const i = this.slot(seq);
-    return {
-      tsUs: recordTsUs(this.view, i), cpu: recordCpu(this.view, i), pid: recordPid(this.view, i), tid: recordTid(this.view, i),
-      comm: recordComm(this.bytes, i), size: recordSizeText(this.view, i),
-    };
+    return this.has(seq) ? recordEvent(this.bytes, this.view, this.slot(seq)) : undefined;
   }
 
   /** A copy that keeps the same sequence numbers, for a view that must not change (pause). */

@@ -6,7 +6,7 @@
  * two 32-bit words, never as floats that would round above 2^53.
  */
 import { MAX_PID, parsePid } from '../shared/probes.js';
-import { eventAt } from '../shared/trace-frame.js';
+import { COMM_LEN, EVENT_FIELD, eventAt, recordPid } from '../shared/trace-frame.js';
 
 export interface TraceFilterInput {
   comm: string;
@@ -103,25 +103,22 @@ export function recordFilter(f: TraceFilter): RecordFilter {
   return { pid: f.pid, min: words(f.min), max: words(f.max), comm: new TextEncoder().encode(f.comm) };
 }
 
-const COMM_AT = 28;
-const COMM_LEN = 16;
-
 /**
  * Whether record `slot` of `bytes` (trace-frame.ts layout) passes the filter; runs once per record
  * as it arrives. The comm matches case-insensitively for ASCII letters, byte for byte otherwise.
  */
 export function matchesRecord(f: RecordFilter, bytes: Uint8Array, view: DataView, slot: number): boolean {
   const at = eventAt(slot);
-  if (f.pid !== null && view.getUint32(at + 16, true) !== f.pid) return false;
+  if (f.pid !== null && recordPid(view, slot) !== f.pid) return false;
   if (f.min !== null || f.max !== null) {
-    const hi = view.getUint32(at + 12, true);
-    const lo = view.getUint32(at + 8, true);
+    const hi = view.getUint32(at + EVENT_FIELD.size + 4, true);
+    const lo = view.getUint32(at + EVENT_FIELD.size, true);
     if (f.min !== null && (hi < f.min[0] || (hi === f.min[0] && lo < f.min[1]))) return false;
     if (f.max !== null && (hi > f.max[0] || (hi === f.max[0] && lo > f.max[1]))) return false;
   }
   const needle = f.comm;
   if (needle.length === 0) return true;
-  const comm = at + COMM_AT;
+  const comm = at + EVENT_FIELD.comm;
   let length = 0;
   while (length < COMM_LEN && bytes[comm + length] !== 0) length++;
   search: for (let start = 0; start + needle.length <= length; start++) {

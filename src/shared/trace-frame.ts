@@ -25,12 +25,21 @@ export const TRACE_FRAME_KIND = 1;
 export const TRACE_FRAME_HEADER = 40;
 /** sizeof(struct trace_event). */
 export const TRACE_EVENT_BYTES = 48;
-/** The ring's header before each record. */
+/** The BPF ring buffer's header before each record (kernel/bpf/ringbuf.c). */
 export const RING_RECORD_HEADER = 8;
-/** One record as it crosses: the ring's header and the event, 8-byte aligned. */
-export const TRACE_RECORD_STRIDE = 56;
-const COMM_AT = 28;
-const COMM_LEN = 16;
+
+/** The bytes a record of `size` bytes takes in a BPF ring buffer: header included, 8-byte aligned. */
+export function ringRecordStride(size: number): number {
+  return (size + RING_RECORD_HEADER + 7) & ~7;
+}
+
+/** One record as it crosses: the ring's header and the event, as the ring holds it. */
+export const TRACE_RECORD_STRIDE = ringRecordStride(TRACE_EVENT_BYTES);
+
+/** Where each field of struct trace_event starts, from the start of the event. */
+export const EVENT_FIELD = { tsNs: 0, size: 8, pid: 16, tid: 20, cpu: 24, comm: 28 } as const;
+/** TRACE_COMM_LEN: the comm's bytes, NUL-terminated unless all 16 are used. */
+export const COMM_LEN = 16;
 
 /** One record, decoded: only for the few that are shown (a trace list's rows on screen). */
 export interface TraceEvent {
@@ -98,7 +107,7 @@ export const eventAt = (i: number): number => i * TRACE_RECORD_STRIDE + RING_REC
 
 /** Record i's timestamp in microseconds since boot, truncated as the demo prints it; exact, without BigInt. */
 export function recordTsUs(view: DataView, i: number): number {
-  const at = eventAt(i);
+  const at = eventAt(i) + EVENT_FIELD.tsNs;
   // ns = high × 2^32 + low, and 2^32 = 4294967 × 1000 + 296.
   const high = view.getUint32(at + 4, true);
   const low = view.getUint32(at, true);
@@ -107,33 +116,36 @@ export function recordTsUs(view: DataView, i: number): number {
 
 /** Record i's size in decimal, exact for any u64; BigInt only past 2^53. */
 export function recordSizeText(view: DataView, i: number): string {
-  const at = eventAt(i) + 8;
+  const at = eventAt(i) + EVENT_FIELD.size;
   const high = view.getUint32(at + 4, true);
   return high < 0x200000 ? String(high * 4294967296 + view.getUint32(at, true)) : view.getBigUint64(at, true).toString();
 }
 
-export const recordPid = (view: DataView, i: number): number => view.getUint32(eventAt(i) + 16, true);
-export const recordTid = (view: DataView, i: number): number => view.getUint32(eventAt(i) + 20, true);
-export const recordCpu = (view: DataView, i: number): number => view.getUint32(eventAt(i) + 24, true);
+export const recordPid = (view: DataView, i: number): number => view.getUint32(eventAt(i) + EVENT_FIELD.pid, true);
+export const recordTid = (view: DataView, i: number): number => view.getUint32(eventAt(i) + EVENT_FIELD.tid, true);
+export const recordCpu = (view: DataView, i: number): number => view.getUint32(eventAt(i) + EVENT_FIELD.cpu, true);
 
 const utf8 = new TextDecoder();
 
 /** Record i's comm: the bytes up to the first NUL. */
 export function recordComm(records: Uint8Array, i: number): string {
-  const at = eventAt(i) + COMM_AT;
+  const at = eventAt(i) + EVENT_FIELD.comm;
   let end = at;
   while (end < at + COMM_LEN && records[end] !== 0) end++;
   return utf8.decode(records.subarray(at, end));
 }
 
+/** Record i of `records` (and `view` over the same bytes) as an object: for a row on screen, or a test. */
+export function recordEvent(records: Uint8Array, view: DataView, i: number): TraceEvent {
+  return {
+    tsUs: recordTsUs(view, i), cpu: recordCpu(view, i), pid: recordPid(view, i), tid: recordTid(view, i),
+    comm: recordComm(records, i), size: recordSizeText(view, i),
+  };
+}
+
 /** The frame's records as objects: for tests, which compare them with what went in. */
 export function traceEvents(frame: TraceFrame, from = 0, to = frame.count): TraceEvent[] {
   const out: TraceEvent[] = [];
-  for (let i = from; i < to; i++) {
-    out.push({
-      tsUs: recordTsUs(frame.view, i), size: recordSizeText(frame.view, i), pid: recordPid(frame.view, i),
-      tid: recordTid(frame.view, i), cpu: recordCpu(frame.view, i), comm: recordComm(frame.records, i),
-    });
-  }
+  for (let i = from; i < to; i++) out.push(recordEvent(frame.records, frame.view, i));
   return out;
 }

@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { RECORD_HEADER, RingConsumer, recordStride, type RingMemory } from '../../helper/ring-consumer.js';
+import { RingConsumer, type RingMemory } from '../../helper/ring-consumer.js';
+import { RING_RECORD_HEADER as RECORD_HEADER, ringRecordStride as recordStride } from '../../src/shared/trace-frame.js';
 
 const BUSY = 0x80000000;
 const DISCARD = 0x40000000;
