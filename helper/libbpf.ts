@@ -98,13 +98,19 @@ const PROT_READ = 1;
 const PROT_WRITE = 2;
 const MAP_SHARED = 1;
 
+/** mmap of `length` bytes of an fd at `offset`, shared; null where it fails (MAP_FAILED). */
+function mapFd(fd: number, length: number, prot: number, offset: number): unknown {
+  const at = mmapFn(null, length, prot, MAP_SHARED, fd, offset);
+  return !at || koffi.address(at) === 0xffffffffffffffffn ? null : at;
+}
+
 /**
  * Reads `length` bytes of what a map exposes through mmap at `offset` (a ring buffer's consumer
  * and producer pages), copied out, with the mapping undone at once. Null where mmap fails.
  */
 export function readMapped(fd: number, offset: number, length: number): Uint8Array | null {
-  const at = mmapFn(null, length, PROT_READ, MAP_SHARED, fd, offset);
-  if (!at || koffi.address(at) === 0xffffffffffffffffn) return null;
+  const at = mapFd(fd, length, PROT_READ, offset);
+  if (!at) return null;
   try {
     return new Uint8Array(koffi.view(at, length).slice(0));
   } finally {
@@ -120,8 +126,8 @@ export function readMapped(fd: number, offset: number, length: number): Uint8Arr
  */
 export function mapShared(fd: number, length: number): { bytes: Uint8Array; unmap: () => void } | null {
   const size = Math.ceil(length / pageSize) * pageSize;
-  const at = mmapFn(null, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (!at || koffi.address(at) === 0xffffffffffffffffn) return null;
+  const at = mapFd(fd, size, PROT_READ | PROT_WRITE, 0);
+  if (!at) return null;
   return { bytes: new Uint8Array(koffi.view(at, length)), unmap: () => void munmapFn(at, size) };
 }
 
@@ -135,11 +141,11 @@ export const PAGE_SIZE = pageSize;
 export function mapRing(fd: number, size: number): {
   consumer: BigUint64Array; producer: BigUint64Array; data: Uint8Array; unmap: () => void;
 } | null {
-  const cons = mmapFn(null, pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  if (!cons || koffi.address(cons) === 0xffffffffffffffffn) return null;
+  const cons = mapFd(fd, pageSize, PROT_READ | PROT_WRITE, 0);
+  if (!cons) return null;
   const rest = pageSize + 2 * size;
-  const prod = mmapFn(null, rest, PROT_READ, MAP_SHARED, fd, pageSize);
-  if (!prod || koffi.address(prod) === 0xffffffffffffffffn) {
+  const prod = mapFd(fd, rest, PROT_READ, pageSize);
+  if (!prod) {
     munmapFn(cons, pageSize);
     return null;
   }
