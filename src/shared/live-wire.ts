@@ -16,15 +16,17 @@ export const LIVE_MAX_FRAME_BYTES = 4 << 20;
 /** The server's keep-alive, which the reader drops. */
 export const HEARTBEAT = { type: 'heartbeat' } as const;
 
-/** An event as the chunks to write: its JSON frame, then one binary frame per trace batch. */
+/**
+ * An event as the chunks to write: its JSON frame, then one binary frame per trace batch, each
+ * its length word and then the batch's records themselves (written as they are, not copied).
+ */
 export function encodeLive(event: LiveEvent | typeof HEARTBEAT): Uint8Array[] {
   if (event.type !== 'frame' || event.traces.length === 0) return [encodeFrame(event, LIVE_MAX_FRAME_BYTES)];
   const json = { ...event, traces: event.traces.map(({ records: _records, ...rest }) => rest) };
-  return [encodeFrame(json, LIVE_MAX_FRAME_BYTES), ...event.traces.map(({ records }) => {
-    const frame = new Uint8Array(FRAME_HEADER + records.length);
-    binaryFrameLength(frame, records.length, LIVE_MAX_FRAME_BYTES);
-    frame.set(records, FRAME_HEADER);
-    return frame;
+  return [encodeFrame(json, LIVE_MAX_FRAME_BYTES), ...event.traces.flatMap(({ records }) => {
+    const length = new Uint8Array(FRAME_HEADER);
+    binaryFrameLength(length, records.length, LIVE_MAX_FRAME_BYTES);
+    return [length, records];
   })];
 }
 

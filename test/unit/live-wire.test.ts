@@ -16,6 +16,14 @@ const frame = (counts: number[]): LiveEvent => ({
   traces: counts.map((count, i) => ({ session: i + 1, count, records: records(count, i), lost: i, passed: 100 + count, at: 7 })),
 });
 
+/** An event's frames, each whole (encodeLive writes a batch's length word and records as two chunks). */
+function framesOf(event: LiveEvent): Uint8Array[] {
+  const [json, ...rest] = encodeLive(event);
+  const frames = [json!];
+  for (let i = 0; i < rest.length; i += 2) frames.push(Uint8Array.from([...rest[i]!, ...rest[i + 1]!]));
+  return frames;
+}
+
 const bytesOf = (events: Array<LiveEvent | typeof HEARTBEAT>): Uint8Array => Uint8Array.from(events.flatMap(encodeLive).flatMap((c) => [...c]));
 
 test('events and their records come back as they were sent, whatever the chunking; heartbeats are dropped', () => {
@@ -33,16 +41,21 @@ test('events and their records come back as they were sent, whatever the chunkin
   }));
 });
 
-test('records travel as bytes: the JSON of a frame holds none of them', () => {
-  const [json, ...binary] = encodeLive(frame([2, 1]));
+test('records travel as bytes: the JSON of a frame holds none of them, and the records go out as they are', () => {
+  const event = frame([2, 1]);
+  assert.ok(event.type === 'frame');
+  const [json, ...binary] = encodeLive(event);
   assert.doesNotMatch(new TextDecoder().decode(json), /records/);
-  assert.deepEqual(binary.map((b) => b.length - 4), [2 * TRACE_RECORD_STRIDE, TRACE_RECORD_STRIDE]);
+  // Each batch: its 4-byte length word (binary), then its records, the very same bytes.
+  assert.deepEqual(binary.map((b) => b.length), [4, 2 * TRACE_RECORD_STRIDE, 4, TRACE_RECORD_STRIDE]);
+  assert.equal(binary[1], event.traces[0]!.records, 'not a copy');
+  assert.equal(binary[3], event.traces[1]!.records);
 });
 
 test('a stream that breaks the format is said once per break, and what follows is read', () => {
-  const [json, first] = encodeLive(frame([1, 1]));
+  const [json, first] = framesOf(frame([1, 1]));
   const after = encodeLive({ type: 'log', level: 'info', message: 'after' })[0]!;
-  const orphan = encodeLive(frame([1]))[1]!;
+  const orphan = framesOf(frame([1]))[1]!;
   const decoder = new LiveDecoder();
   // A frame whose second batch never comes; then records with no frame before them.
   const got = decoder.push(Uint8Array.from([...json!, ...first!, ...after, ...orphan, ...after]));
@@ -63,7 +76,7 @@ test('a batch whose records do not match its count is refused by the contract', 
 });
 
 test('a batch over the frame limit breaks its event once; the event\'s other records pass quietly', () => {
-  const [json, first, , third] = encodeLive(frame([1, 1, 1]));
+  const [json, first, , third] = framesOf(frame([1, 1, 1]));
   const huge = new Uint8Array(4 + (4 << 20) + 1);
   new DataView(huge.buffer).setUint32(0, (0x80000000 | ((4 << 20) + 1)) >>> 0, false);
   const after = encodeLive({ type: 'log', level: 'info', message: 'after' })[0]!;
