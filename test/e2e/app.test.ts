@@ -157,19 +157,18 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   assert.equal(lost, 0, 'no event lost at 100k a second');
   // The most frames in any 1-second window.
   const frames = await frameTimes();
-  // Enough frames for the bound below to mean something; a loaded machine may skip some for a slow page.
+  // Enough frames for the bound below to mean something; the backend skips frames for a page that is behind.
   assert.ok(frames.length >= 20, `${frames.length} frames over the flood`);
-  // Over the whole flood, at most 60 a second (the backend sends one every 17 ms at most).
+  // By the backend's stamps, at most 60 a second over the whole flood: it sends one every 17 ms at most.
   const span = frames.at(-1)! - frames[0]!;
-  assert.ok((frames.length - 1) / span <= 60.5, `${frames.length} frames in ${span.toFixed(2)} s`);
-  // The times are taken in the page's script, which a busy page runs late and then several at
-  // once: a 1-second window may catch a few frames of the next. Never more than a few.
+  assert.ok((frames.length - 1) / span <= 60, `${frames.length} frames in ${span.toFixed(2)} s`);
+  // And in any 1-second window: 59 at 17 ms apart, and one more if Stop flushed early.
   let most = 0;
   for (let i = 0, j = 0; j < frames.length; j++) {
     while (frames[j]! - frames[i]! >= 1) i++;
     most = Math.max(most, j - i + 1);
   }
-  assert.ok(most <= 65, `${most} frames within one second`);
+  assert.ok(most <= 60, `${most} frames within one second`);
   await screenshot(p, 'trace-flood');
 });
 

@@ -139,9 +139,11 @@ export function killOracles(): void {
 
 /**
  * Counts the live frames that reach the page, at the page's end of the stream: an init script
- * wraps the page's fetch of /api/live and notes the time of each `frame` event's JSON frame as it
- * passes (live-wire.ts framing), without changing what the app reads. The page is reloaded so the
- * script runs first. Returns a reader of the times, in seconds.
+ * wraps the page's fetch of /api/live and, for each `frame` event's JSON frame that carries trace
+ * batches (live-wire.ts framing), notes the time the backend sent it (the batches' `at`), without
+ * changing what the app reads. The backend's own stamps, not the page's clock: a busy page runs
+ * its script late and then several frames at once, which says nothing of how often they were
+ * sent. The page is reloaded so the script runs first. Returns a reader of the times, in seconds.
  */
 export async function countLiveFrames(page: Page): Promise<() => Promise<number[]>> {
   await page.addInitScript(() => {
@@ -166,7 +168,10 @@ export async function countLiveFrames(page: Page): Promise<() => Promise<number[
             const length = word & 0x7fffffff;
             if (joined.length - at < 4 + length) break;
             const json = (word & 0x80000000) === 0;
-            if (json && new TextDecoder().decode(joined.subarray(at + 4, at + 4 + 16)) === '{"type":"frame",') times.push(performance.now() / 1000);
+            if (json && new TextDecoder().decode(joined.subarray(at + 4, at + 4 + 16)) === '{"type":"frame",') {
+              const frame = JSON.parse(new TextDecoder().decode(joined.subarray(at + 4, at + 4 + length))) as { traces: Array<{ at: number }> };
+              if (frame.traces.length > 0) times.push(frame.traces[0]!.at / 1000);
+            }
             at += 4 + length;
           }
           held = joined.slice(at);
