@@ -18,6 +18,7 @@ import { VERSION } from '../src/shared/version.js';
 import { helperInsideClient } from './bpf-config.js';
 import { CallerPolicy, pkexecCaller } from './caller.js';
 import { Kernel } from './kernel.js';
+import { ProbeCache } from './probe-cache.js';
 import { captureLibbpfLog } from './libbpf.js';
 import { canTrace } from './privileges.js';
 import { Server } from './server.js';
@@ -51,7 +52,7 @@ export function inProcessHelper(verbose: boolean): Spawn {
       server = new Server(new Kernel(), {
         write: (bytes) => { if (!stdout.writableEnded) stdout.write(bytes); },
         backlog: () => stdout.readableLength + process.stdout.writableLength,
-      }, VERSION, new CallerPolicy(pkexecCaller()));
+      }, VERSION, new CallerPolicy(pkexecCaller()), new ProbeCache());
     } catch (e) {
       setImmediate(() => child.emit('error', e));
       return child as unknown as ReturnType<Spawn>;

@@ -238,10 +238,11 @@ export function allocNative(size: number): unknown {
   return koffi.alloc('char', size);
 }
 
+/** The NUL-terminated text at ptr, at most max bytes: only the text is copied, not the whole buffer. */
 export function readCString(ptr: unknown, max: number): string {
-  const bytes = Buffer.from(nativeBytes(ptr, max));
+  const bytes = nativeBytes(ptr, max);
   const end = bytes.indexOf(0);
-  return bytes.toString('utf8', 0, end < 0 ? max : end);
+  return new TextDecoder().decode(bytes.subarray(0, end < 0 ? max : end));
 }
 
 /** The address of native memory, for the pointer fields of a struct the kernel fills in (bpf_prog_info). */

@@ -9,6 +9,7 @@ import {
 import { CallerPolicy, checkOwnClient, pkexecCaller } from './caller.js';
 import { VERSION } from '../src/shared/version.js';
 import { Kernel } from './kernel.js';
+import { ProbeCache } from './probe-cache.js';
 import { captureLibbpfLog, socketPeerPid } from './libbpf.js';
 import { canTrace } from './privileges.js';
 import { removeEphemeralRoot, sweepStaleCopies } from './ephemeral.js';
@@ -52,7 +53,7 @@ function main(): void {
   const server = new Server(new Kernel(), {
     write: (bytes) => process.stdout.write(bytes),
     backlog: () => process.stdout.writableLength,
-  }, VERSION, new CallerPolicy(pkexecCaller()));
+  }, VERSION, new CallerPolicy(pkexecCaller()), new ProbeCache());
   captureLibbpfLog((level, line) => server.log(level, line), process.argv.includes('--verbose'));
 
   let exiting = false;

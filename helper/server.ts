@@ -17,13 +17,14 @@ import { inspect, sample } from './inspect.js';
 import type { Kernel } from './kernel.js';
 import { kernelInfo, probeStatuses } from './probe-status.js';
 import type { Session } from './session.js';
+import { probeCacheKey, type ProbeCache } from './probe-cache.js';
 import { RingWaiter } from './ring-waiter.js';
 import { TraceSession } from './trace-session.js';
 
 /**
- * How long a probes answer is reused. Each one loads and attaches about six programs (a
- * quarter of a second), so a queue of probes requests would hold up a stop behind it; answers
- * that come within this time of the last one reuse it.
+ * How long a trial of the probes is reused, even for a refresh. Each trial loads and attaches
+ * about six programs (a quarter of a second), so a queue of refreshes would hold up a stop behind
+ * it; requests that come within this time of the last trial get its answer.
  */
 export const PROBES_FRESH_MS = 2000;
 
@@ -69,6 +70,8 @@ export class Server {
     private readonly version: string,
     /** What a caller that is not root may not start (helper/caller.ts). */
     private readonly policy: CallerPolicy = new CallerPolicy(null),
+    /** Where the probes answer is kept for the boot (the real helpers'); none in tests of fake kernels. */
+    private readonly probeCache: ProbeCache | null = null,
   ) {}
 
   /** Feeds bytes from stdin; replies go out through the transport. */
@@ -125,16 +128,28 @@ export class Server {
     });
   }
 
+  /**
+   * The answer kept for this boot unless refresh is asked for; a refresh within PROBES_FRESH_MS
+   * of the last trial reuses it, so that no caller can keep the helper loading programs.
+   */
+  private probeStatuses(refresh: boolean): Result<'probes'> {
+    if (this.probes && performance.now() - this.probes.at < PROBES_FRESH_MS) return this.probes.result;
+    const kernel = kernelInfo(this.kernel);
+    const key = this.probeCache ? probeCacheKey(this.version, kernel) : null;
+    const kept = key && !refresh ? this.probeCache!.read(key) : null;
+    if (kept) return kept;
+    const result = { kernel, probes: probeStatuses(this.kernel), checkedAt: Date.now() };
+    if (key) this.probeCache!.write(key, result);
+    this.probes = { at: performance.now(), result };
+    return result;
+  }
+
   private dispatch(request: Exclude<Request, { method: 'lesson' }>): Result<Request['method']> {
     switch (request.method) {
       case 'hello':
         return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel) };
       case 'probes':
-        if (!this.probes || performance.now() - this.probes.at >= PROBES_FRESH_MS) {
-          const result = { kernel: kernelInfo(this.kernel), probes: probeStatuses(this.kernel) };
-          this.probes = { at: performance.now(), result };
-        }
-        return this.probes.result;
+        return this.probeStatuses(request.params.refresh === true);
       case 'start':
         return this.start(request.params);
       case 'stop': {

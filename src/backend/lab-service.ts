@@ -44,8 +44,8 @@ export class LabService {
   private early: Push[] = [];
   private startsInFlight = 0;
   private nextSession = 1;
-  /** A probes request in flight, which later callers share (each costs the helper real loads). */
-  private probes: { helper: HelperClient; result: Promise<Result<'probes'>> } | null = null;
+  /** The probes requests in flight, by refresh, which later callers share (a trial costs the helper real loads). */
+  private readonly probes = new Map<boolean, { helper: HelperClient; result: Promise<Result<'probes'>> }>();
 
   constructor(options: LabServiceOptions) {
     this.state = { state: 'starting', privilege: options.launch.via === 'pkexec' ? 'pkexec' : 'root' };
@@ -80,7 +80,7 @@ export class LabService {
     type R = ChannelReply<C>;
     switch (channel) {
       case 'lab:status': return this.status() as R;
-      case 'lab:probes': return await this.probeStatuses() as R;
+      case 'lab:probes': return await this.probeStatuses((request as ChannelRequestParsed<'lab:probes'>).refresh === true) as R;
       case 'lab:start': return await this.startSession(request as ChannelRequestParsed<'lab:start'>) as R;
       case 'lab:stop': return await this.stopSession((request as ChannelRequestParsed<'lab:stop'>).session) as R;
       case 'lab:restart': return await this.lifecycle.restart().then(() => this.status()) as R;
@@ -113,17 +113,19 @@ export class LabService {
     throw new LabError('disconnected', 'The helper is still starting; try again in a moment.');
   }
 
-  /** Callers that ask while a probes request is in flight share its answer, so a queue of them costs one. */
-  private probeStatuses(): Promise<Result<'probes'>> {
+  /**
+   * Callers that ask while a probes request of the same kind (kept answer, or refresh) is in
+   * flight share its answer, so a queue of them costs one.
+   */
+  private probeStatuses(refresh: boolean): Promise<Result<'probes'>> {
     const helper = this.ready();
-    if (this.probes?.helper !== helper) {
-      const result = helper.request('probes', {});
-      const mine = { helper, result };
-      this.probes = mine;
-      const done = (): void => { if (this.probes === mine) this.probes = null; };
-      result.then(done, done);
-    }
-    return this.probes.result;
+    const shared = this.probes.get(refresh);
+    if (shared?.helper === helper) return shared.result;
+    const mine = { helper, result: helper.request('probes', { refresh }) };
+    this.probes.set(refresh, mine);
+    const done = (): void => { if (this.probes.get(refresh) === mine) this.probes.delete(refresh); };
+    mine.result.then(done, done);
+    return mine.result;
   }
 
   /** A session's inspection, asked of the helper once and shared by every window that asks (it costs a decode). */

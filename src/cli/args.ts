@@ -12,7 +12,7 @@ import {
 export type Command =
   | { name: 'help' }
   | { name: 'version' }
-  | { name: 'probes'; json: boolean; verbose: boolean }
+  | { name: 'probes'; json: boolean; verbose: boolean; refresh: boolean }
   | { name: 'serve'; port: number; verbose: boolean }
   | ({ name: 'stat' | 'trace' } & SessionOptions)
   | ({ name: 'inspect' } & SessionOptions)
@@ -38,7 +38,7 @@ export interface SessionOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  bpf-lab probes [--json] [--verbose]
+  bpf-lab probes [--refresh] [--json] [--verbose]
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
                 [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
   bpf-lab trace [PROBE] [--count N] [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
@@ -61,6 +61,8 @@ Options:
   --json             NDJSON records, each with a "type"
   --quiet            no notices (which probe auto chose and why); errors are still shown
   --verbose          include the helper's and libbpf's log (warnings, and libbpf's debug lines)
+  --refresh          probes: try every probe again now; otherwise the answer of the first
+                     try since the machine started is shown
   --port PORT        serve: the port on 127.0.0.1 (default 8047; 0 picks a free one)
   -- CMD ARGS...     attach, then run CMD and trace only it, from its exec on; print the final
                      histogram when it exits (tables while it runs only with --interval or
@@ -98,6 +100,7 @@ const OPTIONS = {
   json: { type: 'boolean' },
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
+  refresh: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -213,6 +216,7 @@ export function parseCommand(argv: string[]): Command {
     if (run !== null) throw new UsageError('say what to do with the command: bpf-lab stat, trace or inspect -- CMD');
     return { name: 'help' };
   }
+  if (v.refresh !== undefined && name !== 'probes') throw new UsageError('--refresh is an option of probes');
   if (name === 'lesson') {
     if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[1]}"`);
     return lessonCommand(v, extra[0], run);
@@ -223,7 +227,7 @@ export function parseCommand(argv: string[]): Command {
     if (extraOption) throw new UsageError(`--${extraOption} is not an option of probes`);
     if (run !== null) throw new UsageError('probes runs no command: drop the -- and what follows');
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    return { name, json: v.json ?? false, verbose: v.verbose ?? false };
+    return { name, json: v.json ?? false, verbose: v.verbose ?? false, refresh: v.refresh ?? false };
   }
   if (name === 'serve') {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);

@@ -43,7 +43,7 @@ async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise
   });
   try {
     if (cmd.name === 'probes') {
-      out.probes(await client.request('probes', {}));
+      out.probes(await client.request('probes', { refresh: cmd.refresh }));
       return 0;
     }
     if (cmd.name === 'inspect') return await (await import('./inspect.js')).runInspect(client, cmd, write(process.stdout), write(process.stderr));

@@ -65,7 +65,7 @@ export function jsonOutput(out: Write): Output {
     },
     traceSummary: (probe, { seen, lost, missed }) => emit({ type: 'summary', probe, seen, lost, missed }),
     probes(result) {
-      emit({ type: 'kernel', ...result.kernel });
+      emit({ type: 'kernel', ...result.kernel, checkedAt: new Date(result.checkedAt).toISOString() });
       for (const p of result.probes) emit({ type: 'probe', ...p });
     },
   };
@@ -132,6 +132,8 @@ export function textOutput(out: Write, rawErr: Write): Output {
       out(escapeTerminal(`Kernel ${k.release} (${k.arch}), libbpf ${k.libbpf}: kprobes ${k.kprobes ? 'yes' : 'no'}, `
         + `uprobes ${k.uprobes ? 'yes' : 'no'}, BTF ${k.btf ? 'yes' : 'no'}\n\n`));
       out(escapeTerminal(`${'PROBE'.padEnd(12)} WORKS\n${result.probes.map(probeLine).join('\n')}\n`));
+      out(`\nTried ${new Date(result.checkedAt).toLocaleString()}; the answer is kept until the machine restarts. `
+        + 'bpf-lab probes --refresh tries them again.\n');
     },
   };
 }

@@ -31,33 +31,36 @@ export interface ProbesState {
   probes: ProbesResult | null;
   error: ErrorData | null;
   loading: boolean;
-  reload: () => void;
+  /** Tries every probe again now (the app's "Check again"), instead of the answer kept for this boot. */
+  recheck: () => void;
 }
 
 /**
  * The catalog with live availability, asked for again each time the helper
- * becomes ready. Only the newest request's answer counts, so overlapping
- * requests cannot finish out of order.
+ * becomes ready (the helper keeps its answer for the boot) and tried again on
+ * recheck. Only the newest request's answer counts, so overlapping requests
+ * cannot finish out of order.
  */
 export function useProbes(api: LabApi, helperReady: boolean): ProbesState {
   const [probes, setProbes] = useState<ProbesResult | null>(null);
   const [error, setError] = useState<ErrorData | null>(null);
   const [loading, setLoading] = useState(false);
   const latest = useRef(0);
-  const reload = useCallback(() => {
+  const load = useCallback((refresh: boolean) => {
     const request = ++latest.current;
     const current = (): boolean => request === latest.current;
     setLoading(true);
     setError(null);
-    api.call('lab:probes', {}).then(
+    api.call('lab:probes', { refresh }).then(
       (result) => { if (current()) setProbes(result); },
       (e: unknown) => { if (current()) setError(LabError.toData(e)); },
     ).finally(() => { if (current()) setLoading(false); });
   }, [api]);
   useEffect(() => {
-    if (helperReady) reload();
-  }, [helperReady, reload]);
-  return { probes, error, loading, reload };
+    if (helperReady) load(false);
+  }, [helperReady, load]);
+  const recheck = useCallback(() => load(true), [load]);
+  return { probes, error, loading, recheck };
 }
 
 /** The store's version, updated at most once per animation frame however often it changes. */

@@ -74,7 +74,7 @@ const lessonRequestSchema = lessonParamsSchema;
 /** Every call the UI can make: channel name → request and reply schemas. */
 export const channels = {
   'lab:status': { request: empty, reply: labStatusSchema },
-  'lab:probes': { request: empty, reply: probesResultSchema },
+  'lab:probes': { request: z.strictObject({ refresh: z.boolean().optional() }), reply: probesResultSchema },
   'lab:start': { request: startRequestSchema, reply: sessionInfoSchema },
   'lab:stop': { request: z.strictObject({ session: id }), reply: stopResultSchema },
   'lab:restart': { request: empty, reply: labStatusSchema },

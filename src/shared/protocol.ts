@@ -93,7 +93,12 @@ export const startParamsSchema = z.strictObject({
 
 export const requestSchema = z.discriminatedUnion('method', [
   z.strictObject({ ...envelope, method: z.literal('hello'), params: z.strictObject({}) }),
-  z.strictObject({ ...envelope, method: z.literal('probes'), params: z.strictObject({}) }),
+  z.strictObject({
+    ...envelope,
+    method: z.literal('probes'),
+    /** refresh: try every probe again now, instead of the answer kept for this boot. */
+    params: z.strictObject({ refresh: z.boolean().optional() }),
+  }),
   z.strictObject({
     ...envelope,
     method: z.literal('start'),
@@ -157,7 +162,12 @@ const histogramBody = {
 /** Results, one per method. */
 export const resultSchemas = {
   hello: z.strictObject({ protocol: z.literal(PROTOCOL_VERSION), version: z.string(), kernel: kernelInfoSchema }),
-  probes: z.strictObject({ kernel: kernelInfoSchema, probes: z.array(probeStatusSchema) }),
+  probes: z.strictObject({
+    kernel: kernelInfoSchema,
+    probes: z.array(probeStatusSchema),
+    /** When the probes were tried (ms since the epoch): the answer is kept for the rest of the boot. */
+    checkedAt: z.number(),
+  }),
   start: z.strictObject({
     session: id, mode: z.enum(['stat', 'trace']), probe: z.string(), via: z.string(), layout: z.string(),
     notices: z.array(z.string()),

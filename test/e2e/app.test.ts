@@ -228,6 +228,18 @@ test('a probe this kernel cannot attach shows its reason, and the memcpy card of
   assert.equal(await chosen.evaluate((el) => el === el.ownerDocument.activeElement), true, 'the keyboard goes on from the probe chosen');
 });
 
+test('the probe list says when the probes were tried, and Check again tries them anew', async (t) => {
+  if (!needsRoot(t)) return;
+  const p = page!;
+  await p.getByTestId('probes-checked').filter({ hasText: /^Tried (at|on) .+\.$/ }).waitFor();
+  await screenshot(p, 'probes-tried');
+  const asked = p.waitForRequest((r) => r.url().endsWith('/api/call/lab:probes'));
+  await p.getByRole('button', { name: 'Check again', exact: true }).click();
+  assert.deepEqual((await asked).postDataJSON(), { refresh: true });
+  await p.getByRole('button', { name: 'Check again', exact: true }).waitFor();
+  assert.equal(await p.getByTestId('probe-read').isEnabled(), true);
+});
+
 test('when the helper dies the page says so, and Restart brings it back', async (t) => {
   if (!needsRoot(t)) return;
   const p = page!;

@@ -14,7 +14,7 @@ import { cli, CLI, needsRoot, ourPrograms, records } from './harness.js';
 describe('bpf-lab probes on this host', () => {
   it('reports every catalog probe, with the real reason for the ones that cannot work', (t) => {
     if (!needsRoot(t)) return;
-    const run = cli(['probes', '--json']);
+    const run = cli(['probes', '--json', '--refresh']);
     assert.equal(run.status, 0, run.stderr);
     const recs = records(run.stdout);
     const kernel = recs.find((r) => r.type === 'kernel')!;

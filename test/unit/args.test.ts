@@ -134,6 +134,12 @@ test('probes command', () => {
   assert.equal(c.name === 'probes' && c.json, false);
   const j = parseCommand(['probes', '--json']);
   assert.equal(j.name === 'probes' && j.json, true);
+  assert.equal(j.name === 'probes' && j.refresh, false);
+  const r = parseCommand(['probes', '--refresh']);
+  assert.equal(r.name === 'probes' && r.refresh, true);
+  for (const argv of [['stat', '--refresh'], ['serve', '--refresh'], ['lesson', 'classic-bpf', '--refresh'], ['inspect', 'read', '--refresh']]) {
+    usageError(argv, /^--refresh is an option of probes$/);
+  }
 });
 
 test('a command to run without stat or trace is a usage error, not help', () => {

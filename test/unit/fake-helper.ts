@@ -38,7 +38,7 @@ export class FakeHelper {
     }
     if (method === 'stop' && !this.failStop) return Promise.resolve({ session: 1, trace: { seen: 0, lost: 0, missed: 0 } });
     if (method === 'probes') {
-      return new Promise((resolve) => setTimeout(() => resolve({ kernel: this.info.kernel, probes: [] }), this.probesDelayMs));
+      return new Promise((resolve) => setTimeout(() => resolve({ kernel: this.info.kernel, probes: [], checkedAt: 0 }), this.probesDelayMs));
     }
     return Promise.reject(new LabError('internal', `fake helper: ${method}`));
   }

@@ -60,6 +60,17 @@ test('eight probes calls in flight cost the helper one request', async () => {
   await s.dispose();
 });
 
+test('a refresh does not take the kept answer in flight: it is its own request, which other refreshes share', async () => {
+  const { service: s, helpers } = service(() => Object.assign(new FakeHelper(), { probesDelayMs: 30 }));
+  await s.start();
+  await Promise.all([
+    s.handle('lab:probes', {}), s.handle('lab:probes', { refresh: false }),
+    s.handle('lab:probes', { refresh: true }), s.handle('lab:probes', { refresh: true }),
+  ]);
+  assert.deepEqual(helpers[0]!.requests.filter(([m]) => m === 'probes').map(([, p]) => p), [{ refresh: false }, { refresh: true }]);
+  await s.dispose();
+});
+
 test('dispose gives up a start in flight and leaves nothing running', async () => {
   const { service: s, helpers } = service(() => new FakeHelper(), () => 200);
   const starting = s.start();

@@ -36,6 +36,7 @@ test('the text output escapes what it prints on stderr and in the probe list', (
   o.probes({
     kernel: { release: '6.1\x1b]0;t\x07', arch: 'x64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' },
     probes: [{ id: 'read', title: 'read() sizes', description: '', available: false, reasons: [{ code: 'x', message: 'no \x07' }] }],
+    checkedAt: 0,
   });
   assert.deepEqual(err, ['bpf-lab: Using uprobe /tmp/\\x1b[2Jlib.so\n']);
   assert.doesNotMatch(out.join(''), /[\x00-\x09\x0b-\x1f]/);

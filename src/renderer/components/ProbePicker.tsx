@@ -20,9 +20,16 @@ function yesNo(on: boolean): string {
   return on ? 'yes' : 'no';
 }
 
+/** When the probes were tried, in the user's clock: the time today, else the date and time. */
+function checkedWhen(at: number, now = new Date()): string {
+  const when = new Date(at);
+  const time = when.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return when.toDateString() === now.toDateString() ? `at ${time}` : `on ${when.toLocaleDateString()} at ${time}`;
+}
+
 export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
   const customId = useId();
-  const { probes, error, loading, reload } = catalog;
+  const { probes, error, loading, recheck } = catalog;
   const byId = new Map(probes?.probes.map((p) => [p.id, p]));
   const choose = (id: CatalogId): void => onChoose({ kind: 'catalog', id });
   const kernel = probes?.kernel;
@@ -31,13 +38,14 @@ export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
       <div className="panel-head">
         <h2 id="probe-heading">Probe</h2>
         {/* aria-disabled, not disabled: a focused button that disables itself drops the focus to the page. */}
-        <button type="button" className="quiet" onClick={() => { if (!loading) reload(); }} aria-disabled={loading}>
+        <button type="button" className="quiet" onClick={() => { if (!loading) recheck(); }} aria-disabled={loading}>
           {loading ? 'Checking…' : 'Check again'}
         </button>
       </div>
       {kernel ? (
         <p className="panel-note">
-          kprobes {yesNo(kernel.kprobes)}, uprobes {yesNo(kernel.uprobes)}, BTF {yesNo(kernel.btf)}, libbpf {kernel.libbpf}
+          kprobes {yesNo(kernel.kprobes)}, uprobes {yesNo(kernel.uprobes)}, BTF {yesNo(kernel.btf)}, libbpf {kernel.libbpf}.
+          {' '}<span data-testid="probes-checked">Tried {checkedWhen(probes.checkedAt)}.</span>
         </p>
       ) : (
         <p className="panel-note">{loading ? 'Trying every probe on this kernel…' : 'Waiting for the helper…'}</p>
