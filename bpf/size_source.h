@@ -17,8 +17,11 @@ struct size_source {
 	__u32 field_offset; /* tracepoint: byte offset of the field in the record */
 	__u32 field_size;   /* tracepoint: 1, 2, 4 or 8 */
 	__u32 arm_on_exec;  /* count nothing until target_tgid calls exec (see arm_on_exec) */
-	__u32 pad;
+	__u32 only_uid;     /* SOURCE_ANY_UID, or only tasks whose (real) uid this is: a caller who is not root */
 };
+
+/* (uid_t)-1 is no user's uid. */
+#define SOURCE_ANY_UID 0xffffffffu
 
 #ifdef __BPF__
 #include "kernel_types.h"
@@ -57,6 +60,9 @@ static __always_inline int source_wants(const volatile struct size_source *src, 
 	if (tgid == src->self_tgid || tgid == src->client_tgid)
 		return 0;
 	if (src->target_tgid != 0 && src->target_tgid != tgid)
+		return 0;
+	/* .rodata is frozen: for root the verifier drops this branch and its helper call. */
+	if (src->only_uid != SOURCE_ANY_UID && (__u32)bpf_get_current_uid_gid() != src->only_uid)
 		return 0;
 	if (!src->arm_on_exec)
 		return 1;

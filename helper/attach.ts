@@ -6,7 +6,7 @@
  */
 import { LabError } from '../src/shared/errors.js';
 import { probeName, type ProbeSpec } from '../src/shared/probes.js';
-import type { Reason } from '../src/shared/protocol.js';
+import type { Reason, StartParams } from '../src/shared/protocol.js';
 import { BpfObject, type ObjectName } from './bpf-object.js';
 import { recordingCalls, type RecordedCalls } from './call-recorder.js';
 import type { Kernel } from './kernel.js';
@@ -29,12 +29,22 @@ export type Configure = (object: BpfObject, plan: AttachPlan) => void;
 export interface Target {
   pid?: number | undefined;
   armOnExec?: boolean | undefined;
+  /** Count only tasks of this uid (CallerPolicy.scope): a caller who is not root. */
+  onlyUid?: number | undefined;
   /** Count and time every run from the first one on (BpfObject.enableStats). */
   stats?: boolean | undefined;
   /** Keep the verifier's log of the load (BpfObject.load). */
   verifierLog?: boolean | undefined;
   /** Record the bpf(), perf_event_open() and perf ioctl() calls of the load and attach (call-recorder.ts). */
   calls?: boolean | undefined;
+}
+
+/** What a start asks of the attach, with whose events count: onlyUid from CallerPolicy.scope. */
+export function targetOf(params: StartParams, onlyUid: number | null): Target {
+  return {
+    pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls,
+    ...(onlyUid === null ? {} : { onlyUid }),
+  };
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {

@@ -16,11 +16,15 @@ export interface SizeSource {
   fieldOffset: number;
   fieldSize: 0 | 1 | 2 | 4 | 8;
   armOnExec: boolean;
+  /** Only tasks of this (real) uid, or ANY_UID: a caller who is not root sees only their own processes. */
+  onlyUid: number;
 }
 
 const SOURCE_SIZE = 32;
 /** A tgid no task has (pid_max is at most 2^22). */
 const NO_TGID = 0xffffffff;
+/** SOURCE_ANY_UID: (uid_t)-1 is no user's uid. */
+export const ANY_UID = 0xffffffff;
 
 /**
  * The helper's client, whose work is never counted: the process that started the helper. ppid 0
@@ -34,19 +38,20 @@ export function helperInsideClient(): void {
   clientTgid = () => NO_TGID;
 }
 
-/** The source for a plan: only the target's events if one is given, never the helper's or its client's. */
+/** The source for a plan: only the target's (and the caller's own, when scoped) events, never the helper's or its client's. */
 export function sizeSource(plan: AttachPlan, target: Target): SizeSource {
   return {
     targetTgid: target.pid ?? 0, selfTgid: process.pid, clientTgid: clientTgid(),
     argIndex: plan.argIndex, fieldOffset: plan.fieldOffset, fieldSize: plan.fieldSize,
     armOnExec: Boolean(target.pid && target.armOnExec),
+    onlyUid: target.onlyUid ?? ANY_UID,
   };
 }
 const HIST_KINDS = { seed: 0, log2: 1, linear: 2 } as const;
 
 function writeSource(view: DataView, src: SizeSource): void {
   const fields = [src.targetTgid, src.selfTgid, src.clientTgid, src.argIndex, src.fieldOffset, src.fieldSize,
-    src.armOnExec ? 1 : 0];
+    src.armOnExec ? 1 : 0, src.onlyUid];
   fields.forEach((value, i) => view.setUint32(4 * i, value, true));
 }
 
@@ -79,7 +84,7 @@ export interface ConfigField {
   value: string;
 }
 
-const SOURCE_FIELDS = ['target_tgid', 'self_tgid', 'client_tgid', 'arg_index', 'field_offset', 'field_size', 'arm_on_exec', 'pad'];
+const SOURCE_FIELDS = ['target_tgid', 'self_tgid', 'client_tgid', 'arg_index', 'field_offset', 'field_size', 'arm_on_exec', 'only_uid'];
 
 /**
  * The loaded .rodata of an object, field by field (the inverse of encodeHistConfig and

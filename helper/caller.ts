@@ -2,15 +2,17 @@
  * Who the helper serves. It runs as root for a client that may not be: the
  * desktop app, through pkexec. So it checks, before it reads a byte, that it
  * is root and that its stdin and stdout lead to its parent (the process that
- * started it is the one it talks to, not whoever else was handed its pipes). pkexec names the calling user in PKEXEC_UID;
- * for a caller that is not root, CallerPolicy refuses what would reveal more
- * than sizes: a custom probe's raw values in trace mode (they may be kernel
- * pointers), and uprobes on files that the root helper would otherwise parse
- * on a user's say-so (anything not owned by root, or writable by others).
+ * started it is the one it talks to, not whoever else was handed its pipes).
+ * pkexec names the calling user in PKEXEC_UID. A caller who is not root sees
+ * only their own processes (CallerPolicy.scope): every program they load counts
+ * only tasks of their uid, checked in the kernel; a pid they give must be
+ * theirs; a libc uprobe needs such a pid; and custom probes are root's alone.
  */
 import fs from 'node:fs';
 import { LabError } from '../src/shared/errors.js';
 import type { StartParams } from '../src/shared/protocol.js';
+import { USER_SPACE_PROBES } from './catalog.js';
+import { checkProcess } from './procfs.js';
 
 /** The inode of the pipe behind a /proc fd link (`pipe:[1234]`), or null for anything else. */
 export function pipeInode(link: string): string | null {
@@ -73,6 +75,10 @@ export function pkexecCaller(env: NodeJS.ProcessEnv = process.env): number | nul
   return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
 }
 
+/** What a start's notices say when a caller who is not root is scoped to their own processes. */
+export const OWN_PROCESSES_NOTICE = 'Only your own processes are counted: on a shared machine, other users\' '
+  + 'activity is theirs. Root (sudo) counts every process.';
+
 export class CallerPolicy {
   constructor(private readonly uid: number | null) {}
 
@@ -81,13 +87,26 @@ export class CallerPolicy {
     return this.uid === null || this.uid === 0;
   }
 
-  /** Throws a LabError when a caller that is not root may not start this session. */
-  check(params: StartParams): void {
-    if (this.uid === null || this.uid === 0) return;
-    if (params.probe.kind !== 'catalog') {
+  /**
+   * Whose events a start may count: null for every process (root), or the caller's uid, which
+   * the program then checks in the kernel on every hit. Throws a LabError for what the caller
+   * may not start: for a caller who is not root, a custom probe, another user's process, and a
+   * user-space probe with no process to confine it (a uprobe on libc with no pid fires in every
+   * process on the machine, each paying for the trap).
+   */
+  scope(params: StartParams): number | null {
+    const owner = this.root ? null : this.uid;
+    if (owner !== null && params.probe.kind !== 'catalog') {
       throw new LabError('not-authorized', 'Custom probes need root: a kernel function\'s or a program\'s arguments, '
         + 'even as a histogram, can show other users\' data (keystrokes, addresses). Choose a probe from the catalog, '
         + 'or run BPF Lab as root.');
     }
+    if (params.pid !== undefined) checkProcess(params.pid, owner);
+    if (owner !== null && params.pid === undefined && params.probe.kind === 'catalog' && USER_SPACE_PROBES.has(params.probe.id)) {
+      throw new LabError('not-authorized', `${params.probe.id} probes a library in user space: with no process given it `
+        + 'would trap in every process on the machine, other users\' too. Give one of your own processes (a PID, '
+        + 'or run a command with it).');
+    }
+    return owner;
   }
 }

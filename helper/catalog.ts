@@ -75,3 +75,8 @@ export function catalogEntry(id: Exclude<CatalogId, 'auto'>): CatalogEntry {
   if (!entry) throw new Error(`no catalog entry ${id}`);
   return entry;
 }
+
+/** The catalog probes that attach in user space (a uprobe on libc), whose cost falls on the processes they watch. */
+export const USER_SPACE_PROBES: ReadonlySet<CatalogId> = new Set(
+  CATALOG.filter((e) => e.candidates.some((c) => c.kind === 'libc')).map((e) => e.id),
+);

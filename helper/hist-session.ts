@@ -4,7 +4,7 @@
  */
 import { bucketCount, parseLayout } from '../src/shared/buckets.js';
 import { PROTOCOL_VERSION, type HistogramPush, type Result, type StartParams } from '../src/shared/protocol.js';
-import { attachSpec } from './attach.js';
+import { attachSpec, type Target } from './attach.js';
 import { encodeHistConfig, sizeSource } from './bpf-config.js';
 import type { BpfObject } from './bpf-object.js';
 import type { Kernel } from './kernel.js';
@@ -35,10 +35,9 @@ export class HistSession implements Session {
     this.timer = intervalMs > 0 ? setInterval(() => sink(this.snapshot(), true), intervalMs) : undefined;
   }
 
-  static start(id: number, kernel: Kernel, params: StartParams, sink: SessionSink): [HistSession, Result<'start'>] {
+  static start(id: number, kernel: Kernel, params: StartParams, target: Target, sink: SessionSink): [HistSession, Result<'start'>] {
     const layout = parseLayout(params.layout);
     const nbuckets = bucketCount(layout);
-    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls };
     const { object, program, plan, notices, calls } = attachSpec(kernel, 'hist', params.probe, (obj, p) => {
       obj.setRodata(encodeHistConfig(sizeSource(p, target), layout));
       obj.setMaxEntries('counts', nbuckets);

@@ -12,6 +12,9 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ERROR_CODES } from '../src/shared/errors.js';
+import { CATALOG_IDS } from '../src/shared/probes.js';
 import { resultSchemas, type Result } from '../src/shared/protocol.js';
 import { objectPath } from './bpf-object.js';
 
@@ -22,32 +25,49 @@ const MAX_BYTES = 256 << 10;
 const BOOT_ID = '/proc/sys/kernel/random/boot_id';
 const OBJECTS = ['hist', 'trace', 'calls'] as const;
 
+/** The helper's own compiled code: a rebuilt helper (same version) may try probes differently. */
+const HELPER_DIR = path.dirname(fileURLToPath(import.meta.url));
+
 /**
- * What the answer depends on: this boot, the helper's version, the kernel as the helper sees it
- * (features, tracefs, libbpf) and the BPF objects it loads. Null when the boot cannot be told.
+ * What the answer depends on: this boot, the helper's version and code, the kernel as the
+ * helper sees it (features, tracefs, libbpf) and the BPF objects it loads, by content. Null
+ * when any of them cannot be read.
  */
 export function probeCacheKey(version: string, kernel: Result<'probes'>['kernel']): string | null {
-  let boot: string;
+  const hash = createHash('sha256').update(JSON.stringify({ version, kernel }));
   try {
-    boot = fs.readFileSync(BOOT_ID, 'utf8').trim();
+    hash.update(fs.readFileSync(BOOT_ID));
+    for (const name of OBJECTS) hash.update(fs.readFileSync(objectPath(name)));
+    for (const file of fs.readdirSync(HELPER_DIR).filter((f) => f.endsWith('.js')).sort()) {
+      hash.update(file).update(fs.readFileSync(path.join(HELPER_DIR, file)));
+    }
   } catch {
     return null;
   }
-  const objects = OBJECTS.map((name) => {
-    try {
-      const s = fs.statSync(objectPath(name));
-      return [name, s.size, s.mtimeMs];
-    } catch {
-      return [name, null];
-    }
-  });
-  return createHash('sha256').update(JSON.stringify({ boot, version, kernel, objects })).digest('hex');
+  return hash.digest('hex');
+}
+
+/**
+ * Whether an answer may be kept for the boot: every probe that does not work here is refused
+ * for a reason of the kernel's build (no kprobes, a function in .noinstr.text, an event that
+ * does not exist), not by a load or attach that failed. Those can fail for passing reasons, some
+ * of them the caller's own (a low limit on open files, a memory cgroup), which must not reach
+ * other users' answers.
+ */
+export function keepable(result: Result<'probes'>): boolean {
+  return result.probes.every((p) => p.available || p.reasons.every((r) => !ATTACH_FAILURES.has(r.code)));
 }
 
 /** A path we may trust as root: root owns it, and neither group nor others may write it. */
 function rootOnly(stat: fs.Stats): boolean {
   return stat.uid === 0 && (stat.mode & 0o022) === 0;
 }
+
+/**
+ * A load or attach that failed carries its error's code (probe-status.ts); a reason found
+ * before trying has a code of its own (resolve.ts), never one of these.
+ */
+const ATTACH_FAILURES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 export class ProbeCache {
   constructor(private readonly dir = PROBE_CACHE_DIR) {}
@@ -61,11 +81,16 @@ export class ProbeCache {
       if (!dir.isDirectory() || !rootOnly(dir)) return null;
       fd = fs.openSync(path.join(this.dir, FILE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
       const stat = fs.fstatSync(fd);
-      if (!stat.isFile() || !rootOnly(stat) || stat.size > MAX_BYTES) return null;
-      const stored = JSON.parse(fs.readFileSync(fd, 'utf8')) as { key?: unknown; result?: unknown };
+      if (!stat.isFile() || !rootOnly(stat)) return null;
+      const bytes = Buffer.alloc(MAX_BYTES + 1);
+      const length = fs.readSync(fd, bytes, 0, bytes.length, 0);
+      if (length > MAX_BYTES) return null;
+      const stored = JSON.parse(bytes.toString('utf8', 0, length)) as { key?: unknown; result?: unknown };
       if (stored.key !== key) return null;
       const parsed = resultSchemas.probes.safeParse(stored.result);
-      return parsed.success ? parsed.data : null;
+      // Every probe of this catalog, in its order: an answer from another catalog is not this one.
+      const ids = parsed.data?.probes.map((p) => p.id);
+      return parsed.success && JSON.stringify(ids) === JSON.stringify(CATALOG_IDS) ? parsed.data : null;
     } catch {
       return null;
     } finally {
@@ -73,9 +98,9 @@ export class ProbeCache {
     }
   }
 
-  /** Keeps the answer for this key, replacing any other; quietly does nothing when it cannot. */
-  write(key: string, result: Result<'probes'>): void {
-    if (process.geteuid?.() !== 0) return;
+  /** Keeps the answer for this key, replacing any other; false (and nothing written) when it cannot. */
+  write(key: string, result: Result<'probes'>): boolean {
+    if (process.geteuid?.() !== 0) return false;
     const temp = path.join(this.dir, `.${FILE}.${process.pid}`);
     try {
       fs.mkdirSync(this.dir, { mode: 0o755 });
@@ -84,16 +109,25 @@ export class ProbeCache {
     }
     try {
       const dir = fs.lstatSync(this.dir);
-      if (!dir.isDirectory() || !rootOnly(dir)) return;
+      if (!dir.isDirectory() || !rootOnly(dir)) return false;
+      // A temp file of a helper that died, whose pid this one now has.
+      fs.rmSync(temp, { force: true });
       const fd = fs.openSync(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, 0o644);
       try {
+        fs.fchmodSync(fd, 0o644);
         fs.writeFileSync(fd, JSON.stringify({ key, result }));
       } finally {
         fs.closeSync(fd);
       }
       fs.renameSync(temp, path.join(this.dir, FILE));
+      return true;
     } catch {
-      fs.rmSync(temp, { force: true });
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {
+        // nothing more to do: the next write removes it first
+      }
+      return false;
     }
   }
 }

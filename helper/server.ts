@@ -3,21 +3,21 @@
  * malformed gets an error reply, never a crash. Sessions are owned here and
  * released on stop, on stdin close, on signals and on fatal errors alike.
  */
-import fs from 'node:fs';
 import { LabError } from '../src/shared/errors.js';
 import { encodeFrame, FrameDecoder, FrameTooLarge } from '../src/shared/framing.js';
 import {
   describeIssue, MAX_FRAME_BYTES, MAX_SESSIONS, PROTOCOL_VERSION, requestSchema,
   type Push, type Request, type Result,
 } from '../src/shared/protocol.js';
-import { CallerPolicy } from './caller.js';
+import { targetOf } from './attach.js';
+import { CallerPolicy, OWN_PROCESSES_NOTICE } from './caller.js';
 import { HistSession } from './hist-session.js';
 import { classicLesson } from './classic-lesson.js';
 import { inspect, sample } from './inspect.js';
 import type { Kernel } from './kernel.js';
 import { kernelInfo, probeStatuses } from './probe-status.js';
 import type { Session } from './session.js';
-import { probeCacheKey, type ProbeCache } from './probe-cache.js';
+import { keepable, probeCacheKey, type ProbeCache } from './probe-cache.js';
 import { RingWaiter } from './ring-waiter.js';
 import { TraceSession } from './trace-session.js';
 
@@ -37,29 +37,11 @@ export interface Transport {
   backlog(): number;
 }
 
-/**
- * A pid that names no running process (or a thread, or a zombie) would count nothing, silently:
- * the probes match a process id (tgid), as /proc/PID/status gives it.
- */
-function checkProcess(pid: number): void {
-  let status: string;
-  try {
-    status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    throw new LabError('bad-request', `No process ${pid} is running: give the PID of a running process.`);
-  }
-  const tgid = /^Tgid:\s*(\d+)/m.exec(status)?.[1];
-  if (tgid && Number(tgid) !== pid) {
-    throw new LabError('bad-request', `${pid} is a thread of process ${tgid}: give the process's PID, ${tgid}.`);
-  }
-  if (/^State:\s*Z/m.test(status)) throw new LabError('bad-request', `Process ${pid} has exited (a zombie): it runs nothing more.`);
-}
-
 export class Server {
   private readonly sessions = new Map<number, Session>();
   private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
   private nextSession = 1;
-  private probes: { at: number; result: Result<'probes'> } | null = null;
+  private probes: { at: number; result: Result<'probes'>; keep: boolean } | null = null;
   private lessonRunning = false;
   /** Waits for every trace session's ring buffer; made with the first trace session. */
   private waiter: RingWaiter | null = null;
@@ -130,24 +112,28 @@ export class Server {
 
   /**
    * The answer kept for this boot unless refresh is asked for; a refresh within PROBES_FRESH_MS
-   * of the last trial reuses it, so that no caller can keep the helper loading programs.
+   * of the last trial reuses it, so that no caller can keep the helper loading programs. An
+   * answer that may be kept but could not be written is kept by this helper for its life; one
+   * with a failed load or attach in it (which may pass) only for PROBES_FRESH_MS.
    */
   private probeStatuses(refresh: boolean): Result<'probes'> {
-    if (this.probes && performance.now() - this.probes.at < PROBES_FRESH_MS) return this.probes.result;
+    const last = this.probes;
+    if (last && (performance.now() - last.at < PROBES_FRESH_MS || (!refresh && last.keep))) return last.result;
     const kernel = kernelInfo(this.kernel);
     const key = this.probeCache ? probeCacheKey(this.version, kernel) : null;
     const kept = key && !refresh ? this.probeCache!.read(key) : null;
     if (kept) return kept;
     const result = { kernel, probes: probeStatuses(this.kernel), checkedAt: Date.now() };
-    if (key) this.probeCache!.write(key, result);
-    this.probes = { at: performance.now(), result };
+    const keep = keepable(result);
+    this.probes = { at: performance.now(), result, keep };
+    if (keep && key) this.probeCache!.write(key, result);
     return result;
   }
 
   private dispatch(request: Exclude<Request, { method: 'lesson' }>): Result<Request['method']> {
     switch (request.method) {
       case 'hello':
-        return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel) };
+        return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel), scope: this.policy.root ? 'every-process' : 'own-processes' };
       case 'probes':
         return this.probeStatuses(request.params.refresh === true);
       case 'start':
@@ -174,14 +160,13 @@ export class Server {
     if (this.sessions.size >= MAX_SESSIONS) {
       throw new LabError('busy', `at most ${MAX_SESSIONS} sessions may run at once; stop one first`);
     }
-    this.policy.check(params);
-    if (params.pid !== undefined) checkProcess(params.pid);
+    const target = targetOf(params, this.policy.scope(params));
     const id = this.nextSession++;
     const [session, result] = params.mode === 'stat'
-      ? HistSession.start(id, this.kernel, params, (push, droppable) => this.push(push, droppable))
-      : TraceSession.start(id, this.kernel, params, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter());
+      ? HistSession.start(id, this.kernel, params, target, (push, droppable) => this.push(push, droppable))
+      : TraceSession.start(id, this.kernel, params, target, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter());
     this.sessions.set(id, session);
-    return result;
+    return target.onlyUid === undefined ? result : { ...result, notices: [...result.notices, OWN_PROCESSES_NOTICE] };
   }
 
   /** Sends a push unless it is droppable and the reader has fallen behind; false when it was not sent. */

@@ -11,7 +11,7 @@
 import type { Result, StartParams } from '../src/shared/protocol.js';
 import { binaryFrameLength, FRAME_HEADER } from '../src/shared/framing.js';
 import { TRACE_EVENT_BYTES, TRACE_FRAME_HEADER, TRACE_RECORD_STRIDE, traceFrameHeader } from '../src/shared/trace-frame.js';
-import { attachSpec } from './attach.js';
+import { attachSpec, type Target } from './attach.js';
 import { encodeTraceConfig, sizeSource } from './bpf-config.js';
 import type { BpfObject } from './bpf-object.js';
 import type { Kernel } from './kernel.js';
@@ -69,8 +69,7 @@ export class TraceSession implements Session {
     }
   }
 
-  static start(id: number, kernel: Kernel, params: StartParams, sink: FrameSink, waiter: RingWaiter): [TraceSession, Result<'start'>] {
-    const target = { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls };
+  static start(id: number, kernel: Kernel, params: StartParams, target: Target, sink: FrameSink, waiter: RingWaiter): [TraceSession, Result<'start'>] {
     const { object, program, plan, notices, calls } = attachSpec(kernel, 'trace', params.probe, (obj, p) => {
       obj.setRodata(encodeTraceConfig(sizeSource(p, target)));
       obj.setMaxEntries('events', RING_BYTES);

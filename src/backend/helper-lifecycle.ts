@@ -113,7 +113,7 @@ export class HelperLifecycle {
     void helper.ended.then((error) => this.died(helper, error));
     this.hooks.ready(helper);
     const info = helper.info!;
-    this.hooks.state({ state: 'ready', privilege: this.privilege, version: info.version, kernel: info.kernel });
+    this.hooks.state({ state: 'ready', privilege: this.privilege, version: info.version, kernel: info.kernel, scope: info.scope });
   }
 
   /** The helper exited or broke the protocol; if it was the current one, its sessions end and the state says why. */

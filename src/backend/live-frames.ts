@@ -82,7 +82,13 @@ export class LiveFrames {
   private schedule(): void {
     if (this.timer) return;
     const wait = Math.max(0, this.lastFrame + FRAME_MS - Date.now());
-    this.timer = setTimeout(() => this.flush(), wait);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      // Timers keep a monotonic clock in whole ms, and Date.now() may be a ms behind it: never
+      // send two frames closer than FRAME_MS by the clock that stamps them.
+      if (Date.now() < this.lastFrame + FRAME_MS) this.schedule();
+      else this.flush();
+    }, wait);
   }
 }
 

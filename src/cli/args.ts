@@ -61,8 +61,8 @@ Options:
   --json             NDJSON records, each with a "type"
   --quiet            no notices (which probe auto chose and why); errors are still shown
   --verbose          include the helper's and libbpf's log (warnings, and libbpf's debug lines)
-  --refresh          probes: try every probe again now; otherwise the answer of the first
-                     try since the machine started is shown
+  --refresh          probes: try every probe again now; otherwise the last answer since
+                     the machine started is shown, if nothing it depends on has changed
   --port PORT        serve: the port on 127.0.0.1 (default 8047; 0 picks a free one)
   -- CMD ARGS...     attach, then run CMD and trace only it, from its exec on; print the final
                      histogram when it exits (tables while it runs only with --interval or
@@ -82,7 +82,8 @@ serve runs the app's UI for a browser on 127.0.0.1 only, behind a token printed 
 reach it from elsewhere through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT HOST).
 
 Needs root (it loads BPF programs): run it with sudo, or, where BPF Lab is installed, as
-yourself (the helper then comes through pkexec, as polkit allows).
+yourself (the helper then comes through pkexec, as polkit allows). As yourself, only your own
+processes are counted, a --pid must be one of yours, and libc-memcpy needs --pid or -- CMD.
 Exit status: 0 ok, 1 runtime error, 2 usage error.`;
 
 const OPTIONS = {

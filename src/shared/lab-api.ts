@@ -24,7 +24,7 @@ export const helperStateSchema = z.discriminatedUnion('state', [
   z.strictObject({ state: z.literal('starting'), privilege: z.enum(PRIVILEGE_MODES) }),
   z.strictObject({
     state: z.literal('ready'), privilege: z.enum(PRIVILEGE_MODES), version: z.string(),
-    kernel: resultSchemas.hello.shape.kernel,
+    kernel: resultSchemas.hello.shape.kernel, scope: resultSchemas.hello.shape.scope,
   }),
   /** The helper is gone (it never started, or it died); `error` says why. Restart may help. */
   z.strictObject({ state: z.literal('stopped'), privilege: z.enum(PRIVILEGE_MODES), error: errorDataSchema }),

@@ -13,7 +13,11 @@ import {
   CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, MAX_PID, TRACE_NAME, USER_SYMBOL,
 } from './probes.js';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/** Whose processes a caller's sessions count: every process (root), or only the caller's own. */
+export const SCOPES = ['every-process', 'own-processes'] as const;
+export type Scope = (typeof SCOPES)[number];
 export { MAX_FRAME_BYTES } from './framing.js';
 export const MAX_SESSIONS = 8;
 /** The helper's exit status when it lacks the privileges to trace. */
@@ -161,12 +165,16 @@ const histogramBody = {
 
 /** Results, one per method. */
 export const resultSchemas = {
-  hello: z.strictObject({ protocol: z.literal(PROTOCOL_VERSION), version: z.string(), kernel: kernelInfoSchema }),
+  hello: z.strictObject({
+    protocol: z.literal(PROTOCOL_VERSION), version: z.string(), kernel: kernelInfoSchema,
+    /** Whose processes this caller's sessions count (helper/caller.ts): a caller who is not root, only their own. */
+    scope: z.enum(SCOPES),
+  }),
   probes: z.strictObject({
     kernel: kernelInfoSchema,
     probes: z.array(probeStatusSchema),
     /** When the probes were tried (ms since the epoch): the answer is kept for the rest of the boot. */
-    checkedAt: z.number(),
+    checkedAt: z.number().int().min(0).max(8.64e15),
   }),
   start: z.strictObject({
     session: id, mode: z.enum(['stat', 'trace']), probe: z.string(), via: z.string(), layout: z.string(),

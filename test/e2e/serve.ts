@@ -143,7 +143,7 @@ export function killOracles(): void {
  * batches (live-wire.ts framing), notes the time the backend sent it (the batches' `at`), without
  * changing what the app reads. The backend's own stamps, not the page's clock: a busy page runs
  * its script late and then several frames at once, which says nothing of how often they were
- * sent. The page is reloaded so the script runs first. Returns a reader of the times, in seconds.
+ * sent. The page is reloaded so the script runs first. Returns a reader of the times, in ms.
  */
 export async function countLiveFrames(page: Page): Promise<() => Promise<number[]>> {
   await page.addInitScript(() => {
@@ -170,7 +170,7 @@ export async function countLiveFrames(page: Page): Promise<() => Promise<number[
             const json = (word & 0x80000000) === 0;
             if (json && new TextDecoder().decode(joined.subarray(at + 4, at + 4 + 16)) === '{"type":"frame",') {
               const frame = JSON.parse(new TextDecoder().decode(joined.subarray(at + 4, at + 4 + length))) as { traces: Array<{ at: number }> };
-              if (frame.traces.length > 0) times.push(frame.traces[0]!.at / 1000);
+              if (frame.traces.length > 0) times.push(frame.traces[0]!.at);
             }
             at += 4 + length;
           }

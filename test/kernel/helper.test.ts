@@ -73,7 +73,7 @@ class RawHelper {
   }
 
   async call(id: number, method: string, params: unknown = {}): Promise<Reply> {
-    this.send({ v: 1, id, method, params });
+    this.send({ v: 2, id, method, params });
     return this.next();
   }
 
@@ -109,17 +109,17 @@ describe('the helper protocol', () => {
     h.raw(new Uint8Array([0, 0, 0, 3, 0x7b, 0x7b, 0x7b]));
     assert.equal(errorCode(await h.next()), 'bad-request');
     const bad: Array<[unknown, RegExp]> = [
-      [{ v: 2, id: 1, method: 'hello', params: {} }, /^v:/],
-      [{ v: 1, id: 2, method: 'format-disk', params: {} }, /^method:/],
-      [{ v: 1, id: 3, method: 'start', params: { ...startRead, layout: 'linear:0:10:3' } }, /^params\.layout:/],
-      [{ v: 1, id: 4, method: 'start', params: { mode: 'stat', probe: { kind: 'kprobe', func: '../x', arg: 1 } } }, /^params\.probe\.func:/],
-      [{ v: 1, id: 5, method: 'start', params: { mode: 'stat', probe: { kind: 'uprobe', path: 'rel/lib.so', symbol: 'f', arg: 1 } } }, /^params\.probe\.path:/],
-      [{ v: 1, id: 6, method: 'start', params: { ...startRead, pid: 0 } }, /^params\.pid:/],
-      [{ v: 1, id: 7, method: 'start', params: { ...startRead, extra: true } }, /^params:/],
-      [{ v: 1, id: 8, method: 'stop', params: { session: 'all' } }, /^params\.session:/],
-      [{ v: 1, id: 11, method: 'lesson', params: { lesson: 'classic-bpf', ipv4: 1001 } }, /^params\.ipv4:/],
-      [{ v: 1, id: 12, method: 'lesson', params: { lesson: 'classic-bpf', ipv6: -1 } }, /^params\.ipv6:/],
-      [{ v: 1, id: 13, method: 'lesson', params: { lesson: '../ebpf' } }, /^params\.lesson:/],
+      [{ v: 3, id: 1, method: 'hello', params: {} }, /^v:/],
+      [{ v: 2, id: 2, method: 'format-disk', params: {} }, /^method:/],
+      [{ v: 2, id: 3, method: 'start', params: { ...startRead, layout: 'linear:0:10:3' } }, /^params\.layout:/],
+      [{ v: 2, id: 4, method: 'start', params: { mode: 'stat', probe: { kind: 'kprobe', func: '../x', arg: 1 } } }, /^params\.probe\.func:/],
+      [{ v: 2, id: 5, method: 'start', params: { mode: 'stat', probe: { kind: 'uprobe', path: 'rel/lib.so', symbol: 'f', arg: 1 } } }, /^params\.probe\.path:/],
+      [{ v: 2, id: 6, method: 'start', params: { ...startRead, pid: 0 } }, /^params\.pid:/],
+      [{ v: 2, id: 7, method: 'start', params: { ...startRead, extra: true } }, /^params:/],
+      [{ v: 2, id: 8, method: 'stop', params: { session: 'all' } }, /^params\.session:/],
+      [{ v: 2, id: 11, method: 'lesson', params: { lesson: 'classic-bpf', ipv4: 1001 } }, /^params\.ipv4:/],
+      [{ v: 2, id: 12, method: 'lesson', params: { lesson: 'classic-bpf', ipv6: -1 } }, /^params\.ipv6:/],
+      [{ v: 2, id: 13, method: 'lesson', params: { lesson: '../ebpf' } }, /^params\.lesson:/],
       ['just a string', /^message:/],
     ];
     for (const [message, path] of bad) {
@@ -153,9 +153,9 @@ describe('the helper protocol', () => {
   it('answers a frame of exactly the limit, which quotes a huge unknown key, with a reply the client can read', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
-    const shell = JSON.stringify({ v: 1, id: 1, method: 'hello', params: { K: 1 } });
+    const shell = JSON.stringify({ v: 2, id: 1, method: 'hello', params: { K: 1 } });
     const key = 'k'.repeat(MAX_FRAME_BYTES - shell.length + 1);
-    const frame = encodeFrame({ v: 1, id: 1, method: 'hello', params: { [key]: 1 } });
+    const frame = encodeFrame({ v: 2, id: 1, method: 'hello', params: { [key]: 1 } });
     assert.equal(frame.length, 4 + MAX_FRAME_BYTES, 'the request is exactly at the limit');
     h.raw(frame);
     const r = await h.next();
@@ -184,8 +184,8 @@ describe('the helper protocol', () => {
     const oneRound = b - a;
     assert.ok(oneRound > 1, `one probes round loaded ${oneRound - 1} programs`);
     const burst = new Uint8Array(await new Blob([
-      ...Array.from({ length: 40 }, (_, i) => encodeFrame({ v: 1, id: 100 + i, method: 'probes', params: {} })),
-      encodeFrame({ v: 1, id: 200, method: 'stop', params: { session: s1 } }),
+      ...Array.from({ length: 40 }, (_, i) => encodeFrame({ v: 2, id: 100 + i, method: 'probes', params: {} })),
+      encodeFrame({ v: 2, id: 200, method: 'stop', params: { session: s1 } }),
     ]).arrayBuffer());
     h.raw(burst);
     const replies: Reply[] = [];

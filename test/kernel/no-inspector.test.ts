@@ -14,7 +14,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { directLaunch, HelperClient, helperNodeArgs, helperScript, type Launch } from '../../src/backend/helper-client.js';
 import { stageHelper } from '../../helper/stage.js';
-import { HELPER_EXIT_INSPECTOR } from '../../src/shared/protocol.js';
+import { HELPER_EXIT_INSPECTOR, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { startServe } from '../e2e/serve.js';
 import { CLI, needsRoot, ourPrograms } from './harness.js';
 
@@ -40,7 +40,7 @@ async function survivesUsr1(launch: Launch): Promise<void> {
     const started = await client.request('start', startRead);
     await usr1(client.pid!);
     assert.deepEqual(listening(client.pid!), [], 'the helper opened a listening socket on SIGUSR1');
-    assert.equal((await client.request('hello', {})).protocol, 1, 'it still serves');
+    assert.equal((await client.request('hello', {})).protocol, PROTOCOL_VERSION, 'it still serves');
     assert.ok((await client.request('stop', { session: started.session })).histogram);
   } finally {
     assert.equal(await client.close(), 0);

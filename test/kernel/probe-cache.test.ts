@@ -4,18 +4,21 @@
  * this very boot, kernel and helper.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { PROBE_CACHE_DIR, probeCacheKey, ProbeCache } from '../../helper/probe-cache.js';
+import { keepable, PROBE_CACHE_DIR, probeCacheKey, ProbeCache } from '../../helper/probe-cache.js';
+import { CATALOG_IDS } from '../../src/shared/probes.js';
 import type { Result } from '../../src/shared/protocol.js';
 import { cli, needsRoot, ourPrograms, records } from './harness.js';
 
 const kernel = { release: '6.18.0', arch: 'x86_64', kprobes: false, uprobes: true, btf: true, tracefs: true, libbpf: '1.5' };
+/** An answer for every catalog probe, as the helper gives it: a kept answer for fewer is not believed. */
 const answer: Result<'probes'> = {
   kernel,
-  probes: [{ id: 'read', title: 'read() sizes', description: 'd', available: true, via: 'tracepoint', reasons: [] }],
+  probes: CATALOG_IDS.map((id) => ({ id, title: id, description: 'd', available: true, via: 'tracepoint', reasons: [] })),
   checkedAt: 1_700_000_000_000,
 };
 
@@ -26,6 +29,18 @@ function checkedAt(args: string[]): string {
 }
 
 describe('the probes answer kept for this boot', () => {
+  it('is kept only when every probe that fails was refused for a reason of the kernel\'s, not by a failed load', () => {
+    const refused = (code: string): Result<'probes'> => ({
+      ...answer, probes: answer.probes.map((p, i) => (i === 1 ? { ...p, available: false, reasons: [{ code, message: 'm' }] } : p)),
+    });
+    assert.equal(keepable(answer), true);
+    assert.equal(keepable(refused('noinstr')), true);
+    assert.equal(keepable(refused('no-kprobes')), true);
+    // A load can fail for a passing reason, even one of the caller's making (ulimit -n, a memory cgroup).
+    assert.equal(keepable(refused('bpf-load')), false);
+    assert.equal(keepable(refused('bpf-attach')), false);
+  });
+
   it('is what a second run shows; --refresh tries the probes again', (t) => {
     if (!needsRoot(t)) return;
     const tried = checkedAt(['--refresh']);
@@ -53,7 +68,8 @@ describe('the probes answer kept for this boot', () => {
     assert.notEqual(probeCacheKey('1.0.1', kernel), key, 'another helper version');
     assert.notEqual(probeCacheKey('1.0.0', { ...kernel, kprobes: true }), key, 'another kernel');
 
-    cache.write(key, answer);
+    assert.equal(cache.write(key, answer), true);
+    assert.deepEqual(fs.readdirSync(dir), ['probes.json'], 'no temp file is left');
     assert.deepEqual(cache.read(key), answer);
     assert.equal(cache.read('0'.repeat(64)), null, 'another key');
 
@@ -77,6 +93,16 @@ describe('the probes answer kept for this boot', () => {
     assert.equal(cache.read(key), null, 'an answer that fails the schema');
     fs.writeFileSync(file, '{"key":', { mode: 0o644 });
     assert.equal(cache.read(key), null, 'not JSON');
+    fs.writeFileSync(file, JSON.stringify({ key, result: answer, pad: 'x'.repeat(256 << 10) }), { mode: 0o644 });
+    assert.equal(cache.read(key), null, 'too big to be ours');
+    fs.rmSync(file);
+    assert.equal(spawnSync('mkfifo', ['-m', '644', file]).status, 0);
+    assert.equal(cache.read(key), null, 'a FIFO is not read (nor waited on)');
+    fs.rmSync(file);
+
+    const fewer = { ...answer, probes: answer.probes.slice(1) };
+    cache.write(key, fewer);
+    assert.equal(cache.read(key), null, 'an answer without every probe of this catalog');
 
     const open = path.join(dir, 'open');
     fs.mkdirSync(open, { mode: 0o777 });

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { HelperClient } from '../../src/backend/helper-client.js';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { INSTALLED_LAUNCHER } from '../../src/backend/helper-client.js';
 import { expectedCounts, finalHistogram, needsRoot, ORACLE_STATIC } from '../kernel/harness.js';
 import { buildPackage, extractRpm, PLACEHOLDER_TEXT, rpmQuery, type BuiltPackage } from './package-build.js';
@@ -95,7 +96,7 @@ test('the desktop entry passes desktop-file-validate and lists Development, Syst
 test('the packaged helper is complete: it starts as root from the package\'s tree and says hello', async (t) => {
   if (!needsRoot(t)) return;
   const client = await HelperClient.start({ via: 'direct', command: path.join(root, INSTALLED_LAUNCHER), args: [] });
-  assert.equal(client.info?.protocol, 1);
+  assert.equal(client.info?.protocol, PROTOCOL_VERSION);
   const probes = await client.request('probes', {});
   assert.ok(probes.probes.some((p) => p.id === 'write' && p.available));
   assert.equal(await client.close(), 0);

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HelperClient } from '../../src/backend/helper-client.js';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { APPIMAGE_ROOT_SCRIPT, packHelper } from '../../src/main/appimage-launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { stageHelper } from '../../helper/stage.js';
@@ -63,7 +64,7 @@ test('as root, the script runs the helper from a private copy and removes it whe
   if (!needsRoot(t)) return;
   const before = privateCopies();
   const client = await HelperClient.start(viaScript(packed!.archive, packed!.sha256));
-  assert.equal(client.info?.protocol, 1);
+  assert.equal(client.info?.protocol, PROTOCOL_VERSION);
   const mine = privateCopies().filter((d) => !before.includes(d));
   assert.equal(mine.length, 1, 'one private copy');
   const stat = fs.statSync(`/run/${mine[0]}`);

@@ -1,8 +1,9 @@
 /**
  * Run as an unprivileged user by pkexec.test.ts: the app's backend
  * (LabService) starts the helper through pkexec and the installed launcher,
- * runs a histogram of an oracle workload (gated until attached), tries one
- * thing a user may not do, and prints one JSON line of what happened.
+ * runs a histogram of an oracle workload (gated until attached), then one
+ * with no pid (which counts only this user's processes), tries one thing a
+ * user may not do, and prints one JSON line of what happened.
  *
  *   node pkexec-client.js LAUNCHER|appimage:HELPER_DIR ORACLE SIZE...
  *
@@ -40,6 +41,16 @@ try {
     gate.release();
     report['oracleStatus'] = await gate.exited;
     report['stopped'] = await service.handle('lab:stop', { session: info.session });
+    // With no pid: only this user's processes count, in the kernel, and the notice says so. The
+    // oracle is forked first: Node's forked child writes a byte to it before it execs.
+    const own = new GatedChild([oracle!, 'write', ...sizes.slice(0, 2)]);
+    const everyone = await service.handle('lab:start', {
+      mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 60_000,
+    });
+    report['ownNotices'] = everyone.notices;
+    own.release();
+    report['ownOracleStatus'] = await own.exited;
+    report['own'] = await service.handle('lab:stop', { session: everyone.session });
     // A histogram with 1-byte buckets of `buf` would be another process's pointers.
     report['refused'] = await service.handle('lab:start', {
       mode: 'stat', probe: { kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_write', field: 'count' },

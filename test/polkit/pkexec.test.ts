@@ -39,8 +39,13 @@ test('a bpflab member starts the helper through pkexec without a password, and t
   assert.equal((r['helper'] as { state: string }).state, 'ready', r.raw);
   assert.equal((r['helper'] as { privilege: string }).privilege, 'pkexec');
   assert.equal(r['oracleStatus'], 0);
+  assert.equal((r['helper'] as { scope: string }).scope, 'own-processes');
   const histogram = (r['stopped'] as { histogram: { counts: number[] } }).histogram;
   assert.deepEqual(histogram.counts, expectedCounts('seed', sizes));
+  // With no pid, the machine's other writes (root's daemons, this test's own output) do not count.
+  assert.equal(r['ownOracleStatus'], 0);
+  assert.ok((r['ownNotices'] as string[]).some((n) => /^Only your own processes are counted/.test(n)), r.raw);
+  assert.deepEqual((r['own'] as { histogram: { counts: number[] } }).histogram.counts, expectedCounts('seed', sizes.slice(0, 2)));
   const refused = r['refused'] as { code: string; message: string };
   assert.equal(refused.code, 'not-authorized', 'a user may not use custom probes');
   assert.match(refused.message, /^Custom probes need root/);

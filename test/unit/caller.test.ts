@@ -1,7 +1,8 @@
 // Who the root helper serves (helper/caller.ts): its stdin and stdout must be
 // pipes its parent holds; pkexec's PKEXEC_UID names the caller; and a caller
-// that is not root may not trace a custom probe's raw values or make root
-// open a file that is not the system's.
+// that is not root is scoped to their own uid, may not use custom probes, and
+// may not put a libc uprobe on every process. Whose process a pid names is
+// tested against real processes in test/kernel/scope.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallerPolicy, clientProblem, pipeInode, pkexecCaller } from '../../helper/caller.js';
@@ -43,22 +44,26 @@ const custom: StartParams['probe'][] = [
   { kind: 'uprobe', path: '/usr/lib/x86_64-linux-gnu/libc.so.6', symbol: 'write', arg: 3 },
 ];
 
-test('root, and a caller that ran the helper directly, may start anything', () => {
+test('root, and a caller that ran the helper directly, may start anything, on every process', () => {
   for (const uid of [null, 0]) {
-    for (const probe of custom) new CallerPolicy(uid).check(start(probe, 'trace'));
+    for (const probe of custom) assert.equal(new CallerPolicy(uid).scope(start(probe, 'trace')), null);
+    assert.equal(new CallerPolicy(uid).scope(start({ kind: 'catalog', id: 'libc-memcpy' }, 'stat')), null);
   }
 });
 
-test('a user may use every catalog probe, in every mode and layout, and no custom probe at all', () => {
+test('a user may use every catalog probe, in every mode and layout, on their own processes only, and no custom probe at all', () => {
   const policy = new CallerPolicy(1000);
-  for (const id of ['auto', 'write', 'kmalloc', 'libc-memcpy'] as const) {
-    policy.check(start({ kind: 'catalog', id }, 'trace'));
-    policy.check(start({ kind: 'catalog', id }, 'stat', 'linear:0:4096:1'));
+  for (const id of ['auto', 'write', 'kmalloc', 'memcpy', 'usercopy', 'read', 'vfs-read'] as const) {
+    assert.equal(policy.scope(start({ kind: 'catalog', id }, 'trace')), 1000);
+    assert.equal(policy.scope(start({ kind: 'catalog', id }, 'stat', 'linear:0:4096:1')), 1000);
   }
+  // A libc uprobe with no process would trap in every process of the machine.
+  assert.throws(() => policy.scope(start({ kind: 'catalog', id: 'libc-memcpy' }, 'stat')),
+    (e: { code: string; message: string }) => e.code === 'not-authorized' && /^libc-memcpy probes a library in user space/.test(e.message));
   for (const probe of custom) {
     for (const mode of ['stat', 'trace'] as const) {
       // An exact histogram (linear, step 1) of an argument is the argument: keystrokes, addresses.
-      assert.throws(() => policy.check(start(probe, mode, 'linear:0:768:1')),
+      assert.throws(() => policy.scope(start(probe, mode, 'linear:0:768:1')),
         (e: { code: string; message: string }) => e.code === 'not-authorized' && /^Custom probes need root/.test(e.message),
         `${probe.kind} ${mode}`);
     }

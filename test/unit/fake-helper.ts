@@ -9,7 +9,7 @@ import { traceFrame } from './trace-frames.js';
 
 export class FakeHelper {
   readonly info = {
-    protocol: 1 as const, version: '9.9.9',
+    protocol: 2 as const, version: '9.9.9', scope: 'own-processes' as const,
     kernel: { release: '6.18.0-test', arch: 'x86_64', kprobes: false, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' },
   };
   readonly requests: Array<[string, unknown]> = [];

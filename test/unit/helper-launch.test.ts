@@ -123,7 +123,7 @@ test('a helper whose hello is wrong is not left running: its stdin is closed', a
   let stdin: PassThrough | null = null;
   const { spawn } = fakeSpawn((child) => {
     stdin = child.stdin;
-    child.stdout.write(encodeFrame({ v: 1, type: 'response', id: 1, result: { protocol: 2, version: 'x', kernel: {} } }));
+    child.stdout.write(encodeFrame({ v: 2, type: 'response', id: 1, result: { protocol: 2, version: 'x', kernel: {} } }));
     child.stdin.on('finish', () => child.emit('close', 0, null));
   });
   await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) => e.code === 'internal' && /bad hello result/.test(e.message));
@@ -146,7 +146,7 @@ test('a start given up through its signal rejects at once and tells the child to
 });
 
 test('close() gives a stuck direct helper a few seconds, then kills it; a pkexec one cannot be killed and is let go', async () => {
-  const hello = { v: 1, type: 'response', id: 1, result: { protocol: 1, version: '0', kernel: {
+  const hello = { v: 2, type: 'response', id: 1, result: { protocol: 2, version: '0', scope: 'every-process', kernel: {
     release: 'r', arch: 'x86_64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1' } } };
   for (const via of ['direct', 'pkexec'] as const) {
     const kills: string[] = [];

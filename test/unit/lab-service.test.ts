@@ -76,7 +76,7 @@ test('the queue waiting for a frame is bounded, and what overflows still counts 
 test('pushes for sessions the service does not know are ignored', async () => {
   const { helper, events } = await running();
   helper.trace(3, 10);
-  helper.push({ v: 1, type: 'histogram', session: 3, counts: [1], total: 1, missed: 0 });
+  helper.push({ v: 2, type: 'histogram', session: 3, counts: [1], total: 1, missed: 0 });
   await sleep(40);
   assert.equal(events.filter((e) => e.type === 'frame').length, 0);
 });
@@ -138,7 +138,7 @@ test('session ids are the service\'s own: unique across restarts, and an old hel
   await service.handle('lab:restart', {});
   const second = await service.handle('lab:start', startTrace);
   assert.notEqual(second.session, first.session, 'both helpers called their session 1');
-  helpers[0]!.push({ v: 1, type: 'histogram', session: 1, counts: [999], total: 999, missed: 0 });
+  helpers[0]!.push({ v: 2, type: 'histogram', session: 1, counts: [999], total: 999, missed: 0 });
   helpers[1]!.trace(1, 2);
   await sleep(40);
   const frames = events.filter((e) => e.type === 'frame');

@@ -17,7 +17,7 @@ function info(session: number, mode: 'stat' | 'trace'): SessionInfo {
 
 function status(sessions: SessionInfo[], state: 'ready' | 'starting' = 'ready'): LabStatus {
   return state === 'ready'
-    ? { helper: { state, privilege: 'root', version: '0.1.0', kernel }, sessions }
+    ? { helper: { state, privilege: 'root', version: '0.1.0', kernel, scope: 'every-process' }, sessions }
     : { helper: { state, privilege: 'root' }, sessions };
 }
 

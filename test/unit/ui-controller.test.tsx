@@ -18,7 +18,7 @@ function info(session: number, mode: 'stat' | 'trace' = 'stat', startedAt = 0): 
 
 function status(sessions: SessionInfo[], state: 'ready' | 'stopped' = 'ready'): LabStatus {
   return state === 'ready'
-    ? { helper: { state, privilege: 'pkexec', version: '0.1.0', kernel }, sessions }
+    ? { helper: { state, privilege: 'pkexec', version: '0.1.0', kernel, scope: 'own-processes' }, sessions }
     : { helper: { state, privilege: 'pkexec', error: { code: 'disconnected', message: 'The helper exited.' } }, sessions };
 }
 

@@ -64,12 +64,12 @@ test('Start waits for a ready helper, and says why until then', () => {
   assert.match(startBlocker({ helper: { state: 'starting', privilege: 'pkexec' }, sessions: [] })!, /helper to start/);
   const stopped = { state: 'stopped', privilege: 'pkexec', error: { code: 'disconnected', message: 'gone' } } as const;
   assert.match(startBlocker({ helper: stopped, sessions: [] })!, /Restart/);
-  assert.equal(startBlocker({ helper: { state: 'ready', privilege: 'root', version: '1', kernel }, sessions: [] }), null);
+  assert.equal(startBlocker({ helper: { state: 'ready', privilege: 'root', version: '1', kernel, scope: 'every-process' }, sessions: [] }), null);
 });
 
 test('Start stays off for a catalog probe this kernel cannot attach, and says why', () => {
   const kernel = { release: '6.18', arch: 'x64', kprobes: false, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' };
-  const ready: LabStatus = { helper: { state: 'ready', privilege: 'root', version: '1', kernel }, sessions: [] };
+  const ready: LabStatus = { helper: { state: 'ready', privilege: 'root', version: '1', kernel, scope: 'every-process' }, sessions: [] };
   const memcpy: ProbeStatus = { id: 'memcpy', title: 'Kernel memcpy', description: '', available: false, reasons: [] };
   assert.match(startBlocker(ready, memcpy)!, /^memcpy cannot be probed on this kernel: choose a probe marked ✓ \(Check again tries them all anew\)\.$/);
   assert.equal(startBlocker(ready, { ...memcpy, id: 'read', available: true }), null);

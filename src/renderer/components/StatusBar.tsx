@@ -1,12 +1,13 @@
 /**
  * The bar along the top: the helper's state, the kernel, how the helper got
- * root, and what is attached right now. When the helper has stopped it says
+ * root, whose processes it counts, and what is attached right now. When the helper has stopped it says
  * why in plain words and offers Restart; once Restart has brought the helper
  * back (and its block is gone), the keyboard focus goes to the helper's state.
  */
 import { useEffect, useRef } from 'react';
 import type { ErrorData } from '../../shared/errors.js';
 import type { LabStatus } from '../../shared/lab-api.js';
+import type { Scope } from '../../shared/protocol.js';
 import type { LogLine, SessionView } from '../lab-state.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
@@ -20,6 +21,15 @@ interface StatusBarProps {
 }
 
 const PRIVILEGE: Record<string, string> = { root: 'root', pkexec: 'pkexec' };
+
+const SCOPE: Record<Scope, { text: string; why: string }> = {
+  'every-process': { text: 'every process', why: 'The helper runs for root, so every process on this machine is counted.' },
+  'own-processes': {
+    text: 'your processes',
+    why: 'Only processes that run as you are counted: on a shared machine, other users\' activity is theirs. '
+      + 'Root counts every process.',
+  },
+};
 
 export function StatusBar({ status, session, notice, restarting, restartError, onRestart }: StatusBarProps) {
   const helper = status?.helper;
@@ -47,6 +57,11 @@ export function StatusBar({ status, session, notice, restarting, restartError, o
         <span className="status-item">
           Privileges <strong data-testid="privilege-mode">{helper ? PRIVILEGE[helper.privilege] : '—'}</strong>
         </span>
+        {helper?.state === 'ready' ? (
+          <span className="status-item" title={SCOPE[helper.scope].why}>
+            Counts <strong data-testid="scope">{SCOPE[helper.scope].text}</strong>
+          </span>
+        ) : null}
         <span className="status-item status-attached">
           Attached <strong data-testid="attached-probe" title={attached}>{attached}</strong>
         </span>

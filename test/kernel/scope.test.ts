@@ -1,0 +1,108 @@
+/**
+ * A caller who is not root sees only their own processes (helper/caller.ts, and the uid check
+ * in bpf/size_source.h). The helper is the real one, started as pkexec would start it for user
+ * A (PKEXEC_UID); the oracle workloads run as A, as B and as root, each writing sizes of its own,
+ * so that exact counts show whose writes were counted.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { describe, it, type TestContext } from 'node:test';
+import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import type { LabError } from '../../src/shared/errors.js';
+import { recordEvent } from '../../src/shared/trace-frame.js';
+import { expectedCounts, needsRoot, ORACLE_STATIC, ourPrograms } from './harness.js';
+
+// Users with no other process on this machine, so that A's counts are the oracle's alone.
+const A = 54321;
+const B = 54322;
+const OWN_ONLY = /^Only your own processes are counted/;
+
+async function helperFor(t: TestContext, uid: number): Promise<HelperClient> {
+  const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(uid) } });
+  t.after(() => client.close());
+  return client;
+}
+
+/** The oracle workload as this user, to its end. */
+function oracleAs(uid: number, sizes: string[]): void {
+  const r = spawnSync(ORACLE_STATIC, ['write', ...sizes], { uid, gid: uid, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+/** A process of this user that waits until killed. */
+function sleeperAs(t: TestContext, uid: number): ChildProcess {
+  const child = spawn('/bin/sleep', ['60'], { uid, gid: uid, stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  return child;
+}
+
+const refusal = (client: HelperClient, params: Record<string, unknown>): Promise<LabError> =>
+  client.request('start', { mode: 'stat', layout: 'seed', intervalMs: 0, ...params } as never)
+    .then(() => assert.fail(`${JSON.stringify(params)} was accepted`), (e: LabError) => e);
+
+describe('a caller who is not root sees only their own processes', () => {
+  it('stat with no pid counts exactly A\'s writes, none of B\'s or root\'s', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await helperFor(t, A);
+    const started = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    assert.ok(started.notices.some((n) => OWN_ONLY.test(n)), started.notices.join('\n'));
+    oracleAs(A, ['7x3', '300x2']);
+    oracleAs(B, ['100x5']);
+    oracleAs(0, ['900x4']);
+    const stopped = await client.request('stop', { session: started.session });
+    assert.deepEqual(stopped.histogram!.counts, expectedCounts('seed', ['7x3', '300x2']));
+  });
+
+  it('trace with no pid lists only A\'s events', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await helperFor(t, A);
+    const sizes: string[] = [];
+    client.onPush((push) => {
+      if (push.type !== 'trace') return;
+      for (let i = 0; i < push.count; i++) sizes.push(recordEvent(push.records, push.view, i).size);
+    });
+    const started = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    oracleAs(B, ['100x5']);
+    oracleAs(A, ['11x2', '4000']);
+    oracleAs(0, ['900x4']);
+    const stopped = await client.request('stop', { session: started.session });
+    assert.equal(stopped.trace!.seen, 3);
+    assert.deepEqual(sizes.sort(), ['11', '11', '4000']);
+  });
+
+  it('refuses B\'s and root\'s processes, and a libc uprobe with no process; takes A\'s own', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await helperFor(t, A);
+    const write = { kind: 'catalog', id: 'write' };
+    for (const pid of [sleeperAs(t, B).pid!, process.pid]) {
+      const e = await refusal(client, { probe: write, pid });
+      assert.equal(e.code, 'not-authorized');
+      assert.match(e.message, new RegExp(`^Process ${pid} is not yours`));
+    }
+    const libc = await refusal(client, { probe: { kind: 'catalog', id: 'libc-memcpy' } });
+    assert.equal(libc.code, 'not-authorized');
+    assert.match(libc.message, /^libc-memcpy probes a library in user space/);
+    assert.deepEqual(ourPrograms(), [], 'nothing was loaded for a refused start');
+    const own = sleeperAs(t, A).pid!;
+    for (const probe of [write, { kind: 'catalog', id: 'libc-memcpy' }]) {
+      const started = await client.request('start', { mode: 'stat', probe, layout: 'seed', intervalMs: 0, pid: own } as never);
+      await client.request('stop', { session: started.session });
+    }
+    assert.deepEqual(ourPrograms(), []);
+  });
+
+  it('root counts every user\'s writes', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await HelperClient.start(directLaunch());
+    t.after(() => client.close());
+    const started = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    assert.ok(!started.notices.some((n) => OWN_ONLY.test(n)));
+    oracleAs(A, ['7x3']);
+    oracleAs(B, ['100x5']);
+    const stopped = await client.request('stop', { session: started.session });
+    const counts = stopped.histogram!.counts;
+    const oracle = expectedCounts('seed', ['7x3', '100x5']);
+    // Other processes write too (this test's own output, for one): at least the oracles' counts.
+    oracle.forEach((n, i) => assert.ok(counts[i]! >= n, `bucket ${i}: ${counts[i]} < ${n}`));
+  });
+});
