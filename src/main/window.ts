@@ -53,6 +53,9 @@ export function createWindow(url: string): BrowserWindow {
       nodeIntegration: false,
       webSecurity: true,
       spellcheck: false,
+      // A middle click on a link asks for a new window; the open handler denies it, and this
+      // keeps the event itself from reaching the page (Electronegativity AUXCLICK_JS_CHECK).
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   window.once('ready-to-show', () => window.show());
