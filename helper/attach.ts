@@ -5,7 +5,7 @@
  * notice that says what was chosen and why.
  */
 import { LabError } from '../src/shared/errors.js';
-import { probeName, type ProbeSpec } from '../src/shared/probes.js';
+import { INTERRUPT_PROBES, probeName, type CatalogId, type ProbeSpec } from '../src/shared/probes.js';
 import type { Reason, StartParams } from '../src/shared/protocol.js';
 import { BpfObject, type ObjectName } from './bpf-object.js';
 import { recordingCalls, type RecordedCalls } from './call-recorder.js';
@@ -41,10 +41,11 @@ export interface Target {
 
 /** What a start asks of the attach, with whose events count: onlyUid from CallerPolicy.scope. */
 export function targetOf(params: StartParams, onlyUid: number | null): Target {
-  return {
-    pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls,
-    ...(onlyUid === null ? {} : { onlyUid }),
-  };
+  if (onlyUid === null) {
+    return { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls };
+  }
+  // Run statistics count every run of the program, before its uid check: other users' too.
+  return { pid: params.pid, armOnExec: params.armOnExec, stats: false, verifierLog: params.verifierLog, calls: params.calls, onlyUid };
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {
@@ -115,7 +116,10 @@ export function attachSpec(
   const skipped: Skip[] = [];
   const reasons: Reason[] = [];
   let firstError: LabError | null = null;
-  for (const check of checkSpec(kernel, spec)) {
+  // Scoped to one user, auto skips the probes that fire in interrupts (CallerPolicy refuses them by name).
+  const checks = checkSpec(kernel, spec)
+    .filter((c) => target.onlyUid === undefined || !INTERRUPT_PROBES.has((c.ok ? c.plan.probe : c.probe) as CatalogId));
+  for (const check of checks) {
     if (!check.ok) {
       skipped.push({ probe: check.probe, via: check.via, why: uniqueMessages(check.reasons) });
       reasons.push(...check.reasons);

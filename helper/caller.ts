@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import { LabError } from '../src/shared/errors.js';
 import type { StartParams } from '../src/shared/protocol.js';
+import { INTERRUPT_PROBES } from '../src/shared/probes.js';
 import { USER_SPACE_PROBES } from './catalog.js';
 import { checkProcess } from './procfs.js';
 
@@ -72,12 +73,16 @@ export function checkOwnClient(peerPid: (fd: number) => number | null): string |
 /** The calling user as pkexec names it, or null when the caller ran us directly (as root). */
 export function pkexecCaller(env: NodeJS.ProcessEnv = process.env): number | null {
   const text = env['PKEXEC_UID'];
-  return text !== undefined && /^\d+$/.test(text) ? Number(text) : null;
+  if (text === undefined) return null;
+  // pkexec always writes a uid; anything else must not pass for root (or for (uid_t)-1, "any user").
+  if (!/^\d{1,10}$/.test(text) || Number(text) >= 0xffffffff) throw new Error(`PKEXEC_UID is no user id: "${text.slice(0, 16)}"`);
+  return Number(text);
 }
 
 /** What a start's notices say when a caller who is not root is scoped to their own processes. */
 export const OWN_PROCESSES_NOTICE = 'Only your own processes are counted: on a shared machine, other users\' '
-  + 'activity is theirs. Root (sudo) counts every process.';
+  + 'activity is theirs. The program\'s run counts and times are for root only, as the kernel counts every run. '
+  + 'Root (sudo) counts every process.';
 
 export class CallerPolicy {
   constructor(private readonly uid: number | null) {}
@@ -100,6 +105,11 @@ export class CallerPolicy {
       throw new LabError('not-authorized', 'Custom probes need root: a kernel function\'s or a program\'s arguments, '
         + 'even as a histogram, can show other users\' data (keystrokes, addresses). Choose a probe from the catalog, '
         + 'or run BPF Lab as root.');
+    }
+    if (owner !== null && params.probe.kind === 'catalog' && INTERRUPT_PROBES.has(params.probe.id)) {
+      throw new LabError('not-authorized', `${params.probe.id} also counts work the kernel does in interrupts, `
+        + 'which runs on whichever process was interrupted: other users\' network traffic could show up as yours. '
+        + 'It needs root; usercopy, read and write count only your own processes\' work.');
     }
     if (params.pid !== undefined) checkProcess(params.pid, owner);
     if (owner !== null && params.pid === undefined && params.probe.kind === 'catalog' && USER_SPACE_PROBES.has(params.probe.id)) {

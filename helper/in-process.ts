@@ -16,7 +16,7 @@ import type { Spawn } from '../src/backend/helper-client.js';
 import { HELPER_EXIT_NOT_PRIVILEGED } from '../src/shared/protocol.js';
 import { VERSION } from '../src/shared/version.js';
 import { helperInsideClient } from './bpf-config.js';
-import { CallerPolicy, pkexecCaller } from './caller.js';
+import { CallerPolicy } from './caller.js';
 import { Kernel } from './kernel.js';
 import { ProbeCache } from './probe-cache.js';
 import { captureLibbpfLog } from './libbpf.js';
@@ -52,7 +52,7 @@ export function inProcessHelper(verbose: boolean): Spawn {
       server = new Server(new Kernel(), {
         write: (bytes) => { if (!stdout.writableEnded) stdout.write(bytes); },
         backlog: () => stdout.readableLength + process.stdout.writableLength,
-      }, VERSION, new CallerPolicy(pkexecCaller()), new ProbeCache());
+      }, VERSION, new CallerPolicy(null), new ProbeCache());
     } catch (e) {
       setImmediate(() => child.emit('error', e));
       return child as unknown as ReturnType<Spawn>;

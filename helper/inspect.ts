@@ -140,6 +140,7 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
       ? 'Machine code: this program is not JIT-compiled; the kernel interprets its eBPF instructions.'
       : 'Machine code: the kernel hides raw dumps of BPF programs here (kptr_restrict), so the JIT\'s code cannot be shown.');
   }
+  if (!rootCaller) withheld.push('Run counts and times: the kernel counts every run of the program, other users\' too, so they are for root only.');
   if (!rootCaller && [...xlated, ...jited].some((j) => j.text.includes(HIDDEN_ADDRESS))) {
     withheld.push(`Kernel addresses (where maps and per-CPU data sit in kernel memory), shown as ${HIDDEN_ADDRESS}: to root only.`);
   }
@@ -149,7 +150,8 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
       id: info.id, name: info.name, type: info.typeName, tag: info.tag, attach: via,
       insnsSubmitted: submitted(calls, object.programFd(program)), insnsXlated: info.xlated.length / 8, verifiedInsns: info.verifiedInsns,
       jitEnabled: jitEnabled(), jitedBytes: info.jitedBytes, loadTimeNs: info.loadTimeNs, mapIds: info.mapIds,
-      runCnt: info.runCnt, runTimeNs: info.runTimeNs,
+      // Counted for every run, before the program's uid check: other users' too.
+      runCnt: rootCaller ? info.runCnt : 0, runTimeNs: rootCaller ? info.runTimeNs : 0,
     },
     maps: maps.map((m) => mapView(m, object.name)),
     xlated: xlated.map((i) => {

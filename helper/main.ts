@@ -43,8 +43,16 @@ function main(): void {
     removeEphemeralRoot();
     process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
+  let caller: number | null;
+  try {
+    caller = pkexecCaller();
+  } catch (e) {
+    say((e as Error).message);
+    removeEphemeralRoot();
+    process.exit(HELPER_EXIT_WRONG_CLIENT);
+  }
   sweepStaleCopies();
-  const crowded = capProblem(pkexecCaller());
+  const crowded = capProblem(caller);
   if (crowded) {
     say(crowded);
     removeEphemeralRoot();
@@ -53,7 +61,7 @@ function main(): void {
   const server = new Server(new Kernel(), {
     write: (bytes) => process.stdout.write(bytes),
     backlog: () => process.stdout.writableLength,
-  }, VERSION, new CallerPolicy(pkexecCaller()), new ProbeCache());
+  }, VERSION, new CallerPolicy(caller), new ProbeCache());
   captureLibbpfLog((level, line) => server.log(level, line), process.argv.includes('--verbose'));
 
   let exiting = false;

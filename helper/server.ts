@@ -7,7 +7,7 @@ import { LabError } from '../src/shared/errors.js';
 import { encodeFrame, FrameDecoder, FrameTooLarge } from '../src/shared/framing.js';
 import {
   describeIssue, MAX_FRAME_BYTES, MAX_SESSIONS, PROTOCOL_VERSION, requestSchema,
-  type Push, type Request, type Result,
+  type HistogramPush, type Push, type Request, type Result,
 } from '../src/shared/protocol.js';
 import { targetOf } from './attach.js';
 import { CallerPolicy, OWN_PROCESSES_NOTICE } from './caller.js';
@@ -35,6 +35,20 @@ export interface Transport {
   write(bytes: Uint8Array): void;
   /** Bytes written but not yet taken by the reader. */
   backlog(): number;
+}
+
+/**
+ * What a caller who is not root gets of a program's own counters: nothing. The kernel counts every
+ * run (and every run it skipped) before the program's uid check, so they would time other users'
+ * activity. The start's notice says so (OWN_PROCESSES_NOTICE).
+ */
+function withholdRuns<T extends HistogramPush | Result<'stop'>>(message: T): T {
+  const out = { ...message };
+  if ('cost' in out) delete out.cost;
+  if ('missed' in out) out.missed = 0;
+  if ('histogram' in out && out.histogram) out.histogram = { ...out.histogram, missed: 0 };
+  if ('trace' in out && out.trace) out.trace = { ...out.trace, missed: 0 };
+  return out;
 }
 
 export class Server {
@@ -141,12 +155,14 @@ export class Server {
       case 'stop': {
         const session = this.session(request.params.session);
         this.sessions.delete(session.id);
-        return session.stop();
+        return this.policy.root ? session.stop() : withholdRuns(session.stop());
       }
       case 'inspect':
         return inspect(this.kernel, this.session(request.params.session).loaded, this.policy.root);
-      case 'sample':
-        return sample(this.session(request.params.session).loaded);
+      case 'sample': {
+        const now = sample(this.session(request.params.session).loaded);
+        return this.policy.root ? now : { ...now, cost: { runCnt: 0, runTimeNs: 0 } };
+      }
     }
   }
 
@@ -163,7 +179,8 @@ export class Server {
     const target = targetOf(params, this.policy.scope(params));
     const id = this.nextSession++;
     const [session, result] = params.mode === 'stat'
-      ? HistSession.start(id, this.kernel, params, target, (push, droppable) => this.push(push, droppable))
+      ? HistSession.start(id, this.kernel, params, target,
+        (push, droppable) => this.push(this.policy.root ? push : withholdRuns(push), droppable))
       : TraceSession.start(id, this.kernel, params, target, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter());
     this.sessions.set(id, session);
     return target.onlyUid === undefined ? result : { ...result, notices: [...result.notices, OWN_PROCESSES_NOTICE] };

@@ -1,10 +1,10 @@
 /** What the server needs of a running session, whatever its mode. */
-import type { Push, Result } from '../src/shared/protocol.js';
+import type { HistogramPush, Result } from '../src/shared/protocol.js';
 import type { BpfObject } from './bpf-object.js';
 import type { RecordedCalls } from './call-recorder.js';
 
-/** Sends a push to the client; `droppable` pushes may be dropped under backpressure (returns false). */
-export type SessionSink = (push: Push, droppable: boolean) => boolean;
+/** Where a histogram session sends its snapshots; a `droppable` one may be dropped under backpressure (false). */
+export type SessionSink = (push: HistogramPush, droppable: boolean) => boolean;
 
 export interface Loaded {
   object: BpfObject;

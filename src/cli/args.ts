@@ -83,7 +83,8 @@ reach it from elsewhere through an SSH tunnel (ssh -L PORT:127.0.0.1:PORT HOST).
 
 Needs root (it loads BPF programs): run it with sudo, or, where BPF Lab is installed, as
 yourself (the helper then comes through pkexec, as polkit allows). As yourself, only your own
-processes are counted, a --pid must be one of yours, and libc-memcpy needs --pid or -- CMD.
+processes are counted, a --pid must be one of yours, libc-memcpy needs --pid or -- CMD, and
+memcpy and kmalloc (which also fire in interrupts, for anyone) need root.
 Exit status: 0 ok, 1 runtime error, 2 usage error.`;
 
 const OPTIONS = {

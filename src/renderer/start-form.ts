@@ -5,7 +5,7 @@
  */
 import { formatLayout, parseLayout } from '../shared/buckets.js';
 import type { LabStatus, StartRequest } from '../shared/lab-api.js';
-import { MAX_PID, parsePid, type ProbeSpec } from '../shared/probes.js';
+import { INTERRUPT_PROBES, MAX_PID, parsePid, type ProbeSpec } from '../shared/probes.js';
 import type { ProbeStatus } from '../shared/protocol.js';
 
 export type Mode = 'stat' | 'trace';
@@ -90,6 +90,10 @@ export function startBlocker(status: LabStatus | null, chosen?: ProbeStatus): st
   if (helper.state === 'stopped') return 'Start needs the helper: press Restart at the top.';
   if (chosen && !chosen.available) {
     return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓ (Check again tries them all anew).`;
+  }
+  if (chosen && helper.state === 'ready' && helper.scope === 'own-processes' && INTERRUPT_PROBES.has(chosen.id)) {
+    return `${chosen.id} needs root: it also counts work the kernel does in interrupts, for any user. `
+      + 'usercopy, read and write count your own processes\' work.';
   }
   return null;
 }

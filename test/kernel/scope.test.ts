@@ -79,6 +79,11 @@ describe('a caller who is not root sees only their own processes', () => {
       assert.equal(e.code, 'not-authorized');
       assert.match(e.message, new RegExp(`^Process ${pid} is not yours`));
     }
+    for (const id of ['kmalloc', 'memcpy']) {
+      const e = await refusal(client, { probe: { kind: 'catalog', id } });
+      assert.equal(e.code, 'not-authorized');
+      assert.match(e.message, new RegExp(`^${id} also counts work the kernel does in interrupts`));
+    }
     const libc = await refusal(client, { probe: { kind: 'catalog', id: 'libc-memcpy' } });
     assert.equal(libc.code, 'not-authorized');
     assert.match(libc.message, /^libc-memcpy probes a library in user space/);
@@ -89,6 +94,28 @@ describe('a caller who is not root sees only their own processes', () => {
       await client.request('stop', { session: started.session });
     }
     assert.deepEqual(ourPrograms(), []);
+  });
+
+  it('withholds the program\'s run counts, which the kernel keeps for every run, other users\' too', async (t) => {
+    if (!needsRoot(t)) return;
+    const runs = async (client: HelperClient): Promise<{ sampled: number; inspected: number; withheld: string[] }> => {
+      const started = await client.request('start', {
+        mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0, stats: true,
+      });
+      oracleAs(B, ['100x5']);
+      const sampled = (await client.request('sample', { session: started.session })).cost.runCnt;
+      const inspection = await client.request('inspect', { session: started.session });
+      await client.request('stop', { session: started.session });
+      return { sampled, inspected: inspection.program.runCnt, withheld: inspection.withheld };
+    };
+    const mine = await runs(await helperFor(t, A));
+    assert.deepEqual([mine.sampled, mine.inspected], [0, 0]);
+    assert.ok(mine.withheld.some((w) => /^Run counts and times/.test(w)), mine.withheld.join(' | '));
+    // For root the same counters move with B's writes: what A was not shown was real.
+    const root = await HelperClient.start(directLaunch());
+    t.after(() => root.close());
+    const roots = await runs(root);
+    assert.ok(roots.sampled >= 5 && roots.inspected >= 5, JSON.stringify(roots));
   });
 
   it('root counts every user\'s writes', async (t) => {
