@@ -3,85 +3,15 @@
  * invalid messages get error replies (never a crash), sessions are bounded, and
  * every exit path detaches everything it attached.
  */
-import { readTraceFrame } from '../../src/shared/trace-frame.js';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import type { Readable, Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { directLaunch } from '../../src/backend/helper-client.js';
-import { encodeFrame, FrameDecoder } from '../../src/shared/framing.js';
+import { encodeFrame } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, MAX_SESSIONS } from '../../src/shared/protocol.js';
 import { needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
-
-type Reply = { type: string; id?: number | null; error?: { code: string; message: string }; result?: unknown };
-
-/** Helpers a test started; one that a failed assertion left running is killed after the test. */
-const started = new Set<RawHelper>();
-
-/** A helper on raw pipes, so the test can send bytes no well-behaved client would. */
-class RawHelper {
-  readonly child: ChildProcessByStdio<Writable, Readable, null>;
-  private readonly replies: Reply[] = [];
-  private wake: (() => void) | null = null;
-  /** Trace events received so far, counted as they arrive rather than kept. */
-  events = 0;
-  /** Records the helper skipped (frames it could not send), and how many times the sequence broke. */
-  skipped = 0;
-  gaps = 0;
-
-  constructor() {
-    started.add(this);
-    const { command, args } = directLaunch();
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    // The clients' own limit: a frame they would refuse shows up as an 'unreadable-frame' error.
-    const decoder = new FrameDecoder(MAX_FRAME_BYTES);
-    this.child.stdout.on('data', (chunk: Buffer) => {
-      for (const f of decoder.push(chunk)) {
-        if (f.ok && 'binary' in f) {
-          const frame = readTraceFrame(f.binary);
-          if (typeof frame === 'string') throw new Error(frame);
-          // Each frame starts where the last one ended, unless one was refused in between.
-          if (frame.first !== this.events + this.skipped) this.gaps++;
-          this.skipped = frame.first - this.events;
-          this.events += frame.count;
-          continue;
-        }
-        const m = f.ok ? f.message as Reply : null;
-        if (m) this.replies.push(m);
-        else if (!f.ok) this.replies.push({ type: 'error', error: { code: 'unreadable-frame', message: f.error } });
-      }
-      this.wake?.();
-    });
-  }
-
-  send(message: unknown): void {
-    this.child.stdin.write(encodeFrame(message));
-  }
-
-  raw(bytes: Uint8Array): void {
-    this.child.stdin.write(bytes);
-  }
-
-  /** The next response or error reply (pushes are skipped). */
-  async next(): Promise<Reply> {
-    for (;;) {
-      const i = this.replies.findIndex((r) => r.type === 'response' || r.type === 'error');
-      if (i >= 0) return this.replies.splice(i, 1)[0]!;
-      await new Promise<void>((resolve) => { this.wake = resolve; });
-    }
-  }
-
-  async call(id: number, method: string, params: unknown = {}): Promise<Reply> {
-    this.send({ v: 2, id, method, params });
-    return this.next();
-  }
-
-  async exit(): Promise<number | null> {
-    const [code] = await once(this.child, 'exit') as [number | null];
-    return code;
-  }
-}
+import { killStarted, RawHelper, type Reply } from './raw-helper.js';
 
 const errorCode = (r: Reply): string | undefined => r.error?.code;
 /** The ids of the loaded hist_* programs (bpftool). */
@@ -93,13 +23,7 @@ const startRead = { mode: 'stat', probe: { kind: 'catalog', id: 'read' } };
 
 describe('the helper protocol', () => {
   afterEach(async () => {
-    for (const h of started) {
-      if (h.child.exitCode === null && h.child.signalCode === null) {
-        h.child.kill('SIGKILL');
-        await once(h.child, 'exit');
-      }
-    }
-    started.clear();
+    await killStarted();
     assert.deepEqual(ourPrograms(), [], 'the helper left a program loaded');
   });
 

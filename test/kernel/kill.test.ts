@@ -1,0 +1,112 @@
+/**
+ * SIGKILL at random moments, for the CLI, `bpf-lab serve` and the helper itself: while starting,
+ * loading and attaching, and streaming. Nothing of ours may outlive them: no program (and so no
+ * link, which holds one), no kprobe or uprobe event left in tracefs, no helper left running.
+ * 60 rounds, 20 of each, at moments drawn from a fixed seed.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import { describe, it, type TestContext } from 'node:test';
+import fc from 'fast-check';
+import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
+import { CLI, needsRoot, ourPrograms } from './harness.js';
+import { RawHelper } from './raw-helper.js';
+
+const ROUNDS = 20;
+const TRACEFS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+
+/** The kprobe and uprobe events in tracefs (libbpf's own, when it must make them there). */
+function probeEvents(): string[] {
+  return TRACEFS.flatMap((dir) => ['kprobe_events', 'uprobe_events'].flatMap((file) => {
+    try {
+      return fs.readFileSync(`${dir}/${file}`, 'utf8').split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  }));
+}
+
+const helpers = (): string => spawnSync('pgrep', ['-af', 'build/helper/main.js'], { encoding: 'utf8' }).stdout.trim();
+
+/** Waits (polling, up to 10 s) until nothing of ours is left; fails naming what is. */
+async function nothingLeft(what: string): Promise<void> {
+  const left = (): string[] => [...ourPrograms().map((p) => `program ${p}`), ...probeEvents().map((e) => `tracefs event ${e}`),
+    ...(helpers() ? [`helper ${helpers()}`] : [])];
+  for (let tries = 0; left().length > 0; tries++) {
+    if (tries === 200) assert.fail(`after ${what}: ${left().join('; ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** A process for the uprobe rounds to watch: a libc uprobe on it, never on every process. */
+function sleeper(t: TestContext): number {
+  const child = spawn('/bin/sleep', ['600'], { stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  return child.pid!;
+}
+
+/** Delays in ms, drawn from a fixed seed so that a failing round can be run again. */
+const delays = (seed: number, max: number): number[] => fc.sample(fc.integer({ min: 0, max }), { numRuns: ROUNDS, seed });
+
+describe('SIGKILL at any moment leaves nothing behind', () => {
+  it('the CLI (its helper runs in the same process)', async (t) => {
+    if (!needsRoot(t)) return;
+    const pid = String(sleeper(t));
+    const commands = [['stat', 'libc-memcpy', '--pid', pid], ['trace', 'write'], ['inspect', 'libc-memcpy', '--pid', pid], ['trace', 'read']];
+    for (const [round, delay] of delays(1, 900).entries()) {
+      const command = commands[round % commands.length]!;
+      const cli = spawn(process.execPath, [CLI, ...command, '--json'], { stdio: 'ignore' });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await kill(cli);
+      await nothingLeft(`bpf-lab ${command.join(' ')} killed after ${delay} ms`);
+    }
+  });
+
+  it('the helper', async (t) => {
+    if (!needsRoot(t)) return;
+    const pid = sleeper(t);
+    const starts = [
+      { mode: 'stat', probe: { kind: 'catalog', id: 'libc-memcpy' }, pid, stats: true, calls: true, verifierLog: true },
+      { mode: 'trace', probe: { kind: 'catalog', id: 'write' } },
+    ];
+    for (const [round, delay] of delays(2, 300).entries()) {
+      const h = new RawHelper();
+      h.send({ v: PROTOCOL_VERSION, id: 1, method: 'start', params: starts[round % starts.length] });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await kill(h.child);
+      await nothingLeft(`the helper killed ${delay} ms into a start`);
+    }
+  });
+
+  it('bpf-lab serve (its helper then sees its client gone)', async (t) => {
+    if (!needsRoot(t)) return;
+    const pid = sleeper(t);
+    for (const [round, delay] of delays(3, 1500).entries()) {
+      const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      let out = '';
+      serve.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const url = /Open: (http:\/\/127\.0\.0\.1:\d+)\/\?token=(\S+)/.exec(out);
+        if (!url || out.includes('\u0000')) return;
+        out += '\u0000'; // ask once
+        const probe = round % 2 ? { kind: 'catalog', id: 'libc-memcpy' } : { kind: 'catalog', id: 'read' };
+        void fetch(`${url[1]}/api/call/lab:start`, {
+          method: 'POST', headers: { authorization: `Bearer ${url[2]}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ mode: round % 3 ? 'stat' : 'trace', probe, layout: 'seed', intervalMs: 100, ...(round % 2 ? { pid } : {}) }),
+        }).catch(() => undefined);
+      });
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await kill(serve);
+      await nothingLeft(`serve killed after ${delay} ms`);
+    }
+  });
+});
