@@ -85,23 +85,33 @@ export const OWN_PROCESSES_NOTICE = 'Only your own processes are counted: on a s
   + 'Root (sudo) counts every process.';
 
 export class CallerPolicy {
-  constructor(private readonly uid: number | null) {}
+  /**
+   * uid: the caller as pkexec names it (null: started by root directly). system: the caller came
+   * in through the instructors' action (io.github.bpflab.helper.system, BPF_LAB_SCOPE=system).
+   */
+  constructor(private readonly uid: number | null, private readonly system = false) {}
 
   /** Whether the caller is root (started us directly, or is uid 0 through pkexec). */
   get root(): boolean {
     return this.uid === null || this.uid === 0;
   }
 
+  /** Whether the caller's sessions count every process: root's, and an instructor's. */
+  get everyProcess(): boolean {
+    return this.root || this.system;
+  }
+
   /**
-   * Whose events a start may count: null for every process (root), or the caller's uid, which
-   * the program then checks in the kernel on every hit. Throws a LabError for what the caller
-   * may not start: for a caller who is not root, a custom probe, another user's process, and a
-   * user-space probe with no process to confine it (a uprobe on libc with no pid fires in every
-   * process on the machine, each paying for the trap).
+   * Whose events a start may count: null for every process (root, an instructor), or the
+   * caller's uid, which the program then checks in the kernel on every hit. Throws a LabError
+   * for what the caller may not start. A caller who is not root may not use a custom probe, nor
+   * a user-space probe with no process to confine it (a uprobe on libc with no pid traps in
+   * every process on the machine). One who is also scoped may not give another user's process,
+   * nor use the probes that fire in interrupts.
    */
   scope(params: StartParams): number | null {
-    const owner = this.root ? null : this.uid;
-    if (owner !== null && params.probe.kind !== 'catalog') {
+    const owner = this.everyProcess ? null : this.uid;
+    if (!this.root && params.probe.kind !== 'catalog') {
       throw new LabError('not-authorized', 'Custom probes need root: a kernel function\'s or a program\'s arguments, '
         + 'even as a histogram, can show other users\' data (keystrokes, addresses). Choose a probe from the catalog, '
         + 'or run BPF Lab as root.');
@@ -112,9 +122,9 @@ export class CallerPolicy {
         + 'It needs root; usercopy, read and write count only your own processes\' work.');
     }
     if (params.pid !== undefined) checkProcess(params.pid, owner);
-    if (owner !== null && params.pid === undefined && params.probe.kind === 'catalog' && USER_SPACE_PROBES.has(params.probe.id)) {
+    if (!this.root && params.pid === undefined && params.probe.kind === 'catalog' && USER_SPACE_PROBES.has(params.probe.id)) {
       throw new LabError('not-authorized', `${params.probe.id} probes a library in user space: with no process given it `
-        + 'would trap in every process on the machine, other users\' too. Give one of your own processes (a PID, '
+        + 'would trap in every process on the machine, other users\' too. Give one process to watch (a PID, '
         + 'or run a command with it).');
     }
     return owner;

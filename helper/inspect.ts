@@ -11,7 +11,7 @@ import { processedInsns } from '../src/shared/verifier-log.js';
 
 /** The most of a verifier log an inspection carries: its end, where the totals are. */
 const MAX_VERIFIER_LOG = 256 * 1024;
-import { INSPECT_VERSION, type Inspection, type Sample, type SourceLine } from '../src/shared/inspect.js';
+import { INSPECT_VERSION, RUNS_WITHHELD, type Inspection, type Sample, type SourceLine } from '../src/shared/inspect.js';
 import { disassembleJit, jitLineOffsets } from './jit-disasm.js';
 import type { Kernel } from './kernel.js';
 import { ownSourceName, SourceFiles } from './bpf-source.js';
@@ -106,7 +106,8 @@ export function sample({ object, program }: Loaded): Sample {
   return { cost: { runCnt, runTimeNs }, maps: readMapIds(object.programFd(program)).map((id) => mapView(readMapInfo(id), object.name)) };
 }
 
-export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded, rootCaller: boolean): Inspection {
+/** rootCaller: kernel addresses may be shown; allRuns: the caller sees every process, so the run counters too. */
+export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded, rootCaller: boolean, allRuns = rootCaller): Inspection {
   const info = readProgInfo(object.programFd(program));
   const maps = info.mapIds.map(readMapInfo);
   const mapNames = new Map(maps.map((m) => [m.id, m.name]));
@@ -140,7 +141,7 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
       ? 'Machine code: this program is not JIT-compiled; the kernel interprets its eBPF instructions.'
       : 'Machine code: the kernel hides raw dumps of BPF programs here (kptr_restrict), so the JIT\'s code cannot be shown.');
   }
-  if (!rootCaller) withheld.push('Run counts and times: the kernel counts every run of the program, other users\' too, so they are for root only.');
+  if (!allRuns) withheld.push(RUNS_WITHHELD);
   if (!rootCaller && [...xlated, ...jited].some((j) => j.text.includes(HIDDEN_ADDRESS))) {
     withheld.push(`Kernel addresses (where maps and per-CPU data sit in kernel memory), shown as ${HIDDEN_ADDRESS}: to root only.`);
   }
@@ -151,7 +152,7 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
       insnsSubmitted: submitted(calls, object.programFd(program)), insnsXlated: info.xlated.length / 8, verifiedInsns: info.verifiedInsns,
       jitEnabled: jitEnabled(), jitedBytes: info.jitedBytes, loadTimeNs: info.loadTimeNs, mapIds: info.mapIds,
       // Counted for every run, before the program's uid check: other users' too.
-      runCnt: rootCaller ? info.runCnt : 0, runTimeNs: rootCaller ? info.runTimeNs : 0,
+      runCnt: allRuns ? info.runCnt : 0, runTimeNs: allRuns ? info.runTimeNs : 0,
     },
     maps: maps.map((m) => mapView(m, object.name)),
     xlated: xlated.map((i) => {

@@ -61,7 +61,7 @@ function main(): void {
   const server = new Server(new Kernel(), {
     write: (bytes) => process.stdout.write(bytes),
     backlog: () => process.stdout.writableLength,
-  }, VERSION, new CallerPolicy(caller), new ProbeCache());
+  }, VERSION, new CallerPolicy(caller, process.env['BPF_LAB_SCOPE'] === 'system'), new ProbeCache());
   captureLibbpfLog((level, line) => server.log(level, line), process.argv.includes('--verbose'));
 
   let exiting = false;

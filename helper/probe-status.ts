@@ -5,7 +5,7 @@
  */
 import { bucketCount, type Layout } from '../src/shared/buckets.js';
 import { LabError } from '../src/shared/errors.js';
-import type { CatalogId } from '../src/shared/probes.js';
+import { INTERRUPT_PROBES, type CatalogId } from '../src/shared/probes.js';
 import type { KernelInfo, ProbeStatus, Reason } from '../src/shared/protocol.js';
 import { attachSpec } from './attach.js';
 import { encodeHistConfig, sizeSource } from './bpf-config.js';
@@ -58,6 +58,20 @@ function autoStatus(statuses: ProbeStatus[]): ProbeStatus {
     ...(chosen ? { via: `${chosen.id}: ${chosen.via}` } : {}),
     reasons: uniqueReasons(skipped.flatMap((s) => s.reasons)),
   };
+}
+
+/**
+ * The answer as a caller scoped to their own processes may use it: the probes that also fire in
+ * interrupts need root (CallerPolicy), and `auto` is what it resolves to without them.
+ */
+export function forOwnProcesses(result: { kernel: KernelInfo; probes: ProbeStatus[]; checkedAt: number }): typeof result {
+  const probes = result.probes.filter((s) => s.id !== 'auto').map((s): ProbeStatus => (INTERRUPT_PROBES.has(s.id)
+    ? { ...s, available: false, reasons: [{ code: 'needs-root', message: `${s.id} also counts work the kernel does in interrupts, `
+        + 'for whichever process was interrupted, other users\' included: it needs root.' }, ...s.reasons] }
+    : s));
+  const memcpy = probes.find((s) => s.id === 'memcpy')!;
+  memcpy.alternatives = AUTO_ORDER.filter((id) => id !== 'memcpy' && probes.find((s) => s.id === id)?.available);
+  return { ...result, probes: [autoStatus(probes), ...probes] };
 }
 
 /** Every catalog probe, `auto` first, each tried for real on this kernel. */

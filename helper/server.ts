@@ -15,7 +15,7 @@ import { HistSession } from './hist-session.js';
 import { classicLesson } from './classic-lesson.js';
 import { inspect, sample } from './inspect.js';
 import type { Kernel } from './kernel.js';
-import { kernelInfo, probeStatuses } from './probe-status.js';
+import { forOwnProcesses, kernelInfo, probeStatuses } from './probe-status.js';
 import type { Session } from './session.js';
 import { keepable, probeCacheKey, type ProbeCache } from './probe-cache.js';
 import { RingWaiter } from './ring-waiter.js';
@@ -42,13 +42,19 @@ export interface Transport {
  * run (and every run it skipped) before the program's uid check, so they would time other users'
  * activity. The start's notice says so (OWN_PROCESSES_NOTICE).
  */
-function withholdRuns<T extends HistogramPush | Result<'stop'>>(message: T): T {
-  const out = { ...message };
-  if ('cost' in out) delete out.cost;
-  if ('missed' in out) out.missed = 0;
-  if ('histogram' in out && out.histogram) out.histogram = { ...out.histogram, missed: 0 };
-  if ('trace' in out && out.trace) out.trace = { ...out.trace, missed: 0 };
-  return out;
+function withholdRuns(message: HistogramPush): HistogramPush;
+function withholdRuns(message: Result<'stop'>): Result<'stop'>;
+function withholdRuns(message: HistogramPush | Result<'stop'>): HistogramPush | Result<'stop'> {
+  if ('type' in message) {
+    const { v, type, session, counts, total } = message;
+    return { v, type, session, counts, total, missed: 0 };
+  }
+  const { session, histogram, trace } = message;
+  return {
+    session,
+    ...(histogram ? { histogram: { session: histogram.session, counts: histogram.counts, total: histogram.total, missed: 0 } } : {}),
+    ...(trace ? { trace: { seen: trace.seen, lost: trace.lost, missed: 0 } } : {}),
+  };
 }
 
 export class Server {
@@ -147,21 +153,23 @@ export class Server {
   private dispatch(request: Exclude<Request, { method: 'lesson' }>): Result<Request['method']> {
     switch (request.method) {
       case 'hello':
-        return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel), scope: this.policy.root ? 'every-process' : 'own-processes' };
-      case 'probes':
-        return this.probeStatuses(request.params.refresh === true);
+        return { protocol: PROTOCOL_VERSION, version: this.version, kernel: kernelInfo(this.kernel), scope: this.policy.everyProcess ? 'every-process' : 'own-processes' };
+      case 'probes': {
+        const all = this.probeStatuses(request.params.refresh === true);
+        return this.policy.everyProcess ? all : forOwnProcesses(all);
+      }
       case 'start':
         return this.start(request.params);
       case 'stop': {
         const session = this.session(request.params.session);
         this.sessions.delete(session.id);
-        return this.policy.root ? session.stop() : withholdRuns(session.stop());
+        return this.policy.everyProcess ? session.stop() : withholdRuns(session.stop());
       }
       case 'inspect':
-        return inspect(this.kernel, this.session(request.params.session).loaded, this.policy.root);
+        return inspect(this.kernel, this.session(request.params.session).loaded, this.policy.root, this.policy.everyProcess);
       case 'sample': {
         const now = sample(this.session(request.params.session).loaded);
-        return this.policy.root ? now : { ...now, cost: { runCnt: 0, runTimeNs: 0 } };
+        return this.policy.everyProcess ? now : { ...now, cost: { runCnt: 0, runTimeNs: 0 } };
       }
     }
   }
@@ -180,7 +188,7 @@ export class Server {
     const id = this.nextSession++;
     const [session, result] = params.mode === 'stat'
       ? HistSession.start(id, this.kernel, params, target,
-        (push, droppable) => this.push(this.policy.root ? push : withholdRuns(push), droppable))
+        (push, droppable) => this.push(this.policy.everyProcess ? push : withholdRuns(push), droppable))
       : TraceSession.start(id, this.kernel, params, target, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter());
     this.sessions.set(id, session);
     return target.onlyUid === undefined ? result : { ...result, notices: [...result.notices, OWN_PROCESSES_NOTICE] };

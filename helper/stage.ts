@@ -42,8 +42,10 @@ export function stageHelper(dest: string, repo = REPO): string {
   for (const map of listFiles(dest).filter((f) => f.endsWith('.map'))) fs.rmSync(map);
   // The compiled files are ES modules; nothing else of the app's package.json is needed.
   fs.writeFileSync(path.join(dest, 'package.json'), `${JSON.stringify({ type: 'module', private: true })}\n`);
-  copy('resources/helper/bpf-lab-helper', 'bpf-lab-helper');
-  fs.chmodSync(path.join(dest, 'bpf-lab-helper'), 0o755);
+  for (const launcher of ['bpf-lab-helper', 'bpf-lab-helper-system']) {
+    copy(`resources/helper/${launcher}`, launcher);
+    fs.chmodSync(path.join(dest, launcher), 0o755);
+  }
   return path.join(dest, 'bpf-lab-helper');
 }
 

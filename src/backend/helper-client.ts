@@ -63,9 +63,9 @@ export function directLaunch(verbose = false): Launch {
 
 /** Our environment for the helper, without NODE_OPTIONS, which could reopen Node's inspector in it. */
 function helperEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
-  delete env['NODE_OPTIONS'];
-  return env;
+  // Only pkexec (or a test, through extra) names a caller: a root shell's leftover must not scope root.
+  const env = Object.entries(process.env).filter(([k]) => !['NODE_OPTIONS', 'PKEXEC_UID', 'BPF_LAB_SCOPE'].includes(k));
+  return { ...Object.fromEntries(env), ...extra };
 }
 
 /** The system's Node, which installed helpers run on (the launcher names it too). */
@@ -77,16 +77,19 @@ export const PKEXEC = '/usr/bin/pkexec';
 /** Where packages install the staged helper (helper/stage.ts); the polkit policy names this launcher. */
 export const INSTALLED_HELPER = '/opt/bpf-lab/resources/helper';
 export const INSTALLED_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper`;
+/** The launcher of the instructors' action (io.github.bpflab.helper.system): the helper for every process. */
+export const INSTALLED_SYSTEM_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper-system`;
 
 /**
  * How the command line (`bpf-lab stat|trace|probes|serve`) starts the helper: directly as root;
  * for anyone else through pkexec and the installed launcher, so polkit decides (the lab's group
- * rule, or an administrator's password). With nothing installed it starts directly too, and the
- * helper's refusal says that root is needed.
+ * rule, or an administrator's password); with `system` (`--system`), the instructors' launcher.
+ * With nothing installed it starts directly too, and the helper's refusal says root is needed.
  */
-export function commandLineLaunch(verbose: boolean, uid = process.getuid?.() ?? 0,
-  installed = fs.existsSync(INSTALLED_LAUNCHER)): Launch {
-  return uid !== 0 && installed ? pkexecLaunch(INSTALLED_LAUNCHER, verbose) : directLaunch(verbose);
+export function commandLineLaunch({ verbose, system = false, uid = process.getuid?.() ?? 0, installed = fs.existsSync(INSTALLED_LAUNCHER) }:
+  { verbose: boolean; system?: boolean; uid?: number; installed?: boolean }): Launch {
+  if (uid === 0 || !installed) return directLaunch(verbose);
+  return pkexecLaunch(system ? INSTALLED_SYSTEM_LAUNCHER : INSTALLED_LAUNCHER, verbose);
 }
 
 export function pkexecLaunch(launcher: string, verbose = false): Launch {

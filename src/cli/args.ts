@@ -13,7 +13,7 @@ export type Command =
   | { name: 'help' }
   | { name: 'version' }
   | { name: 'probes'; json: boolean; verbose: boolean; refresh: boolean }
-  | { name: 'serve'; port: number; verbose: boolean }
+  | { name: 'serve'; port: number; verbose: boolean; system: boolean }
   | ({ name: 'stat' | 'trace' } & SessionOptions)
   | ({ name: 'inspect' } & SessionOptions)
   | { name: 'lesson'; lesson: 'classic-bpf'; ipv4: number; ipv6: number; json: boolean; verbose: boolean };
@@ -31,6 +31,8 @@ export interface SessionOptions {
   verbose: boolean;
   /** No notices (which probe auto chose and why, uprobe warnings); errors still go to stderr. */
   quiet: boolean;
+  /** For a user who is not root: every process, through the instructors' polkit action. */
+  system: boolean;
   run: string[] | null;
 }
 
@@ -40,11 +42,11 @@ export class UsageError extends Error {}
 export const USAGE = `Usage:
   bpf-lab probes [--refresh] [--json] [--verbose]
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
-                [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
-  bpf-lab trace [PROBE] [--count N] [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
-  bpf-lab inspect [PROBE] [--buckets LAYOUT] [--json] [--quiet] [--verbose] [--pid PID | -- CMD ARGS...]
+                [--json] [--quiet] [--verbose] [--system] [--pid PID | -- CMD ARGS...]
+  bpf-lab trace [PROBE] [--count N] [--json] [--quiet] [--verbose] [--system] [--pid PID | -- CMD ARGS...]
+  bpf-lab inspect [PROBE] [--buckets LAYOUT] [--json] [--quiet] [--verbose] [--system] [--pid PID | -- CMD ARGS...]
   bpf-lab lesson classic-bpf [--ipv4 N] [--ipv6 N] [--json] [--verbose]
-  bpf-lab serve [--port PORT] [--verbose]
+  bpf-lab serve [--port PORT] [--verbose] [--system]
 
 PROBE is one of (default auto):
   ID or --probe ID            auto, memcpy, usercopy, libc-memcpy, kmalloc, read, write, vfs-read
@@ -61,6 +63,8 @@ Options:
   --json             NDJSON records, each with a "type"
   --quiet            no notices (which probe auto chose and why); errors are still shown
   --verbose          include the helper's and libbpf's log (warnings, and libbpf's debug lines)
+  --system           as a user who is not root: count every process, not only yours, if polkit
+                     lets you (the instructors' action; root always counts every process)
   --refresh          probes: try every probe again now; otherwise the last answer since
                      the machine started is shown, if nothing it depends on has changed
   --port PORT        serve: the port on 127.0.0.1 (default 8047; 0 picks a free one)
@@ -103,6 +107,7 @@ const OPTIONS = {
   quiet: { type: 'boolean' },
   verbose: { type: 'boolean' },
   refresh: { type: 'boolean' },
+  system: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -181,7 +186,7 @@ function serveCommand(v: Values, run: string[] | null): Command {
     if (!/^\d+$/.test(v.port) || Number(v.port) > 65535) throw new UsageError(`bad --port "${v.port}": use 0 to 65535`);
     port = Number(v.port);
   }
-  return { name: 'serve', port, verbose: v.verbose ?? false };
+  return { name: 'serve', port, verbose: v.verbose ?? false, system: v.system ?? false };
 }
 
 const LESSONS = ['classic-bpf'] as const;
@@ -219,6 +224,9 @@ export function parseCommand(argv: string[]): Command {
     return { name: 'help' };
   }
   if (v.refresh !== undefined && name !== 'probes') throw new UsageError('--refresh is an option of probes');
+  if (v.system !== undefined && (name === 'probes' || name === 'lesson')) {
+    throw new UsageError('--system is an option of stat, trace, inspect and serve');
+  }
   if (name === 'lesson') {
     if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[1]}"`);
     return lessonCommand(v, extra[0], run);
@@ -261,6 +269,7 @@ export function parseCommand(argv: string[]): Command {
     json: v.json ?? false,
     verbose: v.verbose ?? false,
     quiet: v.quiet ?? false,
+    system: v.system ?? false,
     run,
   };
 }

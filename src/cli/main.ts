@@ -32,7 +32,7 @@ async function run(cmd: Exclude<Command, { name: 'help' | 'version' }>): Promise
   // --quiet: no notices; the helper's errors still come through (as log lines, below).
   const quiet = 'quiet' in cmd && cmd.quiet;
   const out = quiet ? { ...chosen, notice: (): void => undefined } : chosen;
-  const launch = commandLineLaunch(cmd.verbose);
+  const launch = commandLineLaunch({ verbose: cmd.verbose, system: 'system' in cmd && cmd.system });
   // As root, the helper runs inside this process (helper/in-process.ts): one Node to start, not two.
   const client = launch.via === 'direct' && process.geteuid?.() === 0
     ? await HelperClient.start(launch, (await import('../../helper/in-process.js')).inProcessHelper(cmd.verbose))

@@ -18,7 +18,7 @@ export async function runServe(cmd: Extract<Command, { name: 'serve' }>, say: (t
   if (!fs.existsSync(`${root}/index.html`)) {
     throw new LabError('internal', `the app's pages are not built (${root} is missing): run npm run build:app`);
   }
-  const service = new LabService({ launch: commandLineLaunch(cmd.verbose) });
+  const service = new LabService({ launch: commandLineLaunch({ verbose: cmd.verbose, system: cmd.system }) });
   await service.start();
   const { helper } = service.status();
   if (helper.state === 'stopped') {

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { describe, it } from 'node:test';
+import { spawn } from 'node:child_process';
+import { describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { BINARY_FRAME, encodeFrame } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, requestSchema } from '../../src/shared/protocol.js';
@@ -28,17 +29,22 @@ const cheap = fc.oneof(
   fc.record({ method: fc.constant('probes'), params: fc.record({ refresh: fc.boolean() }, { requiredKeys: [] }) }),
   fc.record({ method: fc.constantFrom('stop', 'inspect', 'sample'), params: fc.record({ session }) }),
 );
-/** A start: each loads a program (or is refused as busy at 8 sessions), so they are few. */
-const start = fc.record({
+/**
+ * A start: each loads a program (or is refused as busy at 8 sessions), so they are few. Each
+ * watches one idle process: system-wide, root's trace sessions would hold as much as the
+ * machine happens to do, and the memory bound below would measure the machine, not the helper.
+ */
+const start = (pid: number): fc.Arbitrary<object> => fc.record({
   method: fc.constant('start'),
   params: fc.record({
     mode: fc.constantFrom('stat', 'trace'),
     // libc-memcpy only with a pid: with none, root's would trap in every process of the machine.
-    probe: fc.record({ kind: fc.constant('catalog'), id: fc.constantFrom('auto', 'read', 'write', 'kmalloc', 'memcpy', 'vfs-read') }),
+    probe: fc.record({ kind: fc.constant('catalog'), id: fc.constantFrom('auto', 'read', 'write', 'kmalloc', 'memcpy', 'vfs-read', 'libc-memcpy') }),
     layout: fc.constantFrom('seed', 'log2', 'linear:0:1024:16', 'linear:5:1:1'),
     intervalMs: fc.constantFrom(0, 100, 2000, 50),
     stats: fc.boolean(),
-  }, { requiredKeys: ['mode', 'probe'] }),
+    pid: fc.constant(pid),
+  }, { requiredKeys: ['mode', 'probe', 'pid'] }),
 });
 const badId = fc.constantFrom(0, -1, 1.5, '7', null, 2 ** 53, [1]);
 type Mutation = (request: Record<string, unknown>) => unknown;
@@ -54,10 +60,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 type Kind = { valid: object } | { mutated: [object, Mutation] } | { json: unknown } | { bytes: Uint8Array; binary: boolean }
   | { oversized: number };
-const kind: fc.Arbitrary<Kind> = fc.oneof(
+const kind = (pid: number): fc.Arbitrary<Kind> => fc.oneof(
   { weight: 3000, arbitrary: cheap.map((valid) => ({ valid })) },
-  { weight: 3, arbitrary: start.map((valid) => ({ valid })) },
-  { weight: 3000, arbitrary: fc.tuple(fc.oneof(cheap, start), mutation).map((mutated) => ({ mutated })) },
+  { weight: 3, arbitrary: start(pid).map((valid) => ({ valid })) },
+  { weight: 3000, arbitrary: fc.tuple(fc.oneof(cheap, start(pid)), mutation).map((mutated) => ({ mutated })) },
   { weight: 1500, arbitrary: fc.jsonValue().map((json) => ({ json })) },
   { weight: 1500, arbitrary: fc.uint8Array({ maxLength: 96 }).map((bytes) => ({ bytes, binary: false })) },
   { weight: 300, arbitrary: fc.uint8Array({ maxLength: 96 }).map((bytes) => ({ bytes, binary: true })) },
@@ -103,6 +109,13 @@ function asCase(k: Kind, id: number): Case {
   return { bytes: encodeFrame(message), replyId: idOf(message), malformed: !parsed.success, start: parsed.data?.method === 'start' };
 }
 
+/** A process that waits until the test ends, as this user: what the generated starts watch. */
+function idle(t: TestContext, uid = 0): number {
+  const child = spawn('/bin/sleep', ['600'], { uid, gid: uid, stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  return child.pid!;
+}
+
 function residentKiB(pid: number): { rss: number; peak: number } {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (field: string): number => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)![1]);
@@ -112,9 +125,9 @@ function residentKiB(pid: number): { rss: number; peak: number } {
 /** What a run showed: starts that loaded a program, and the helper's memory (KiB). */
 interface Outcome { started: number; rss: number; peak: number }
 
-async function fuzz(env: Record<string, string>, seed: number): Promise<Outcome> {
+async function fuzz(env: Record<string, string>, seed: number, pid: number): Promise<Outcome> {
   const h = new RawHelper(env);
-  const cases = fc.sample(kind, { numRuns: FRAMES_PER_HELPER, seed }).map((k, i) => asCase(k, i + 1));
+  const cases = fc.sample(kind(pid), { numRuns: FRAMES_PER_HELPER, seed }).map((k, i) => asCase(k, i + 1));
   let baseline = 0;
   let started = 0;
   for (let at = 0; at < cases.length; at += BATCH) {
@@ -133,13 +146,16 @@ async function fuzz(env: Record<string, string>, seed: number): Promise<Outcome>
     batch.forEach((c, i) => {
       const reply = replies[i]!;
       assert.equal(reply.id ?? null, c.replyId, `frame ${at + i + 1}: a reply to each frame, in order`);
-      if (c.malformed) assert.equal(reply.type, 'error', `frame ${at + i + 1} is malformed: ${JSON.stringify(reply)}`);
+      if (c.malformed) {
+        assert.equal(reply.type, 'error', `frame ${at + i + 1} is malformed: ${JSON.stringify(reply)}`);
+        assert.equal(reply.error?.code, 'bad-request', `frame ${at + i + 1}: ${JSON.stringify(reply)}`);
+      }
       if (c.start && reply.type === 'response') started++;
     });
     if (at === 10 * BATCH) baseline = residentKiB(h.child.pid!).rss;
   }
   const hello = await h.call(FRAMES_PER_HELPER + 1, 'hello');
-  assert.equal(hello.type, 'response', 'the helper still serves');
+  assert.deepEqual([hello.type, hello.id], ['response', FRAMES_PER_HELPER + 1], 'the helper still serves');
   const memory = residentKiB(h.child.pid!);
   assert.ok(memory.rss - baseline < 64 << 10, `resident memory grew from ${baseline} to ${memory.rss} KiB`);
   assert.ok(memory.peak < 512 << 10, `peak resident memory ${memory.peak} KiB`);
@@ -151,10 +167,10 @@ async function fuzz(env: Record<string, string>, seed: number): Promise<Outcome>
 }
 
 describe('the helper under 120,000 generated frames', () => {
-  it('as root', async (t) => {
+  it('as root', { timeout: 300_000 }, async (t) => {
     if (!needsRoot(t)) return;
     try {
-      const o = await fuzz({}, 20261130);
+      const o = await fuzz({}, 20261130, idle(t));
       t.diagnostic(`${o.started} starts loaded a program; resident ${o.rss} KiB, peak ${o.peak} KiB`);
     } finally {
       await killStarted();
@@ -162,10 +178,10 @@ describe('the helper under 120,000 generated frames', () => {
     assert.deepEqual(ourPrograms(), []);
   });
 
-  it('as a caller who is not root', async (t) => {
+  it('as a caller who is not root', { timeout: 300_000 }, async (t) => {
     if (!needsRoot(t)) return;
     try {
-      const o = await fuzz(NOT_ROOT, 20261201);
+      const o = await fuzz(NOT_ROOT, 20261201, idle(t, Number(NOT_ROOT.PKEXEC_UID)));
       t.diagnostic(`${o.started} starts loaded a program; resident ${o.rss} KiB, peak ${o.peak} KiB`);
     } finally {
       await killStarted();

@@ -30,7 +30,9 @@ export class RawHelper {
   constructor(env: Record<string, string> = {}) {
     started.add(this);
     const { command, args } = directLaunch();
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    // Only what the test gives names a caller: never a PKEXEC_UID the test runner inherited.
+    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PKEXEC_UID' && k !== 'BPF_LAB_SCOPE'));
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...own, ...env } });
     // The clients' own limit: a frame they would refuse shows up as an 'unreadable-frame' error.
     const decoder = new FrameDecoder(MAX_FRAME_BYTES);
     this.child.stdout.on('data', (chunk: Buffer) => {
@@ -62,10 +64,12 @@ export class RawHelper {
 
   /** The next response or error reply (pushes are skipped). */
   async next(): Promise<Reply> {
+    if (this.wake) throw new Error('one next() at a time: a second waiter would replace the first');
     for (;;) {
       const i = this.replies.findIndex((r) => r.type === 'response' || r.type === 'error');
       if (i >= 0) return this.replies.splice(i, 1)[0]!;
       await new Promise<void>((resolve) => { this.wake = resolve; });
+      this.wake = null;
     }
   }
 

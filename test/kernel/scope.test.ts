@@ -79,6 +79,12 @@ describe('a caller who is not root sees only their own processes', () => {
       assert.equal(e.code, 'not-authorized');
       assert.match(e.message, new RegExp(`^Process ${pid} is not yours`));
     }
+    // The probes answer says the same before any start: kmalloc works here, but not for A.
+    const probes = new Map((await client.request('probes', {})).probes.map((p) => [p.id, p]));
+    assert.equal(probes.get('kmalloc')!.available, false);
+    assert.equal(probes.get('kmalloc')!.reasons[0]!.code, 'needs-root');
+    assert.equal(probes.get('read')!.available, true);
+    assert.doesNotMatch(String(probes.get('auto')!.via), /^memcpy/);
     for (const id of ['kmalloc', 'memcpy']) {
       const e = await refusal(client, { probe: { kind: 'catalog', id } });
       assert.equal(e.code, 'not-authorized');
@@ -116,6 +122,21 @@ describe('a caller who is not root sees only their own processes', () => {
     t.after(() => root.close());
     const roots = await runs(root);
     assert.ok(roots.sampled >= 5 && roots.inspected >= 5, JSON.stringify(roots));
+  });
+
+  it('an instructor (the second polkit action\'s launcher sets BPF_LAB_SCOPE) counts every user\'s writes', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A), BPF_LAB_SCOPE: 'system' } });
+    t.after(() => client.close());
+    assert.equal((await client.request('hello', {})).scope, 'every-process');
+    const started = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    assert.ok(!started.notices.some((n) => OWN_ONLY.test(n)));
+    oracleAs(B, ['100x5']);
+    const stopped = await client.request('stop', { session: started.session });
+    assert.ok(stopped.histogram!.counts[2]! >= 5, 'B\'s five writes of 100 bytes are counted');
+    // Still not root: custom probes stay root's.
+    const custom = await refusal(client, { probe: { kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_write', field: 'count' } });
+    assert.equal(custom.code, 'not-authorized');
   });
 
   it('root counts every user\'s writes', async (t) => {

@@ -12,7 +12,9 @@ import { MAX_HELPERS_PER_USER } from '../../src/shared/protocol.js';
 import { isKernelAddress } from '../../src/shared/ebpf-disasm.js';
 import type { Inspection } from '../../src/shared/inspect.js';
 import { expectedCounts, needsRoot, ourPrograms } from '../kernel/harness.js';
-import { ACTION, clientAs, LAUNCHER, OUTSIDER, runAs, setUpPolkit, STUDENT, type PolkitEnv } from './polkit-env.js';
+import {
+  ACTION, clientAs, LAUNCHER, OUTSIDER, runAs, setUpPolkit, STUDENT, SYSTEM_ACTION, SYSTEM_LAUNCHER, TEACHER, type PolkitEnv,
+} from './polkit-env.js';
 
 let env: PolkitEnv | null = null;
 
@@ -81,6 +83,29 @@ test('a user outside the group gets the clear "not authorized" error, and no hel
   assert.equal(helper.state, 'stopped', r.raw);
   assert.equal(helper.error?.code, 'not-authorized');
   assert.match(helper.error?.message ?? '', /not authorized to run the BPF Lab helper/);
+  assert.deepEqual(ourPrograms(), []);
+  assert.equal(helpersRunning(), '');
+});
+
+test('an instructor counts every process through the second action; a student is refused it', (t) => {
+  if (!needsRoot(t)) return;
+  const out = spawnSync('pkaction', ['--action-id', SYSTEM_ACTION, '--verbose'], { encoding: 'utf8' }).stdout;
+  assert.match(out, /implicit any:\s+auth_admin\n/);
+  assert.match(out, new RegExp(`org\\.freedesktop\\.policykit\\.exec\\.path -> ${SYSTEM_LAUNCHER}`));
+  const sizes = ['0', '1x3', '64'];
+  const r = clientAs(TEACHER, env!, sizes, SYSTEM_LAUNCHER);
+  const helper = r['helper'] as { state: string; scope: string };
+  assert.equal(helper.state, 'ready', r.raw);
+  assert.equal(helper.scope, 'every-process');
+  assert.ok(!(r['ownNotices'] as string[]).some((n) => /^Only your own processes/.test(n)), r.raw);
+  // Every process counts: at least the oracle's writes, and the others' on top.
+  const counts = (r['own'] as { histogram: { counts: number[] } }).histogram.counts;
+  expectedCounts('seed', sizes.slice(0, 2)).forEach((n, i) => assert.ok(counts[i]! >= n, `bucket ${i}: ${counts[i]} < ${n}`));
+  assert.equal((r['refused'] as { code: string }).code, 'not-authorized', 'custom probes stay root\'s');
+  // A student is a member of bpflab, not of bpflab-instructors: the second action asks for an administrator.
+  const student = clientAs(STUDENT, env!, ['1'], SYSTEM_LAUNCHER)['helper'] as { state: string; error?: { code: string } };
+  assert.equal(student.state, 'stopped');
+  assert.equal(student.error?.code, 'not-authorized');
   assert.deepEqual(ourPrograms(), []);
   assert.equal(helpersRunning(), '');
 });

@@ -12,16 +12,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stageHelper } from '../../helper/stage.js';
-import { INSTALLED_HELPER, INSTALLED_LAUNCHER } from '../../src/backend/helper-client.js';
+import { INSTALLED_HELPER, INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/helper-client.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const ACTION = 'io.github.bpflab.helper';
 export const LAUNCHER = INSTALLED_LAUNCHER;
+export const SYSTEM_ACTION = 'io.github.bpflab.helper.system';
+export const SYSTEM_LAUNCHER = INSTALLED_SYSTEM_LAUNCHER;
 const HELPER_ROOT = INSTALLED_HELPER;
 export const STUDENT = 'bpflab-student';
 export const OUTSIDER = 'bpflab-outsider';
+/** A member of bpflab-instructors (50-bpf-lab-instructors.rules). */
+export const TEACHER = 'bpflab-teacher';
 const POLICY = '/usr/share/polkit-1/actions/io.github.bpflab.policy';
 const RULE = '/etc/polkit-1/rules.d/50-bpf-lab-group.rules';
+const INSTRUCTORS_RULE = '/etc/polkit-1/rules.d/50-bpf-lab-instructors.rules';
 
 function run(command: string, args: string[]): string {
   const r = spawnSync(command, args, { encoding: 'utf8' });
@@ -143,7 +148,8 @@ export async function setUpPolkit(extraRules: Record<string, string> = {}, from:
   try {
     const files: Array<[string, string]> = from === 'source'
       ? [[POLICY, fs.readFileSync(path.join(REPO, 'resources/polkit/io.github.bpflab.policy'), 'utf8')],
-        [RULE, fs.readFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-group.rules'), 'utf8')]]
+        [RULE, fs.readFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-group.rules'), 'utf8')],
+        [INSTRUCTORS_RULE, fs.readFileSync(path.join(REPO, 'resources/polkit/50-bpf-lab-instructors.rules'), 'utf8')]]
       : [[RULE, fs.readFileSync(PACKAGED_RULE, 'utf8')]];
     if (from === 'source') stageInstallation(undo);
     for (const [name, rule] of Object.entries(extraRules)) files.push([`/etc/polkit-1/rules.d/${name}`, rule]);
@@ -168,6 +174,8 @@ export async function setUpPolkit(extraRules: Record<string, string> = {}, from:
     if (!ok('getent', ['group', 'bpflab'])) run('groupadd', ['--system', 'bpflab']);
     if (!ok('id', [STUDENT])) run('useradd', ['--system', '--no-create-home', '--groups', 'bpflab', STUDENT]);
     if (!ok('id', [OUTSIDER])) run('useradd', ['--system', '--no-create-home', OUTSIDER]);
+    if (!ok('getent', ['group', 'bpflab-instructors'])) run('groupadd', ['--system', 'bpflab-instructors']);
+    if (!ok('id', [TEACHER])) run('useradd', ['--system', '--no-create-home', '--groups', 'bpflab-instructors', TEACHER]);
 
     const clientDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-client-'));
     undo.push(() => fs.rmSync(clientDir, { recursive: true, force: true }));

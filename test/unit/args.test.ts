@@ -135,6 +135,13 @@ test('probes command', () => {
   const j = parseCommand(['probes', '--json']);
   assert.equal(j.name === 'probes' && j.json, true);
   assert.equal(j.name === 'probes' && j.refresh, false);
+  for (const argv of [['probes', '--system'], ['lesson', 'classic-bpf', '--system']]) {
+    usageError(argv, /^--system is an option of stat, trace, inspect and serve$/);
+  }
+  const system = parseCommand(['stat', 'read', '--system']);
+  assert.equal(system.name === 'stat' && system.system, true);
+  assert.equal((parseCommand(['serve', '--system']) as { system: boolean }).system, true);
+  assert.equal((parseCommand(['trace', 'read']) as { system: boolean }).system, false);
   const r = parseCommand(['probes', '--refresh']);
   assert.equal(r.name === 'probes' && r.refresh, true);
   for (const argv of [['stat', '--refresh'], ['serve', '--refresh'], ['lesson', 'classic-bpf', '--refresh'], ['inspect', 'read', '--refresh']]) {
@@ -154,9 +161,9 @@ test('probes takes no probe, layout, count, pid or command', () => {
 });
 
 test('serve takes a port (default 8047, 0 for any free one) and nothing about probes', () => {
-  assert.deepEqual(parseCommand(['serve']), { name: 'serve', port: 8047, verbose: false });
-  assert.deepEqual(parseCommand(['serve', '--port', '0', '--verbose']), { name: 'serve', port: 0, verbose: true });
-  assert.deepEqual(parseCommand(['serve', '--port', '65535']), { name: 'serve', port: 65535, verbose: false });
+  assert.deepEqual(parseCommand(['serve']), { name: 'serve', port: 8047, verbose: false, system: false });
+  assert.deepEqual(parseCommand(['serve', '--port', '0', '--verbose']), { name: 'serve', port: 0, verbose: true, system: false });
+  assert.deepEqual(parseCommand(['serve', '--port', '65535']), { name: 'serve', port: 65535, verbose: false, system: false });
   usageError(['serve', '--port', '65536'], /^bad --port "65536": use 0 to 65535$/);
   usageError(['serve', '--port', '-1']);
   usageError(['serve', '--port', 'http']);

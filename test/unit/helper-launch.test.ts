@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import {
-  commandLineLaunch, HelperClient, helperNodeArgs, INSTALLED_LAUNCHER, pkexecLaunch, type Spawn,
+  commandLineLaunch, HelperClient, helperNodeArgs, INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER, pkexecLaunch, type Spawn,
 } from '../../src/backend/helper-client.js';
 import fs from 'node:fs';
 import { chooseLaunch } from '../../src/main/helper-launch.js';
@@ -47,15 +47,18 @@ test('a non-root app asks pkexec, by absolute path, to run the installed launche
 });
 
 test('the command line runs the helper directly as root; as anyone else through pkexec, once it is installed', () => {
-  const root = commandLineLaunch(true, 0, true);
+  const root = commandLineLaunch({ verbose: true, uid: 0, installed: true });
   assert.equal(root.via, 'direct');
   assert.equal(root.command, process.execPath);
   assert.deepEqual(root.args.slice(0, -2), helperNodeArgs(), 'Node\'s inspector closed, as the launcher does');
   assert.match(root.args.at(-2)!, /\/build\/helper\/main\.js$/);
   assert.equal(root.args.at(-1), '--verbose');
-  assert.deepEqual(commandLineLaunch(false, 1000, true), { via: 'pkexec', command: '/usr/bin/pkexec', args: [INSTALLED_LAUNCHER] });
-  assert.deepEqual(commandLineLaunch(true, 1000, true).args, [INSTALLED_LAUNCHER, '--verbose'], 'the launcher passes it on');
-  assert.equal(commandLineLaunch(false, 1000, false).via, 'direct', 'nothing installed: the helper itself says root is needed');
+  assert.deepEqual(commandLineLaunch({ verbose: false, uid: 1000, installed: true }), { via: 'pkexec', command: '/usr/bin/pkexec', args: [INSTALLED_LAUNCHER] });
+  assert.deepEqual(commandLineLaunch({ verbose: false, system: true, uid: 1000, installed: true }).args, [INSTALLED_SYSTEM_LAUNCHER],
+    '--system asks polkit for the instructors\' action');
+  assert.equal(commandLineLaunch({ verbose: false, system: true, uid: 0, installed: true }).via, 'direct', 'root needs no other action');
+  assert.deepEqual(commandLineLaunch({ verbose: true, uid: 1000, installed: true }).args, [INSTALLED_LAUNCHER, '--verbose'], 'the launcher passes it on');
+  assert.equal(commandLineLaunch({ verbose: false, uid: 1000, installed: false }).via, 'direct', 'nothing installed: the helper itself says root is needed');
 });
 
 test('a root app runs the helper directly: the tsc build on the system Node in development, the launcher when packaged', () => {

@@ -4,7 +4,17 @@ import { formatNs, formatPercent, nsPerRun } from '../../cost.js';
 import { formatCount } from '../../rate.js';
 import { Stat } from '../Stat.js';
 
-export function CostPane({ cost, cpu }: { cost: Cost; cpu: number | null }) {
+export function CostPane({ cost, cpu, withheld }: { cost: Cost; cpu: number | null; withheld: boolean }) {
+  if (withheld) {
+    return (
+      <div className="pane-body" tabIndex={0} role="region" aria-label="What its runs cost">
+        <p className="pane-note" data-testid="cost-withheld">
+          Not shown to you: the kernel counts every run of the program, for every process, before the program
+          checks whose it is. So its runs would time other users&apos; work. Root sees them.
+        </p>
+      </div>
+    );
+  }
   return (
     <div className="pane-body" tabIndex={0} role="region" aria-label="What its runs cost">
       <div className="stats">

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import type { Layout } from '../../../shared/buckets.js';
+import { RUNS_WITHHELD } from '../../../shared/inspect.js';
 import { cpuPercent } from '../../cost.js';
 import type { InsideData } from '../../inside-data.js';
 import { ErrorAlert } from '../ErrorAlert.js';
@@ -83,7 +84,7 @@ export function InsideView({ data, layout, running }: InsideViewProps) {
         {pane === 'verifier' ? <VerifierPane inspection={inspection} /> : null}
         {pane === 'calls' ? <CallsPane inspection={inspection} /> : null}
         {pane === 'maps' ? <MapsPane maps={maps} layout={layout} /> : null}
-        {pane === 'cost' ? <CostPane cost={cost} cpu={cpu} /> : null}
+        {pane === 'cost' ? <CostPane cost={cost} cpu={cpu} withheld={inspection.withheld.includes(RUNS_WITHHELD)} /> : null}
       </TabPanel>
     </section>
   );
