@@ -85,7 +85,7 @@ async function bpfLab(): Promise<{ idle: Responsiveness; load: Responsiveness; d
     await final.waitFor();
     const digits = (text: string): number => Number(text.replace(/\D/g, ''));
     const seen = digits(/Final: ([\d,]+) seen/.exec(await final.innerText())![1]!);
-    const lost = digits(await page.getByTestId('trace-lost').innerText());
+    const lost = digits(await page.getByTestId('trace-dropped').innerText()) + digits(await page.getByTestId('trace-not-received').innerText());
     return { idle, load, delivered, seen, lost, received: await count() };
   } finally {
     await browser.close();

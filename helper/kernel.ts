@@ -25,11 +25,14 @@ interface Symbols {
   noinstr: { start: bigint; end: bigint } | null;
 }
 
+/** mount(8) by absolute path: never one that a caller's PATH names. usrmerge puts it in /usr/bin. */
+const MOUNT = fs.existsSync('/usr/bin/mount') ? '/usr/bin/mount' : '/bin/mount';
+
 /** Mounts tracefs or debugfs where the boot did not, as perf and bpftrace users do by hand. */
 function ensureMounted(type: 'tracefs' | 'debugfs', where: string, probe: string): boolean {
   if (fs.existsSync(`${where}/${probe}`)) return true;
   try {
-    execFileSync('mount', ['-t', type, 'nodev', where], { stdio: 'ignore' });
+    execFileSync(MOUNT, ['-t', type, 'nodev', where], { stdio: 'ignore', env: {} });
   } catch {
     return false;
   }

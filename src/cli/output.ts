@@ -36,16 +36,19 @@ export function ndjson(record: object): string {
 
 type Write = (text: string) => void;
 
-/** A histogram as a JSON record (stat's, and inspect's final one). */
+/**
+ * A histogram as a JSON record (stat's, and inspect's final one). `skipped`: hits the kernel
+ * skipped because another BPF program was running on that CPU (the protocol's `missed`).
+ */
 export function histogramRecord(probe: string, layout: string, { counts, total, missed }: { counts: number[]; total: number; missed: number },
   final: boolean): object {
   const buckets = bucketBounds(parseLayout(layout)).map((b, i) => ({ low: b.low, high: b.high, count: counts[i] ?? 0 }));
-  return { type: 'histogram', probe, layout, buckets, total, lost: missed, final };
+  return { type: 'histogram', probe, layout, buckets, total, skipped: missed, final };
 }
 
 export function jsonOutput(out: Write): Output {
   const emit = (record: object): void => out(`${ndjson(record)}\n`);
-  let reportedLost = 0;
+  let reportedDropped = 0;
   return {
     notice: (message) => emit({ type: 'notice', message }),
     histogram: (probe, layout, h, final) => emit(histogramRecord(probe, layout, h, final)),
@@ -59,11 +62,12 @@ export function jsonOutput(out: Write): Output {
           + `"comm":${ndjson([recordComm(records, i)]).slice(1, -1)},"size":${recordSizeText(view, i)}}\n`;
       }
       if (text) out(text);
-      const lost = frame.lost.kernel + frame.lost.helper;
-      if (lost > reportedLost) emit({ type: 'lost', probe, lost });
-      reportedLost = Math.max(reportedLost, lost);
+      // Dropped: recorded by the program, but never out of the helper (a full ring buffer or pipe).
+      const dropped = frame.lost.kernel + frame.lost.helper;
+      if (dropped > reportedDropped) emit({ type: 'dropped', probe, dropped });
+      reportedDropped = Math.max(reportedDropped, dropped);
     },
-    traceSummary: (probe, { seen, lost, missed }) => emit({ type: 'summary', probe, seen, lost, missed }),
+    traceSummary: (probe, { seen, lost, missed }) => emit({ type: 'summary', probe, seen, dropped: lost, skipped: missed }),
     probes(result) {
       emit({ type: 'kernel', ...result.kernel, checkedAt: new Date(result.checkedAt).toISOString() });
       for (const p of result.probes) emit({ type: 'probe', ...p });
@@ -95,22 +99,22 @@ export function tableTitle(probe: string, final: boolean, now: Date): string {
  */
 export function textOutput(out: Write, rawErr: Write): Output {
   const err: Write = (text) => rawErr(escapeTerminal(text));
-  let reportedLost = 0;
-  const reportLost = (lost: number, seen?: number): void => {
-    if (lost <= reportedLost) return;
-    err(`bpf-lab: ${lost}${seen === undefined ? '' : ` of ${seen}`} events lost so far: the reader fell behind\n`);
-    reportedLost = lost;
+  let reportedDropped = 0;
+  const reportDropped = (dropped: number, seen?: number): void => {
+    if (dropped <= reportedDropped) return;
+    err(`bpf-lab: ${dropped}${seen === undefined ? '' : ` of ${seen}`} events dropped so far: the reader fell behind\n`);
+    reportedDropped = dropped;
   };
-  const reportMissed = (missed: number): void => {
-    if (missed > 0) {
-      err(`bpf-lab: up to ${missed} hits were skipped by the kernel while another BPF program ran on the same CPU\n`);
+  const reportSkipped = (skipped: number): void => {
+    if (skipped > 0) {
+      err(`bpf-lab: up to ${skipped} hits were skipped by the kernel while another BPF program ran on the same CPU\n`);
     }
   };
   return {
     notice: (message) => err(`bpf-lab: ${message}\n`),
     histogram(probe, layout, { counts, missed }, final) {
       out(`${escapeTerminal(tableTitle(probe, final, new Date()))}\n${formatTable(parseLayout(layout), counts)}\n${final ? '' : '\n'}`);
-      if (final) reportMissed(missed);
+      if (final) reportSkipped(missed);
     },
     events(probe, frame, count) {
       // The demo's line, built straight from the records (traceLine escapes the comm).
@@ -121,11 +125,11 @@ export function textOutput(out: Write, rawErr: Write): Output {
         text += `${traceLine(name, recordComm(records, i), recordPid(view, i), recordCpu(view, i), recordTsUs(view, i), recordSizeText(view, i))}\n`;
       }
       if (text) out(text);
-      reportLost(frame.lost.kernel + frame.lost.helper);
+      reportDropped(frame.lost.kernel + frame.lost.helper);
     },
     traceSummary: (_probe, { seen, lost, missed }) => {
-      reportLost(lost, seen);
-      reportMissed(missed);
+      reportDropped(lost, seen);
+      reportSkipped(missed);
     },
     probes(result) {
       const k = result.kernel;

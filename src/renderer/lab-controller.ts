@@ -147,7 +147,7 @@ export class LabController {
     }
     if (item.kind === 'trace') {
       // Even after the end: in a browser the stop reply can overtake the stream's last batches,
-      // and received + lost must still add up to the helper's final count.
+      // and received + dropped + not received must still add up to the helper's final count.
       session.trace?.append(item.batch);
     } else if (item.kind === 'histogram') {
       this.snapshot(session, item.snapshot);

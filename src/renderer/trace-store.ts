@@ -35,12 +35,12 @@ export class TraceStore {
   private listeners = new Set<() => void>();
   /** Events received in this renderer, including those the ring no longer holds. */
   received = 0;
-  private lostSoFar = 0;
+  private droppedSoFar = 0;
   /** The session's TraceBatch.passed, as far as this window knows. */
   private passedSoFar = 0;
   /**
    * Events of the session from before this window followed it: 0 for a session it started, else
-   * learnt from its first batch. They are neither received nor dropped here.
+   * learnt from its first batch. They are neither received nor counted as not received here.
    */
   private before: number | null;
   final: TraceFinal | null = null;
@@ -66,16 +66,16 @@ export class TraceStore {
     this.ring.push(batch.records, batch.count);
     this.live.sync();
     this.received += batch.count;
-    this.lostSoFar = Math.max(this.lostSoFar, batch.lost);
+    this.droppedSoFar = Math.max(this.droppedSoFar, batch.lost);
     this.before ??= batch.passed - batch.count;
     this.passedSoFar = Math.max(this.passedSoFar, batch.passed);
-    // The rate is of what reached the backend: received here plus what was dropped on the way.
+    // The rate is of what reached the backend: received here, and not received on the way.
     this.meter.add(this.reached, batch.at);
     this.lastBatch = this.now();
     this.changed(!this.frozen);
   }
 
-  /** The ended event's final TraceBatch.passed: events dropped after the last batch count too. */
+  /** The ended event's final TraceBatch.passed: events not received after the last batch count too. */
   settlePassed(passed: number): void {
     this.passedSoFar = Math.max(this.passedSoFar, passed);
     this.changed(false);
@@ -87,10 +87,10 @@ export class TraceStore {
   }
 
   /**
-   * Events that reached the backend but not this window: a full queue, a window too slow for
-   * its frames, or a live stream that reconnected.
+   * Not received: events that reached the backend but not this window (a full queue, a window
+   * too slow for its frames, or a live stream that reconnected).
    */
-  get dropped(): number {
+  get notReceived(): number {
     return this.reached - this.received;
   }
 
@@ -103,18 +103,16 @@ export class TraceStore {
     this.changed(false);
   }
 
-  /** Lost in the kernel (the ring buffer was full) and the helper (its pipe was full). */
-  get kernelLost(): number {
-    return Math.max(this.lostSoFar, this.final?.lost ?? 0);
-  }
-
-  /** Lost in the kernel and the helper, plus what was dropped on the way to this window. */
-  get lost(): number {
-    return this.kernelLost + this.dropped;
+  /**
+   * Dropped: recorded by the program but never out of the helper (the kernel's ring buffer or
+   * the helper's pipe was full). Seen = received + dropped + not received.
+   */
+  get dropped(): number {
+    return Math.max(this.droppedSoFar, this.final?.lost ?? 0);
   }
 
   /**
-   * Events per second that reached the backend (received plus dropped on the way here), over about
+   * Events per second that reached the backend (received, and not received here), over about
    * the last second; 0 when batches stopped coming, null when unknown or over.
    */
   rate(): number | null {

@@ -86,7 +86,7 @@ describe('trace with an oracle workload', () => {
     const events = recs.filter((r) => r.type === 'event');
     assert.deepEqual(events.map((e) => e.size), [5, 6, 7, 70000]);
     assert.ok(events.every((e) => e.comm === 'oracle-static' && e.pid === events[0]!.pid && e.probe === 'write'));
-    assert.deepEqual(recs.filter((r) => r.type === 'summary').at(-1), { type: 'summary', probe: 'write', seen: 4, lost: 0, missed: 0 });
+    assert.deepEqual(recs.filter((r) => r.type === 'summary').at(-1), { type: 'summary', probe: 'write', seen: 4, dropped: 0, skipped: 0 });
   });
 
   it('prints lines shaped like the demo\'s', (t) => {
@@ -99,7 +99,7 @@ describe('trace with an oracle workload', () => {
     assert.match(lines[1]!, /: libc-memcpy size 2$/);
   });
 
-  it('accounts for every event of a flood: received + lost = seen', (t) => {
+  it('accounts for every event of a flood: received + dropped = seen', (t) => {
     if (!needsRoot(t)) return;
     const run = cli(['trace', '--probe', 'write', '--json', '--', ORACLE_STATIC, 'write', '1x200000'], 120_000);
     assert.equal(run.status, 0, run.stderr);
@@ -107,7 +107,7 @@ describe('trace with an oracle workload', () => {
     const received = recs.filter((r) => r.type === 'event').length;
     const summary = recs.filter((r) => r.type === 'summary').at(-1)!;
     assert.equal(summary.seen, 200_000);
-    assert.equal(received + Number(summary.lost), 200_000);
+    assert.equal(received + Number(summary.dropped), 200_000);
   });
 
   it('stops after --count events and still ends with the command\'s status', (t) => {

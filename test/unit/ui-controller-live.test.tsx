@@ -44,11 +44,11 @@ test('trace batches that arrive after the stop reply still count: received + los
   lab.handle(trace(1, 200, 20, 300));
   const store = lab.getState().session!.trace!;
   assert.equal(store.received, 300);
-  assert.equal(store.received + store.lost, store.final!.seen);
+  assert.equal(store.received + store.dropped + store.notReceived, store.final!.seen);
   assert.equal(store.rate(), null, 'over: no rate');
 });
 
-test('events dropped without a later frame are counted from the ended event\'s final count, in either order', () => {
+test('events not received without a later frame are counted from the ended event\'s final count, in either order', () => {
   for (const order of ['reply first', 'event first'] as const) {
     const lab = new LabController();
     started(lab, info(1, 'trace'));
@@ -63,8 +63,8 @@ test('events dropped without a later frame are counted from the ended event\'s f
       lab.end(1, { result });
     }
     const store = lab.getState().session!.trace!;
-    assert.equal(store.lost, 250, order);
-    assert.equal(store.received + store.lost, 350, order);
+    assert.equal(store.notReceived, 250, order);
+    assert.equal(store.received + store.dropped + store.notReceived, 350, order);
   }
 });
 
@@ -75,14 +75,14 @@ test('a session this window started counts everything it missed; one it joined c
   mine.handle({ type: 'log', level: 'error', message: CONNECTION_RETRYING });
   mine.setStatus(status([info(1, 'trace')]));
   mine.handle(trace(1, 100, 20, 700));
-  assert.equal(mine.getState().session!.trace!.lost, 500, 'the 500 that passed while the stream reconnected');
+  assert.equal(mine.getState().session!.trace!.notReceived, 500, 'the 500 that passed while the stream reconnected');
 
   const joined = new LabController();
   joined.setStatus(status([info(1, 'trace')]));
   joined.handle(trace(1, 100, 10, 5000));
   joined.handle(trace(1, 100, 20, 5150));
   assert.equal(joined.getState().session!.info.session, 1, 'it shows the running session');
-  assert.equal(joined.getState().session!.trace!.lost, 50, 'not the 4,900 from before it joined');
+  assert.equal(joined.getState().session!.trace!.notReceived, 50, 'not the 4,900 from before it joined');
 });
 
 test('a snapshot after the end still lands when no final counts came, but never replaces them', () => {

@@ -10,7 +10,6 @@ import type { TraceEvent } from '../../src/shared/protocol.js';
 import { EventRing } from '../../src/renderer/event-ring.js';
 import type { TraceView } from '../../src/renderer/filtered-index.js';
 import { NO_FILTER, parseTraceFilter, type TraceFilterInput } from '../../src/renderer/trace-filter.js';
-import { lostHelp } from '../../src/renderer/components/TraceView.js';
 import { TRACE_CAPACITY, TraceStore } from '../../src/renderer/trace-store.js';
 
 function ev(i: number, over: Partial<TraceEvent> = {}): TraceEvent {
@@ -112,7 +111,7 @@ test('pause freezes the list, counts keep going, resume shows the newest', () =>
   store.append(batch(Array.from({ length: 20 }, (_, i) => ev(3 + i)), 1100, 4, 25));
   assert.deepEqual(sizes(store.view()), ['0', '1', '2'], 'the paused list still shows what it showed');
   assert.equal(store.received, 23);
-  assert.equal(store.lost, 6, 'lost = TraceBatch.lost + the 2 that passed the backend but never came');
+  assert.deepEqual([store.dropped, store.notReceived], [4, 2], 'dropped = TraceBatch.lost; not received: the 2 that passed the backend but never came');
   // Filters still apply to the frozen list.
   store.setFilter(filter({ comm: 'cat' }));
   assert.deepEqual(sizes(store.view()), ['1']);
@@ -121,13 +120,13 @@ test('pause freezes the list, counts keep going, resume shows the newest', () =>
   assert.deepEqual(sizes(store.view()), ['13', '15', '17', '19', '21']);
 });
 
-test('lost is cumulative: the latest batch counts, not the sum of batches', () => {
+test('dropped is cumulative: the latest batch counts, not the sum of batches', () => {
   const store = new TraceStore({ capacity: 10 });
   store.append(batch([ev(0)], 1, 5, 2));
   store.append(batch([ev(1)], 2, 7, 3));
-  assert.equal(store.lost, 8);
+  assert.deepEqual([store.dropped, store.notReceived], [7, 1]);
   store.finish({ seen: 20, lost: 9, missed: 0 });
-  assert.equal(store.lost, 10, "the helper's final count replaces a smaller live one");
+  assert.equal(store.dropped, 9, "the helper's final count replaces a smaller live one");
 });
 
 test('rate: events per second from batch times; 0 once batches stop; none after the end', () => {
@@ -142,7 +141,7 @@ test('rate: events per second from batch times; 0 once batches stop; none after 
   assert.equal(store.rate(), null);
 });
 
-test('rate counts what reached the backend: received here plus dropped on the way', () => {
+test('rate counts what reached the backend: received here, and not received on the way', () => {
   const store = new TraceStore({ capacity: 100_000, now: () => 0 });
   // 50 events a batch reach the page and, by the cumulative count, 50 more a batch were dropped.
   for (let t = 0; t <= 1000; t += 100) store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), t, 0, t + 50));
@@ -150,35 +149,33 @@ test('rate counts what reached the backend: received here plus dropped on the wa
   assert.equal(store.received, 550);
 });
 
-test('what passed the backend but never came is dropped: skipped frames, a reconnect, drops after the last batch', () => {
+test('what passed the backend but never came is not received: skipped frames, a reconnect, events after the last batch', () => {
   const store = new TraceStore({ capacity: 1000 });
   store.append(batch(Array.from({ length: 100 }, (_, i) => ev(i)), 1, 0, 100));
-  assert.equal(store.dropped, 0);
+  assert.equal(store.notReceived, 0);
   // The stream reconnected: 200 events passed while this window was away.
   store.append(batch(Array.from({ length: 100 }, (_, i) => ev(i)), 2, 3, 400));
   assert.equal(store.received, 200);
-  assert.equal(store.dropped, 200);
-  assert.equal(store.lost, 203, "the kernel's 3 and the 200 dropped");
-  assert.equal(lostHelp(store.kernelLost, store.dropped), '3 lost before leaving the helper (the kernel\'s ring buffer or the '
-    + 'helper\'s pipe was full); 200 dropped on the way to this window (it fell behind, or its connection to bpf-lab was cut).');
+  assert.equal(store.notReceived, 200);
+  assert.equal(store.dropped, 3, 'the kernel\'s 3, dropped before they left the helper');
   // A batch that overtakes an older one changes nothing (the counts are cumulative).
   store.append(batch([], 3, 3, 350));
-  assert.equal(store.dropped, 200);
+  assert.equal(store.notReceived, 200);
   // The ended event's final count settles drops no later batch could tell.
   store.settlePassed(450);
-  assert.equal(store.dropped, 250);
-  assert.equal(store.received + store.lost, 453);
+  assert.equal(store.notReceived, 250);
+  assert.equal(store.received + store.dropped + store.notReceived, 453);
 });
 
 test('a window that joined a running session counts from its first batch, not from the session\'s start', () => {
   const store = new TraceStore({ capacity: 1000, fromStart: false });
   store.append(batch(Array.from({ length: 10 }, (_, i) => ev(i)), 1, 0, 1000));
-  assert.equal(store.dropped, 0, 'the 990 before it joined were neither received nor dropped here');
+  assert.equal(store.notReceived, 0, 'the 990 before it joined were neither received nor missed here');
   store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), 2, 0, 1100));
-  assert.equal(store.dropped, 50, '100 passed since the first batch, 50 came');
+  assert.equal(store.notReceived, 50, '100 passed since the first batch, 50 came');
   const started = new TraceStore({ capacity: 1000 });
   started.append(batch(Array.from({ length: 10 }, (_, i) => ev(i)), 1, 0, 1000));
-  assert.equal(started.dropped, 990, 'a window that started it missed those');
+  assert.equal(started.notReceived, 990, 'a window that started it missed those');
 });
 
 test('subscribers hear every change, and the version grows', () => {

@@ -1,5 +1,5 @@
 /**
- * A histogram session: total, events per second and lost hits, then the
+ * A histogram session: total, events per second and skipped hits, then the
  * counts as a chart or as the CLI's table. Snapshots replace the counts as
  * they arrive; the final result, read after detaching, replaces the last one.
  */
@@ -12,7 +12,7 @@ import { HistogramChart } from './HistogramChart.js';
 import { HistogramTable } from './HistogramTable.js';
 import { Stat } from './Stat.js';
 
-const LOST_HELP = 'Hits the kernel skipped because another BPF program was running on that CPU '
+const SKIPPED_HELP = 'Hits the kernel skipped because another BPF program was running on that CPU '
   + '(counted from Linux 6.7 on; with a PID filter this is an upper bound).';
 
 const PER_RUN_HELP = 'What one run of the BPF program takes on average, from the kernel\'s own counters '
@@ -50,7 +50,7 @@ export function HistogramView({ session, shape, onShape }: HistogramViewProps) {
         <div className="stats">
           <Stat label="Total" testId="total" value={formatCount(h.total)} />
           <Stat label="Events/s" testId="rate" value={formatRate(h.rate)} />
-          <Stat label="Lost" testId="lost" value={formatCount(h.missed)} title={LOST_HELP} warn={h.missed > 0} />
+          <Stat label="Skipped" testId="skipped" value={formatCount(h.missed)} title={SKIPPED_HELP} warn={h.missed > 0} />
           {h.cost ? (
             <>
               <Stat label="Per run" testId="ns-per-run" value={formatNs(nsPerRun(h.cost.cost))} title={PER_RUN_HELP} />

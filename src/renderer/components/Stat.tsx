@@ -1,5 +1,5 @@
 /**
- * One figure in a view's header (Total, Events/s, Lost): a label over a
+ * One figure in a view's header (Total, Events/s, Skipped): a label over a
  * number, with the number alone in the element tests and screen readers read.
  */
 import type { ReactNode } from 'react';

@@ -1,5 +1,5 @@
 /**
- * A trace session: the counters (received, events per second, lost), the
+ * A trace session: the counters (received, events per second, dropped, not received), the
  * filters, Pause/Resume, and the list. Everything reads the TraceStore,
  * which holds the events outside React; this redraws at most once per
  * animation frame however fast batches arrive, and the list only when what
@@ -14,12 +14,11 @@ import { Field } from './Field.js';
 import { Stat } from './Stat.js';
 import { TraceList } from './TraceList.js';
 
-/** The Lost figure's tooltip: where the events went, since one number cannot say. */
-export function lostHelp(kernelLost: number, dropped: number): string {
-  return `${formatCount(kernelLost)} lost before leaving the helper (the kernel's ring buffer or the helper's pipe was full); `
-    + `${formatCount(dropped)} dropped on the way to this window (it fell behind, or its connection to bpf-lab was cut).`;
-}
-const RATE_HELP = 'Events per second that reached bpf-lab: those received here plus those dropped on the way to this window.';
+const DROPPED_HELP = 'Events the program recorded that never left the helper: the kernel\'s ring buffer or the helper\'s '
+  + 'pipe was full.';
+const NOT_RECEIVED_HELP = 'Events that reached bpf-lab but not this window: it fell behind, or its connection to bpf-lab '
+  + 'was cut. Received + dropped + not received = every event the program recorded.';
+const RATE_HELP = 'Events per second that reached bpf-lab: those received here and those this window did not receive.';
 
 export function TraceView({ store }: { store: TraceStore }) {
   useFrameVersion(store);
@@ -31,15 +30,15 @@ export function TraceView({ store }: { store: TraceStore }) {
   }, [store, filter]);
   const set = (patch: Partial<TraceFilterInput>): void => setInput((i) => ({ ...i, ...patch }));
   const view = store.view();
-  const lost = store.lost;
   return (
     <section className="view" aria-label="Trace">
       <div className="view-head">
         <div className="stats">
           <Stat label="Received" testId="trace-count" value={formatCount(store.received)} />
           <Stat label="Events/s" testId="trace-rate" value={formatRate(store.rate())} title={RATE_HELP} />
-          <Stat label="Lost" testId="trace-lost" value={formatCount(lost)} title={lostHelp(store.kernelLost, store.dropped)}
-            warn={lost > 0} />
+          <Stat label="Dropped" testId="trace-dropped" value={formatCount(store.dropped)} title={DROPPED_HELP} warn={store.dropped > 0} />
+          <Stat label="Not received" testId="trace-not-received" value={formatCount(store.notReceived)} title={NOT_RECEIVED_HELP}
+            warn={store.notReceived > 0} />
         </div>
         <button type="button" className={store.paused ? 'primary' : ''} onClick={() => store.togglePause()}>
           {store.paused ? 'Resume' : 'Pause'}
@@ -58,8 +57,8 @@ export function TraceView({ store }: { store: TraceStore }) {
         {store.paused ? (store.ended ? 'Paused. ' : 'Paused: the list is frozen while counting goes on. ') : ''}
         Showing {formatCount(view.length)}{isNoFilter(filter) ? '' : ' matching'} events;
         this window keeps the newest {formatCount(store.capacity)}.
-        {store.final ? ` Final: ${formatCount(store.final.seen)} seen, ${formatCount(store.final.lost)} lost, `
-          + `${formatCount(store.final.missed)} missed by the kernel.` : ''}
+        {store.final ? ` Final: ${formatCount(store.final.seen)} seen, ${formatCount(store.final.lost)} dropped, `
+          + `${formatCount(store.final.missed)} skipped by the kernel.` : ''}
       </p>
       <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} filteredOut={!store.paused && store.received > 0} />
     </section>
