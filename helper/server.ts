@@ -20,6 +20,8 @@ import type { Session } from './session.js';
 import { keepable, probeCacheKey, type ProbeCache } from './probe-cache.js';
 import { RingWaiter } from './ring-waiter.js';
 import { TraceSession } from './trace-session.js';
+import { WorkBudget } from './work-budget.js';
+import { CATALOG } from './catalog.js';
 
 /**
  * How long a trial of the probes is reused, even for a refresh. Each trial loads and attaches
@@ -63,6 +65,8 @@ export class Server {
   private nextSession = 1;
   private probes: { at: number; result: Result<'probes'>; keep: boolean } | null = null;
   private lessonRunning = false;
+  /** What a caller who is not root may load per window (work-budget.ts). */
+  private readonly budget: WorkBudget;
   /** Waits for every trace session's ring buffer; made with the first trace session. */
   private waiter: RingWaiter | null = null;
 
@@ -74,7 +78,9 @@ export class Server {
     private readonly policy: CallerPolicy = new CallerPolicy(null),
     /** Where the probes answer is kept for the boot (the real helpers'); none in tests of fake kernels. */
     private readonly probeCache: ProbeCache | null = null,
-  ) {}
+  ) {
+    this.budget = new WorkBudget(!policy.root);
+  }
 
   /** Feeds bytes from stdin; replies go out through the transport. */
   receive(chunk: Uint8Array): void {
@@ -123,6 +129,12 @@ export class Server {
       this.replyError(id, new LabError('busy', 'a classic BPF lesson is already running; wait for its result'));
       return;
     }
+    try {
+      this.budget.charge(1, 'the lesson');
+    } catch (e) {
+      this.replyError(id, e);
+      return;
+    }
     this.lessonRunning = true;
     classicLesson(params).then((result) => this.send({ v: PROTOCOL_VERSION, type: 'response', id, result }),
       (e: unknown) => this.replyError(id, e)).finally(() => {
@@ -143,6 +155,8 @@ export class Server {
     const key = this.probeCache ? probeCacheKey(this.version, kernel) : null;
     const kept = key && !refresh ? this.probeCache!.read(key) : null;
     if (kept) return kept;
+    // A trial loads and attaches each catalog probe.
+    this.budget.charge(CATALOG.length, 'checking every probe');
     const result = { kernel, probes: probeStatuses(this.kernel), checkedAt: Date.now() };
     const keep = keepable(result);
     this.probes = { at: performance.now(), result, keep };
@@ -185,6 +199,7 @@ export class Server {
       throw new LabError('busy', `at most ${MAX_SESSIONS} sessions may run at once; stop one first`);
     }
     const target = targetOf(params, this.policy.scope(params));
+    this.budget.charge(1, 'this start');
     const id = this.nextSession++;
     const [session, result] = params.mode === 'stat'
       ? HistSession.start(id, this.kernel, params, target,
