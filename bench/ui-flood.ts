@@ -125,5 +125,5 @@ console.log(`page idle: ${f(ours.idle.fps)} fps, timer lag p50 ${f(ours.idle.lag
 console.log(`page load: ${f(ours.load.fps)} fps, timer lag p50 ${f(ours.load.lagP50)} ms, p99 ${f(ours.load.lagP99)} ms`);
 console.log(`fps ratio load/idle: ${(ours.load.fps / ours.idle.fps).toFixed(2)}`);
 console.log(`long tasks under load: ${ours.load.longTasks}, the longest ${f(ours.load.longestMs)} ms`);
-console.log(`whole session: ${ours.seen} seen by the kernel, ${ours.received} received by the page, ${ours.lost} lost`);
+console.log(`whole session: ${ours.seen} seen by the kernel, ${ours.received} received by the page, ${ours.lost} dropped or not received`);
 console.log(`delivered: bpf-lab page ${Math.round(ours.delivered)}/s, bpftrace ${Math.round(peer)}/s, ratio ${(ours.delivered / peer).toFixed(2)}`);

@@ -43,12 +43,25 @@ export class Kernel {
   private symbols: Symbols | null = null;
   private blacklist: Set<string> | null = null;
   private ftrace: Set<string> | null = null;
-  readonly tracefs: boolean;
-  readonly debugfs: boolean;
+  private mountedTracefs: boolean | null = null;
+  private mountedDebugfs: boolean | null = null;
 
-  constructor() {
-    this.tracefs = ensureMounted('tracefs', TRACEFS, 'events');
-    this.debugfs = ensureMounted('debugfs', DEBUGFS, 'tracing') || fs.existsSync(`${DEBUGFS}/kprobes`);
+  /**
+   * Whether tracefs is there, mounting it the first time a probe needs it (its tracepoints'
+   * formats, ftrace's function list): never at start, nor for a request that is refused first.
+   */
+  get tracefs(): boolean {
+    return this.mountedTracefs ??= ensureMounted('tracefs', TRACEFS, 'events');
+  }
+
+  /** Whether tracefs is mounted now, without mounting it (what hello reports). */
+  get tracefsMounted(): boolean {
+    return this.mountedTracefs ?? fs.existsSync(`${TRACEFS}/events`);
+  }
+
+  /** Whether debugfs is there (for the kprobe blacklist), mounting it the first time a kprobe needs it. */
+  get debugfs(): boolean {
+    return this.mountedDebugfs ??= ensureMounted('debugfs', DEBUGFS, 'tracing') || fs.existsSync(`${DEBUGFS}/kprobes`);
   }
 
   get release(): string {
@@ -97,7 +110,7 @@ export class Kernel {
   blacklisted(name: string): boolean | null {
     if (this.blacklist === null) {
       const path = `${DEBUGFS}/kprobes/blacklist`;
-      if (!fs.existsSync(path)) return null;
+      if (!this.debugfs || !fs.existsSync(path)) return null;
       this.blacklist = new Set(fs.readFileSync(path, 'utf8').split('\n')
         .map((line) => line.trim().split(/\s+/)[1] ?? '').filter(Boolean));
     }

@@ -25,7 +25,7 @@ const AUTO = {
 export function kernelInfo(kernel: Kernel): KernelInfo {
   return {
     release: kernel.release, arch: kernel.arch, kprobes: kernel.hasKprobes, uprobes: kernel.hasUprobes,
-    btf: kernel.hasBtf, tracefs: kernel.tracefs, libbpf: `${libbpf.majorVersion()}.${libbpf.minorVersion()}`,
+    btf: kernel.hasBtf, tracefs: kernel.tracefsMounted, libbpf: `${libbpf.majorVersion()}.${libbpf.minorVersion()}`,
   };
 }
 
@@ -67,7 +67,7 @@ function autoStatus(statuses: ProbeStatus[]): ProbeStatus {
 export function forOwnProcesses(result: { kernel: KernelInfo; probes: ProbeStatus[]; checkedAt: number }): typeof result {
   const probes = result.probes.filter((s) => s.id !== 'auto').map((s): ProbeStatus => (INTERRUPT_PROBES.has(s.id)
     ? { ...s, available: false, reasons: [{ code: 'needs-root', message: `${s.id} also counts work the kernel does in interrupts, `
-        + 'for whichever process was interrupted, other users\' included: it needs root.' }, ...s.reasons] }
+        + 'for whichever process was interrupted, other users\' included: it needs root, or an instructor\'s --system.' }, ...s.reasons] }
     : s));
   const memcpy = probes.find((s) => s.id === 'memcpy')!;
   memcpy.alternatives = AUTO_ORDER.filter((id) => id !== 'memcpy' && probes.find((s) => s.id === id)?.available);

@@ -20,6 +20,7 @@ export class WorkBudget {
   /** Charges `loads` programs' worth of work, or throws `busy` (charging nothing) when the window is full. */
   charge(loads: number, what: string): void {
     if (!this.limited) return;
+    if (loads > LOADS_PER_WINDOW) throw new LabError('internal', `${what} would load ${loads} programs at once, over the budget of ${LOADS_PER_WINDOW}`);
     const now = this.now();
     while (this.charged.length > 0 && now - this.charged[0]! >= WINDOW_MS) this.charged.shift();
     if (this.charged.length + loads > LOADS_PER_WINDOW) {

@@ -7,7 +7,7 @@ const path = require('node:path');
 
 exports.default = async function afterPack(context) {
   const from = path.join(context.packager.projectDir, 'out/helper');
-  if (!fs.existsSync(path.join(from, 'bpf-lab-helper'))) {
+  if (!['bpf-lab-helper', 'bpf-lab-helper-system'].every((launcher) => fs.existsSync(path.join(from, launcher)))) {
     throw new Error(`${from} is missing the staged helper: run npm run stage:helper first`);
   }
   const to = path.join(context.appOutDir, 'resources/helper');

@@ -12,7 +12,7 @@ import {
 export type Command =
   | { name: 'help' }
   | { name: 'version' }
-  | { name: 'probes'; json: boolean; verbose: boolean; refresh: boolean }
+  | { name: 'probes'; json: boolean; verbose: boolean; refresh: boolean; system: boolean }
   | { name: 'serve'; port: number; verbose: boolean; system: boolean }
   | ({ name: 'stat' | 'trace' } & SessionOptions)
   | ({ name: 'inspect' } & SessionOptions)
@@ -40,7 +40,7 @@ export interface SessionOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `Usage:
-  bpf-lab probes [--refresh] [--json] [--verbose]
+  bpf-lab probes [--refresh] [--json] [--verbose] [--system]
   bpf-lab stat  [PROBE] [--buckets seed|log2|linear:MIN:MAX:STEP] [--interval S] [--count N]
                 [--json] [--quiet] [--verbose] [--system] [--pid PID | -- CMD ARGS...]
   bpf-lab trace [PROBE] [--count N] [--json] [--quiet] [--verbose] [--system] [--pid PID | -- CMD ARGS...]
@@ -224,9 +224,7 @@ export function parseCommand(argv: string[]): Command {
     return { name: 'help' };
   }
   if (v.refresh !== undefined && name !== 'probes') throw new UsageError('--refresh is an option of probes');
-  if (v.system !== undefined && (name === 'probes' || name === 'lesson')) {
-    throw new UsageError('--system is an option of stat, trace, inspect and serve');
-  }
+  if (v.system !== undefined && name === 'lesson') throw new UsageError('--system is an option of probes, stat, trace, inspect and serve');
   if (name === 'lesson') {
     if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[1]}"`);
     return lessonCommand(v, extra[0], run);
@@ -237,7 +235,7 @@ export function parseCommand(argv: string[]): Command {
     if (extraOption) throw new UsageError(`--${extraOption} is not an option of probes`);
     if (run !== null) throw new UsageError('probes runs no command: drop the -- and what follows');
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);
-    return { name, json: v.json ?? false, verbose: v.verbose ?? false, refresh: v.refresh ?? false };
+    return { name, json: v.json ?? false, verbose: v.verbose ?? false, refresh: v.refresh ?? false, system: v.system ?? false };
   }
   if (name === 'serve') {
     if (extra.length) throw new UsageError(`unexpected argument "${extra[0]}"`);

@@ -92,7 +92,7 @@ export function startBlocker(status: LabStatus | null, chosen?: ProbeStatus): st
     return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓ (Check again tries them all anew).`;
   }
   if (chosen && helper.state === 'ready' && helper.scope === 'own-processes' && INTERRUPT_PROBES.has(chosen.id)) {
-    return `${chosen.id} needs root: it also counts work the kernel does in interrupts, for any user. `
+    return `${chosen.id} needs root (or an instructor's --system): it also counts work the kernel does in interrupts, for any user. `
       + 'usercopy, read and write count your own processes\' work.';
   }
   return null;

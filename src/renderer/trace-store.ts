@@ -36,6 +36,8 @@ export class TraceStore {
   /** Events received in this renderer, including those the ring no longer holds. */
   received = 0;
   private droppedSoFar = 0;
+  /** For a window that joined a running session: what was dropped before it did, not counted here. */
+  private droppedBefore = 0;
   /** The session's TraceBatch.passed, as far as this window knows. */
   private passedSoFar = 0;
   /**
@@ -67,7 +69,10 @@ export class TraceStore {
     this.live.sync();
     this.received += batch.count;
     this.droppedSoFar = Math.max(this.droppedSoFar, batch.lost);
-    this.before ??= batch.passed - batch.count;
+    if (this.before === null) {
+      this.before = batch.passed - batch.count;
+      this.droppedBefore = batch.lost;
+    }
     this.passedSoFar = Math.max(this.passedSoFar, batch.passed);
     // The rate is of what reached the backend: received here, and not received on the way.
     this.meter.add(this.reached, batch.at);
@@ -108,7 +113,7 @@ export class TraceStore {
    * the helper's pipe was full). Seen = received + dropped + not received.
    */
   get dropped(): number {
-    return Math.max(this.droppedSoFar, this.final?.lost ?? 0);
+    return Math.max(this.droppedSoFar, this.final?.lost ?? 0) - this.droppedBefore;
   }
 
   /**

@@ -108,7 +108,8 @@ export type Syscall = z.infer<typeof syscallSchema>;
 export const costSchema = z.strictObject({ runCnt: count, runTimeNs: count });
 
 /** The line of an inspection's `withheld` that says the run counters are not shown (to a caller scoped to their own processes). */
-export const RUNS_WITHHELD = 'Run counts and times: the kernel counts every run of the program, other users\' too, so they are for root only.';
+export const RUNS_WITHHELD = 'Run counts and times: the kernel counts every run of the program, other users\' too, so they are for '
+  + 'root and instructors (--system) only.';
 export type Cost = z.infer<typeof costSchema>;
 
 /** What changes while a program runs, read again without decoding anything: its maps and its cost. */

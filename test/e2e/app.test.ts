@@ -127,7 +127,7 @@ test('the trace view lists the workload\'s events with comm, pid and size', asyn
   await p.getByTestId('attached-probe').filter({ hasNotText: 'sys_enter_write' }).waitFor();
 });
 
-test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the list while counting goes on, nothing dropped or missed', async (t) => {
+test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the list while counting goes on, none dropped, all received', async (t) => {
   if (!needsRoot(t)) return;
   const p = page!;
   const frameTimes = await countLiveFrames(p);
@@ -156,7 +156,7 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   const notReceived = digits(await p.getByTestId('trace-not-received').innerText());
   assert.equal(await received() + dropped + notReceived, seen);
   // The binary path keeps up at this rate: nothing is lost between the kernel and the page.
-  assert.deepEqual([dropped, notReceived], [0, 0], 'no event dropped or missed at 100k a second');
+  assert.deepEqual([dropped, notReceived], [0, 0], 'none dropped, none not received, at 100k a second');
   // The most frames in any 1-second window.
   const frames = await frameTimes();
   // Enough frames for the bound below to mean something; the backend skips frames for a page that is behind.
@@ -168,7 +168,7 @@ test('at 100k events/s: frames stay at or under ~60 a second, Pause freezes the 
   await screenshot(p, 'trace-flood');
 });
 
-test('a live stream cut mid-trace reconnects, and what it missed counts as not received: received + dropped + not received = seen', async (t) => {
+test('a live stream cut mid-trace reconnects, and what passed meanwhile counts as not received: received + dropped + not received = seen', async (t) => {
   if (!needsRoot(t)) return;
   const p = page!;
   const writer = pacedWriter(20_000, 5);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { INSTALLED_LAUNCHER } from '../../src/backend/helper-client.js';
+import { INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/helper-client.js';
 import { expectedCounts, finalHistogram, needsRoot, ourPrograms } from '../kernel/harness.js';
 import { startServe } from '../e2e/serve.js';
 import { ACTION, clientAs, PACKAGED_RULE, setUpPolkit, STUDENT, type PolkitEnv } from '../polkit/polkit-env.js';
@@ -67,7 +67,8 @@ test('every file installs under /opt/bpf-lab or /usr/share, owned by root, writa
   }
   for (const p of [INSTALLED_LAUNCHER, '/opt/bpf-lab/resources/helper/build/helper/main.js', CLI_COMMAND,
     '/opt/bpf-lab/resources/helper/build/src/cli/main.js', '/opt/bpf-lab/resources/helper/out/renderer/index.html', POLICY, PACKAGED_RULE,
-    '/usr/share/applications/bpf-lab-app.desktop', '/usr/share/icons/hicolor/256x256/apps/bpf-lab-app.png']) {
+    '/usr/share/applications/bpf-lab-app.desktop', '/usr/share/icons/hicolor/256x256/apps/bpf-lab-app.png',
+    INSTALLED_SYSTEM_LAUNCHER, '/usr/share/doc/bpf-lab/50-bpf-lab-instructors.rules']) {
     assert.ok(paths.has(p), `${p} is in the package`);
   }
 });

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HelperClient } from '../../src/backend/helper-client.js';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
-import { INSTALLED_LAUNCHER } from '../../src/backend/helper-client.js';
+import { INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/helper-client.js';
 import { expectedCounts, finalHistogram, needsRoot, ORACLE_STATIC } from '../kernel/harness.js';
 import { buildPackage, extractRpm, PLACEHOLDER_TEXT, rpmQuery, type BuiltPackage } from './package-build.js';
 
@@ -50,11 +50,12 @@ test('everything installs under /opt/bpf-lab or system folders, owned by root, w
     '/opt/bpf-lab/resources/helper/build/helper/main.js', '/opt/bpf-lab/resources/helper/resources/bpf/hist.bpf.o',
     '/opt/bpf-lab/resources/helper/resources/bpf/trace.bpf.o', '/opt/bpf-lab/resources/helper/node_modules/koffi/package.json',
     '/usr/share/polkit-1/actions/io.github.bpflab.policy', '/usr/share/applications/bpf-lab-app.desktop',
-    '/usr/share/doc/bpf-lab/50-bpf-lab-group.rules']) {
+    '/usr/share/doc/bpf-lab/50-bpf-lab-group.rules', INSTALLED_SYSTEM_LAUNCHER, '/usr/share/doc/bpf-lab/50-bpf-lab-instructors.rules']) {
     assert.ok(paths.has(p), `${p} is in the package`);
   }
   for (const size of [16, 32, 48, 64, 128, 256, 512]) assert.ok(paths.has(`/usr/share/icons/hicolor/${size}x${size}/apps/bpf-lab-app.png`));
   assert.equal(all.find((e) => e.path === INSTALLED_LAUNCHER)?.mode, '-rwxr-xr-x');
+  assert.equal(all.find((e) => e.path === INSTALLED_SYSTEM_LAUNCHER)?.mode, '-rwxr-xr-x', 'the instructors\' launcher');
   assert.equal(all.find((e) => e.path === '/usr/bin/bpf-lab')?.mode, '-rwxr-xr-x', 'the bpf-lab command');
   assert.equal(all.find((e) => e.path === '/usr/share/doc/bpf-lab')?.mode, 'drwxr-xr-x', 'it owns its doc folder, so removal removes it');
   assert.ok(!all.some((e) => e.path === '/usr/share/doc' || e.path === '/usr/share/polkit-1/actions'), 'but not shared system folders');

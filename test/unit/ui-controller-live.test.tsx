@@ -36,7 +36,7 @@ function started(lab: LabController, session: SessionInfo): void {
   lab.started(session);
 }
 
-test('trace batches that arrive after the stop reply still count: received + lost = seen', () => {
+test('trace batches that arrive after the stop reply still count: received + dropped + not received = seen', () => {
   const lab = new LabController();
   started(lab, info(1, 'trace'));
   lab.handle(trace(1, 100, 10));

@@ -80,7 +80,7 @@ test('for a user who is not root, Start stays off for the probes that also fire 
   const kernel = { release: '6.1', arch: 'x64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' };
   const own: LabStatus = { helper: { state: 'ready', privilege: 'pkexec', version: '1', kernel, scope: 'own-processes' }, sessions: [] };
   const kmalloc: ProbeStatus = { id: 'kmalloc', title: 'Kernel allocations', description: '', available: true, reasons: [] };
-  assert.match(startBlocker(own, kmalloc)!, /^kmalloc needs root: it also counts work the kernel does in interrupts, for any user\./);
+  assert.match(startBlocker(own, kmalloc)!, /^kmalloc needs root \(or an instructor's --system\): it also counts work the kernel does in interrupts, for any user\./);
   assert.equal(startBlocker(own, { ...kmalloc, id: 'usercopy' }), null);
   assert.equal(startBlocker({ helper: { ...own.helper, scope: 'every-process' } as LabStatus['helper'], sessions: [] }, kmalloc), null, 'root may');
 });

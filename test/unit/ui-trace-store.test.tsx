@@ -169,10 +169,13 @@ test('what passed the backend but never came is not received: skipped frames, a 
 
 test('a window that joined a running session counts from its first batch, not from the session\'s start', () => {
   const store = new TraceStore({ capacity: 1000, fromStart: false });
-  store.append(batch(Array.from({ length: 10 }, (_, i) => ev(i)), 1, 0, 1000));
+  store.append(batch(Array.from({ length: 10 }, (_, i) => ev(i)), 1, 30, 1000));
+  assert.equal(store.dropped, 0, 'the 30 dropped before it joined are not this window\'s');
   assert.equal(store.notReceived, 0, 'the 990 before it joined were neither received nor missed here');
   store.append(batch(Array.from({ length: 50 }, (_, i) => ev(i)), 2, 0, 1100));
   assert.equal(store.notReceived, 50, '100 passed since the first batch, 50 came');
+  store.append(batch([], 3, 35, 1100));
+  assert.equal(store.dropped, 5);
   const started = new TraceStore({ capacity: 1000 });
   started.append(batch(Array.from({ length: 10 }, (_, i) => ev(i)), 1, 0, 1000));
   assert.equal(started.notReceived, 990, 'a window that started it missed those');
