@@ -5,9 +5,10 @@
  * notice that says what was chosen and why.
  */
 import { LabError } from '../src/shared/errors.js';
-import { INTERRUPT_PROBES, probeName, type CatalogId, type ProbeSpec } from '../src/shared/probes.js';
+import { probeName, type CatalogId, type ProbeSpec } from '../src/shared/probes.js';
 import type { Reason, StartParams } from '../src/shared/protocol.js';
 import { BpfObject, type ObjectName } from './bpf-object.js';
+import { INTERRUPT_PROBES } from './catalog.js';
 import { recordingCalls, type RecordedCalls } from './call-recorder.js';
 import type { Kernel } from './kernel.js';
 import { checkSpec, MISSING_CODES, uniqueMessages, type AttachPlan } from './resolve.js';
@@ -41,11 +42,9 @@ export interface Target {
 
 /** What a start asks of the attach, with whose events count: onlyUid from CallerPolicy.scope. */
 export function targetOf(params: StartParams, onlyUid: number | null): Target {
-  if (onlyUid === null) {
-    return { pid: params.pid, armOnExec: params.armOnExec, stats: params.stats, verifierLog: params.verifierLog, calls: params.calls };
-  }
-  // Run statistics count every run of the program, before its uid check: other users' too.
-  return { pid: params.pid, armOnExec: params.armOnExec, stats: false, verifierLog: params.verifierLog, calls: params.calls, onlyUid };
+  // Scoped: no run statistics, which count every run of the program, before its uid check.
+  const { pid, armOnExec, stats, verifierLog, calls } = params;
+  return onlyUid === null ? { pid, armOnExec, stats, verifierLog, calls } : { pid, armOnExec, stats: false, verifierLog, calls, onlyUid };
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {

@@ -11,8 +11,7 @@
 import fs from 'node:fs';
 import { LabError } from '../src/shared/errors.js';
 import type { StartParams } from '../src/shared/protocol.js';
-import { INTERRUPT_PROBES } from '../src/shared/probes.js';
-import { USER_SPACE_PROBES } from './catalog.js';
+import { INTERRUPT_PROBES, USER_SPACE_PROBES } from './catalog.js';
 import { checkProcess } from './procfs.js';
 
 /** The inode of the pipe behind a /proc fd link (`pipe:[1234]`), or null for anything else. */

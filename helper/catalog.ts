@@ -76,6 +76,14 @@ export function catalogEntry(id: Exclude<CatalogId, 'auto'>): CatalogEntry {
   return entry;
 }
 
+/**
+ * The catalog probes that also fire in interrupts, where the task the kernel calls current is
+ * whichever one was interrupted: the kernel's memcpy copies received packets, and kmalloc
+ * allocates for them. A check of the current task's uid cannot tell whose work that is, so a
+ * caller who is not root may not use them (caller.ts).
+ */
+export const INTERRUPT_PROBES: ReadonlySet<CatalogId> = new Set(['memcpy', 'kmalloc']);
+
 /** The catalog probes that attach in user space (a uprobe on libc), whose cost falls on the processes they watch. */
 export const USER_SPACE_PROBES: ReadonlySet<CatalogId> = new Set(
   CATALOG.filter((e) => e.candidates.some((c) => c.kind === 'libc')).map((e) => e.id),

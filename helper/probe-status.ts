@@ -5,11 +5,11 @@
  */
 import { bucketCount, type Layout } from '../src/shared/buckets.js';
 import { LabError } from '../src/shared/errors.js';
-import { INTERRUPT_PROBES, type CatalogId } from '../src/shared/probes.js';
+import type { CatalogId } from '../src/shared/probes.js';
 import type { KernelInfo, ProbeStatus, Reason } from '../src/shared/protocol.js';
 import { attachSpec } from './attach.js';
 import { encodeHistConfig, sizeSource } from './bpf-config.js';
-import { AUTO_ORDER, CATALOG } from './catalog.js';
+import { AUTO_ORDER, CATALOG, INTERRUPT_PROBES } from './catalog.js';
 import type { Kernel } from './kernel.js';
 import { libbpf } from './libbpf.js';
 import { checkSpec, uniqueReasons } from './resolve.js';
@@ -69,18 +69,20 @@ export function forOwnProcesses(result: { kernel: KernelInfo; probes: ProbeStatu
     ? { ...s, available: false, reasons: [{ code: 'needs-root', message: `${s.id} also counts work the kernel does in interrupts, `
         + 'for whichever process was interrupted, other users\' included: it needs root, or an instructor\'s --system.' }, ...s.reasons] }
     : s));
-  const memcpy = probes.find((s) => s.id === 'memcpy')!;
-  memcpy.alternatives = AUTO_ORDER.filter((id) => id !== 'memcpy' && probes.find((s) => s.id === id)?.available);
-  return { ...result, probes: [autoStatus(probes), ...probes] };
+  return { ...result, probes: withAuto(probes) };
 }
 
-/** Every catalog probe, `auto` first, each tried for real on this kernel. */
-export function probeStatuses(kernel: Kernel): ProbeStatus[] {
-  const statuses = CATALOG.map((e) => status(kernel, e.id, e.title, e.description));
+/** The catalog's statuses with what follows from them: memcpy's stand-ins when it cannot work, and `auto` first. */
+function withAuto(statuses: ProbeStatus[]): ProbeStatus[] {
   // The demo's memcpy: when it cannot work, name the stand-ins that do, as auto would try them.
   const memcpy = statuses.find((s) => s.id === 'memcpy')!;
   if (!memcpy.available) {
     memcpy.alternatives = AUTO_ORDER.filter((id) => id !== 'memcpy' && statuses.find((s) => s.id === id)?.available);
   }
   return [autoStatus(statuses), ...statuses];
+}
+
+/** Every catalog probe, `auto` first, each tried for real on this kernel. */
+export function probeStatuses(kernel: Kernel): ProbeStatus[] {
+  return withAuto(CATALOG.map((e) => status(kernel, e.id, e.title, e.description)));
 }

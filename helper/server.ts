@@ -25,7 +25,7 @@ import { CATALOG } from './catalog.js';
 
 /**
  * How long a trial of the probes is reused, even for a refresh. Each trial loads and attaches
- * about six programs (a quarter of a second), so a queue of refreshes would hold up a stop behind
+ * every catalog probe (about a second here), so a queue of refreshes would hold up a stop behind
  * it; requests that come within this time of the last trial get its answer.
  */
 export const PROBES_FRESH_MS = 2000;

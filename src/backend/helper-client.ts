@@ -62,9 +62,12 @@ export function directLaunch(verbose = false): Launch {
 }
 
 /** Our environment for the helper, without NODE_OPTIONS, which could reopen Node's inspector in it. */
+/** What names the helper's caller and scope: set by pkexec and the launchers only, never passed on. */
+export const CALLER_ENV = ['PKEXEC_UID', 'BPF_LAB_SCOPE'];
+
 function helperEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   // Only pkexec (or a test, through extra) names a caller: a root shell's leftover must not scope root.
-  const env = Object.entries(process.env).filter(([k]) => !['NODE_OPTIONS', 'PKEXEC_UID', 'BPF_LAB_SCOPE'].includes(k));
+  const env = Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !CALLER_ENV.includes(k));
   return { ...Object.fromEntries(env), ...extra };
 }
 

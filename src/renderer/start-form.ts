@@ -5,7 +5,7 @@
  */
 import { formatLayout, parseLayout } from '../shared/buckets.js';
 import type { LabStatus, StartRequest } from '../shared/lab-api.js';
-import { INTERRUPT_PROBES, MAX_PID, parsePid, type ProbeSpec } from '../shared/probes.js';
+import { MAX_PID, parsePid, type ProbeSpec } from '../shared/probes.js';
 import type { ProbeStatus } from '../shared/protocol.js';
 
 export type Mode = 'stat' | 'trace';
@@ -89,11 +89,10 @@ export function startBlocker(status: LabStatus | null, chosen?: ProbeStatus): st
   if (helper.state === 'starting') return 'Start waits for the helper to start…';
   if (helper.state === 'stopped') return 'Start needs the helper: press Restart at the top.';
   if (chosen && !chosen.available) {
+    // Refused to this user (helper/probe-status.ts forOwnProcesses), not by the kernel: its reason says why.
+    const forRoot = chosen.reasons.find((r) => r.code === 'needs-root');
+    if (forRoot) return forRoot.message;
     return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓ (Check again tries them all anew).`;
-  }
-  if (chosen && helper.state === 'ready' && helper.scope === 'own-processes' && INTERRUPT_PROBES.has(chosen.id)) {
-    return `${chosen.id} needs root (or an instructor's --system): it also counts work the kernel does in interrupts, for any user. `
-      + 'usercopy, read and write count your own processes\' work.';
   }
   return null;
 }

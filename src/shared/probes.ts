@@ -9,13 +9,6 @@ export const CATALOG_IDS = [
 ] as const;
 export type CatalogId = (typeof CATALOG_IDS)[number];
 
-/**
- * The catalog probes that also fire in interrupts, where the task the kernel calls current is
- * whichever one was interrupted: the kernel's memcpy copies received packets, and kmalloc
- * allocates for them. A check of the current task's uid cannot tell whose work that is, so a
- * caller who is not root may not use them (helper/caller.ts).
- */
-export const INTERRUPT_PROBES: ReadonlySet<CatalogId> = new Set(['memcpy', 'kmalloc']);
 
 export type ProbeSpec =
   | { kind: 'catalog'; id: CatalogId }

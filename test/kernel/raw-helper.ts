@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { directLaunch } from '../../src/backend/helper-client.js';
+import { CALLER_ENV, directLaunch } from '../../src/backend/helper-client.js';
 import { encodeFrame, FrameDecoder } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { readTraceFrame } from '../../src/shared/trace-frame.js';
@@ -31,7 +31,7 @@ export class RawHelper {
     started.add(this);
     const { command, args } = directLaunch();
     // Only what the test gives names a caller: never a PKEXEC_UID the test runner inherited.
-    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'PKEXEC_UID' && k !== 'BPF_LAB_SCOPE'));
+    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CALLER_ENV.includes(k)));
     this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...own, ...env } });
     // The clients' own limit: a frame they would refuse shows up as an 'unreadable-frame' error.
     const decoder = new FrameDecoder(MAX_FRAME_BYTES);
