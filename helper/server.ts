@@ -62,7 +62,6 @@ function withholdRuns(message: HistogramPush | Result<'stop'>): HistogramPush | 
 export class Server {
   private readonly sessions = new Map<number, Session>();
   private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
-  private nextSession = 1;
   private probes: { at: number; result: Result<'probes'>; keep: boolean } | null = null;
   private lessonRunning = false;
   /** What a caller who is not root may load per window (work-budget.ts). */
@@ -198,9 +197,10 @@ export class Server {
     if (this.sessions.size >= MAX_SESSIONS) {
       throw new LabError('busy', `at most ${MAX_SESSIONS} sessions may run at once; stop one first`);
     }
+    const id = params.session;
+    if (this.sessions.has(id)) throw new LabError('bad-request', `session ${id} is already running; start each session under an id of its own`);
     const target = targetOf(params, this.policy.scope(params));
     this.budget.charge(1, 'this start');
-    const id = this.nextSession++;
     const [session, result] = params.mode === 'stat'
       ? HistSession.start(id, this.kernel, params, target,
         (push, droppable) => this.push(this.policy.everyProcess ? push : withholdRuns(push), droppable))

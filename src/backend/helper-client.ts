@@ -4,13 +4,12 @@
  * reply and push, and turns error replies back into LabErrors.
  */
 import { readTraceFrame } from '../shared/trace-frame.js';
-import fs from 'node:fs';
 import { spawn, type ChildProcessByStdio, type SpawnOptions } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Readable, Writable } from 'node:stream';
 import type { z } from 'zod';
 import { LabError } from '../shared/errors.js';
 import { encodeFrame, FrameDecoder } from '../shared/framing.js';
+import { helperEnv, PKEXEC, type Launch } from './launch.js';
 import {
   describeIssue, HELPER_EXIT_INSPECTOR, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES,
   MAX_HELPERS_PER_USER, PROTOCOL_VERSION, replySchema, requestSchema, resultSchemas, type Method, type Push, type Request, type Result,
@@ -19,86 +18,6 @@ import {
 /** Params as a caller writes them: fields with defaults may be left out. */
 export type ParamsInput<M extends Method> = Extract<z.input<typeof requestSchema>, { method: M }>['params'];
 
-/** The compiled helper entry point, next to this build. */
-export function helperScript(): string {
-  return fileURLToPath(new URL('../../helper/main.js', import.meta.url));
-}
-
-/**
- * How to start the helper: directly when the caller is already root (the CLI,
- * developers, CI), or through pkexec and the packaged launcher (the desktop app).
- */
-export interface Launch {
-  via: 'direct' | 'pkexec';
-  command: string;
-  args: string[];
-  /** Added to our environment (pkexec clears it for the helper anyway). */
-  env?: Record<string, string>;
-}
-
-/**
- * The Node options the helper runs with, whichever way it is started. Node's permission model is
- * what keeps its inspector closed (helper/no-inspector.ts, which refuses to run without it); it
- * is called --experimental-permission up to Node 23 and --permission from 24 on, and neither name
- * works on the other side. It is not a sandbox here: the helper may read and write any file, run
- * mount and load koffi. The launcher (resources/helper/bpf-lab-helper) chooses the same way.
- */
-export function helperNodeArgs(nodeVersion = process.versions.node): string[] {
-  const major = Number(nodeVersion.replace(/^v/, '').split('.')[0]);
-  return [
-    major < 24 ? '--experimental-permission' : '--permission',
-    '--allow-fs-read=*', '--allow-fs-write=*', '--allow-child-process', '--allow-addons',
-    // Node warns about the model itself and about these flags, on stderr, on every start.
-    '--disable-warning=SecurityWarning', '--disable-warning=ExperimentalWarning',
-  ];
-}
-
-/** The helper on this Node (the CLI and developers as root): the same options as the launcher gives it. */
-export function directLaunch(verbose = false): Launch {
-  return {
-    via: 'direct', command: process.execPath,
-    args: [...helperNodeArgs(), helperScript(), ...(verbose ? ['--verbose'] : [])],
-  };
-}
-
-/** Our environment for the helper, without NODE_OPTIONS, which could reopen Node's inspector in it. */
-/** What names the helper's caller and scope: set by pkexec and the launchers only, never passed on. */
-export const CALLER_ENV = ['PKEXEC_UID', 'BPF_LAB_SCOPE'];
-
-function helperEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
-  // Only pkexec (or a test, through extra) names a caller: a root shell's leftover must not scope root.
-  const env = Object.entries(process.env).filter(([k]) => k !== 'NODE_OPTIONS' && !CALLER_ENV.includes(k));
-  return { ...Object.fromEntries(env), ...extra };
-}
-
-/** The system's Node, which installed helpers run on (the launcher names it too). */
-export const SYSTEM_NODE = '/usr/bin/node';
-
-/** pkexec by absolute path (never looked up in PATH), asking polkit to run the launcher as root. */
-export const PKEXEC = '/usr/bin/pkexec';
-
-/** Where packages install the staged helper (helper/stage.ts); the polkit policy names this launcher. */
-export const INSTALLED_HELPER = '/opt/bpf-lab/resources/helper';
-export const INSTALLED_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper`;
-/** The launcher of the instructors' action (io.github.bpflab.helper.system): the helper for every process. */
-export const INSTALLED_SYSTEM_LAUNCHER = `${INSTALLED_HELPER}/bpf-lab-helper-system`;
-
-/**
- * How the command line (`bpf-lab stat|trace|probes|serve`) starts the helper: directly as root;
- * for anyone else through pkexec and the installed launcher, so polkit decides (the lab's group
- * rule, or an administrator's password); with `system` (`--system`), the instructors' launcher.
- * With nothing installed it starts directly too, and the helper's refusal says root is needed.
- */
-export function commandLineLaunch({ verbose, system = false, uid = process.getuid?.() ?? 0, installed = fs.existsSync(INSTALLED_LAUNCHER) }:
-  { verbose: boolean; system?: boolean; uid?: number; installed?: boolean }): Launch {
-  if (uid === 0 || !installed) return directLaunch(verbose);
-  return pkexecLaunch(system ? INSTALLED_SYSTEM_LAUNCHER : INSTALLED_LAUNCHER, verbose);
-}
-
-export function pkexecLaunch(launcher: string, verbose = false): Launch {
-  return { via: 'pkexec', command: PKEXEC, args: [launcher, ...(verbose ? ['--verbose'] : [])] };
-}
-
 /** child_process.spawn's shape, so tests can check the exact arguments without starting anything. */
 export type Spawn = (command: string, args: string[], options: SpawnOptions) => Child;
 
@@ -106,13 +25,22 @@ interface Pending {
   method: Method;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
+  /** Runs as the reply is read, before any later frame, with the result (null for an error). */
+  settled?: (result: unknown) => void;
 }
+
+/** What a session pushes: its histogram snapshots or its trace records. */
+export type SessionPush = Exclude<Push, { type: 'log' }>;
+/** Reads one session's pushes; `startSession`'s `begin` makes it from the start's result. */
+export type SessionReader = (push: SessionPush) => void;
 
 type Child = ChildProcessByStdio<Writable, Readable, Readable>;
 
 export class HelperClient {
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(push: Push) => void>();
+  /** Each running session's reader, by the id this client chose for it. */
+  private readonly readers = new Map<number, SessionReader>();
   private readonly decoder = new FrameDecoder(MAX_FRAME_BYTES);
   private readonly exited: Promise<number>;
   private nextId = 1;
@@ -172,8 +100,41 @@ export class HelperClient {
     return client;
   }
 
-  /** Sends one request; resolves with its validated result or rejects with a LabError. */
+  /**
+   * Starts a session under an id the caller chose (one of its running sessions must not hold it).
+   * `begin` gets the start's result as soon as the reply is read and returns the session's reader.
+   * The helper sends a session's pushes only after its start reply, so from the first push on
+   * each goes straight to that reader: nothing waits for the caller's `await` to resume. The
+   * reader stays until the session's stop is answered. A start that cannot get its reader (`begin`
+   * threw, or the helper named another session) is stopped again and rejects.
+   */
+  startSession(session: number, params: Omit<ParamsInput<'start'>, 'session'>,
+    begin: (started: Result<'start'>) => SessionReader): Promise<Result<'start'>> {
+    if (this.readers.has(session)) return Promise.reject(new LabError('bad-request', `session ${session} is already running`));
+    return this.send('start', { ...params, session }, (started) => {
+      if (!started) return;
+      try {
+        if (started.session !== session) throw new LabError('internal', `the helper started session ${started.session}, not ${session}`);
+        this.readers.set(session, begin(started));
+      } catch (e) {
+        void this.send('stop', { session }).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  /**
+   * Sends one request; resolves with its validated result or rejects with a LabError. A `start`
+   * sent this way gets its reply only: its pushes reach onPush's listeners, not a reader of its own.
+   */
   request<M extends Method>(method: M, params: ParamsInput<M>): Promise<Result<M>> {
+    if (method !== 'stop') return this.send(method, params);
+    // Once a session's stop is answered, or refused (the helper forgets it either way), its reader goes.
+    const { session } = params as ParamsInput<'stop'>;
+    return this.send(method, params, () => this.readers.delete(session));
+  }
+
+  private send<M extends Method>(method: M, params: ParamsInput<M>, settled?: (result: Result<M> | null) => void): Promise<Result<M>> {
     if (this.closed) return Promise.reject(this.closed);
     const id = this.nextId++;
     const message = { v: PROTOCOL_VERSION, id, method, params };
@@ -186,7 +147,7 @@ export class HelperClient {
       return Promise.reject(new LabError('bad-request', (e as Error).message));
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { method, resolve: resolve as (r: unknown) => void, reject });
+      this.pending.set(id, { method, resolve: resolve as (r: unknown) => void, reject, ...(settled ? { settled: settled as (r: unknown) => void } : {}) });
       this.child.stdin.write(frame);
     });
   }
@@ -230,7 +191,14 @@ export class HelperClient {
         // Trace records: the header and length are checked once here, never each record.
         const trace = readTraceFrame(frame.binary);
         if (typeof trace === 'string') this.fail(new LabError('internal', `bad trace frame from the helper: ${trace}`));
-        else for (const listener of this.listeners) listener(trace);
+        else this.deliver(trace);
+        continue;
+      }
+      const v = (frame.message as { v?: unknown } | null)?.v;
+      if (v !== PROTOCOL_VERSION) {
+        // An installed helper of another version (the command line or the app updated without it).
+        this.fail(new LabError('setup', `the helper speaks protocol version ${String(v)}, and this BPF Lab speaks `
+          + `${PROTOCOL_VERSION}: install the same version of both (the package installs them together).`));
         continue;
       }
       const reply = replySchema.safeParse(frame.message);
@@ -241,18 +209,28 @@ export class HelperClient {
       const r = reply.data;
       if (r.type === 'response') this.settle(r.id, r.result, null);
       else if (r.type === 'error') this.settleError(r.id, LabError.fromData(r.error));
-      else for (const listener of this.listeners) listener(r);
+      else this.deliver(r);
     }
+  }
+
+  private deliver(push: Push): void {
+    if (push.type !== 'log') this.readers.get(push.session)?.(push);
+    for (const listener of this.listeners) listener(push);
   }
 
   private settle(id: number, result: unknown, error: LabError | null): void {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
-    if (error) return pending.reject(error);
-    const checked = (resultSchemas[pending.method] as z.ZodType).safeParse(result);
-    if (checked.success) pending.resolve(checked.data);
-    else pending.reject(new LabError('internal', `bad ${pending.method} result: ${describeIssue(checked.error)}`));
+    const checked = error ? null : (resultSchemas[pending.method] as z.ZodType).safeParse(result);
+    try {
+      pending.settled?.(checked?.success ? checked.data : null);
+    } catch (e) {
+      return pending.reject(e as Error);
+    }
+    if (error) pending.reject(error);
+    else if (checked!.success) pending.resolve(checked!.data);
+    else pending.reject(new LabError('internal', `bad ${pending.method} result: ${describeIssue(checked!.error)}`));
   }
 
   private settleError(id: number | null, error: LabError): void {
@@ -272,6 +250,7 @@ export class HelperClient {
     this.closed ??= error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
+    this.readers.clear();
   }
 }
 
@@ -287,7 +266,7 @@ function spawnError(launch: Launch, e: NodeJS.ErrnoException): LabError {
   if (launch.via === 'pkexec' && e.code === 'ENOENT') {
     return new LabError('not-authorized', `BPF Lab asks for root through pkexec, and ${PKEXEC} is missing: install polkit (the pkexec package).`);
   }
-  return new LabError('internal', `cannot start the helper (${launch.command}): ${e.message}`);
+  return new LabError('setup', `cannot start the helper (${launch.command}): ${e.message}`);
 }
 
 function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals | null, stderr: string): LabError {
@@ -296,7 +275,7 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
       'The password dialog was dismissed, so BPF Lab cannot load BPF programs. Start again (in the app: Restart) to be asked again.');
   }
   if (launch.via === 'pkexec' && code === PKEXEC_REFUSED && /cannot run program|error accessing/i.test(stderr)) {
-    return new LabError('internal', `The BPF Lab helper is not installed where its policy expects it (${launch.args.at(-1)}). `
+    return new LabError('setup', `The BPF Lab helper is not installed where its policy expects it (${launch.args.at(-1)}). `
       + 'Install the package, or install the helper as README.md describes.', stderr.trim());
   }
   if (launch.via === 'pkexec' && code === PKEXEC_REFUSED && /no authentication agent/i.test(stderr)) {
@@ -317,14 +296,14 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
       + 'An administrator can add you to the bpflab group.', stderr.trim() || undefined);
   }
   if (code === HELPER_EXIT_WRONG_CLIENT) {
-    return new LabError('internal', `the helper refused its client: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
+    return new LabError('setup', `the helper refused its client: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
   }
   if (code === HELPER_EXIT_TOO_MANY) {
     return new LabError('busy', `You already run ${MAX_HELPERS_PER_USER} BPF Lab helpers, the most one user may. `
       + 'Close another BPF Lab window or bpf-lab serve, then start again (in the app: Restart).', stderr.trim());
   }
   if (code === HELPER_EXIT_INSPECTOR) {
-    return new LabError('internal', `the helper refused to run: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
+    return new LabError('setup', `the helper refused to run: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
   }
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');

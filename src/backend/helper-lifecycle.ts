@@ -7,7 +7,8 @@
  */
 import { LabError } from '../shared/errors.js';
 import type { HelperState, PrivilegeMode } from '../shared/lab-api.js';
-import type { HelperClient, Launch } from './helper-client.js';
+import type { HelperClient } from './helper-client.js';
+import type { Launch } from './launch.js';
 
 /** How a helper is started; it should give up (reject) when `signal` aborts. */
 export type StartHelper = (launch: Launch, signal: AbortSignal) => Promise<HelperClient>;

@@ -2,8 +2,9 @@
  * The app's backend, with no Electron in it: the helper (through HelperLifecycle, which owns
  * every helper process), the running sessions, and the live stream. Both
  * Electron main (IPC) and `bpf-lab serve` (HTTP) drive it through handle().
- * Session ids are the service's own, unique across helper restarts; pushes
- * are believed only from the current helper, and are coalesced by LiveFrames.
+ * Session ids are the service's own, unique across helper restarts, and the
+ * helper runs each session under the same id; pushes are believed only from
+ * the current helper, and are coalesced by LiveFrames.
  */
 import { LabError } from '../shared/errors.js';
 import type {
@@ -11,18 +12,14 @@ import type {
 } from '../shared/lab-api.js';
 import type { Inspection } from '../shared/inspect.js';
 import type { Push, Result } from '../shared/protocol.js';
-import { HelperClient, type Launch } from './helper-client.js';
+import { HelperClient, type SessionPush } from './helper-client.js';
+import { type Launch } from './launch.js';
 import { HelperLifecycle, type StartHelper } from './helper-lifecycle.js';
 import { LiveFrames } from './live-frames.js';
-
-/** Pushes kept while a start is in flight, for a session the helper announced before its reply arrived. */
-const MAX_EARLY_PUSHES = 256;
 
 interface Running {
   info: SessionInfo;
   helper: HelperClient;
-  /** The helper's own id for the session. */
-  remote: number;
   /** Its inspection, once asked for. */
   inspection?: Promise<Inspection> | undefined;
 }
@@ -37,12 +34,8 @@ export class LabService {
   private state: HelperState;
   private readonly lifecycle: HelperLifecycle;
   private readonly sessions = new Map<number, Running>();
-  /** The current helper's session ids → ours. */
-  private readonly byRemote = new Map<number, number>();
   private readonly listeners = new Set<(event: LiveEvent) => void>();
   private readonly frames = new LiveFrames((frame) => this.emit(frame));
-  private early: Push[] = [];
-  private startsInFlight = 0;
   private nextSession = 1;
   /** The probes requests in flight, by refresh, which later callers share (a trial costs the helper real loads). */
   private readonly probes = new Map<boolean, { helper: HelperClient; result: Promise<Result<'probes'>> }>();
@@ -52,8 +45,7 @@ export class LabService {
     this.lifecycle = new HelperLifecycle(options.launch, options.startHelper ?? ((launch, signal) => HelperClient.start(launch, undefined, signal)), {
       state: (state) => this.setState(state),
       ready: (helper) => {
-        this.byRemote.clear();
-        helper.onPush((push) => { if (this.lifecycle.helper === helper) this.receive(push); });
+        helper.onPush((push) => { if (push.type === 'log' && this.lifecycle.helper === helper) this.log(push); });
       },
       ended: (_helper, error) => this.endAll(error),
     });
@@ -86,8 +78,8 @@ export class LabService {
       case 'lab:restart': return await this.lifecycle.restart().then(() => this.status()) as R;
       case 'lab:inspect': return await this.inspection((request as ChannelRequestParsed<'lab:inspect'>).session) as R;
       case 'lab:sample': {
-        const { helper, remote } = this.running((request as ChannelRequestParsed<'lab:sample'>).session);
-        return await helper.request('sample', { session: remote }) as R;
+        const session = (request as ChannelRequestParsed<'lab:sample'>).session;
+        return await this.running(session).helper.request('sample', { session }) as R;
       }
       case 'lab:lesson': return await this.ready().request('lesson', request as ChannelRequestParsed<'lab:lesson'>) as R;
     }
@@ -132,13 +124,13 @@ export class LabService {
   private inspection(session: number): Promise<Inspection> {
     const running = this.running(session);
     if (!running.inspection) {
-      running.inspection = running.helper.request('inspect', { session: running.remote });
+      running.inspection = running.helper.request('inspect', { session });
       running.inspection.catch(() => { running.inspection = undefined; }); // a failure may be tried again
     }
     return running.inspection;
   }
 
-  /** One of our running sessions: the helper that runs it and its id there. */
+  /** One of our running sessions, with the helper that runs it (under the same id). */
   private running(session: number): Running {
     const running = this.sessions.get(session);
     if (!running) throw new LabError('no-session', `No session ${session} is running.`);
@@ -152,30 +144,29 @@ export class LabService {
 
   private async startSession(request: ChannelRequestParsed<'lab:start'>): Promise<SessionInfo> {
     const helper = this.ready();
-    this.startsInFlight++;
-    try {
-      // The app is a lab: every session keeps what its Inside view shows (cost, verifier log, bpf() calls).
-      const started = await helper.request('start', {
-        mode: request.mode, probe: request.probe, layout: request.layout, intervalMs: request.intervalMs,
-        stats: true, verifierLog: true, calls: true,
-        ...(request.pid === undefined ? {} : { pid: request.pid }),
-      });
-      if (this.lifecycle.helper !== helper) throw new LabError('disconnected', 'The helper was restarted while the session started.');
+    const session = this.nextSession++;
+    // The app is a lab: every session keeps what its Inside view shows (cost, verifier log, bpf() calls).
+    const params = {
+      mode: request.mode, probe: request.probe, layout: request.layout, intervalMs: request.intervalMs,
+      stats: true, verifierLog: true, calls: true,
+      ...(request.pid === undefined ? {} : { pid: request.pid }),
+    };
+    // Known here as the reply is read, so its first pushes (which may come in the same read) are its own.
+    await helper.startSession(session, params, (started) => {
+      // Restarted while this start was on its way: the old helper's session is not shown (it is closing).
+      if (this.lifecycle.helper !== helper) return () => undefined;
       const info: SessionInfo = {
-        session: this.nextSession++, mode: started.mode, probe: started.probe, via: started.via, layout: started.layout,
+        session, mode: started.mode, probe: started.probe, via: started.via, layout: started.layout,
         intervalMs: request.intervalMs, notices: started.notices, startedAt: Date.now(),
         ...(request.pid === undefined ? {} : { pid: request.pid }),
       };
-      this.sessions.set(info.session, { info, helper, remote: started.session });
-      this.byRemote.set(started.session, info.session);
+      this.sessions.set(session, { info, helper });
       this.emit({ type: 'status', status: this.status() });
-      // Pushes that came in the same read as the reply, before the session was known here.
-      const early = this.early.filter((p) => p.type !== 'log' && p.session === started.session);
-      early.forEach((p) => this.receive(p));
-      return info;
-    } finally {
-      if (--this.startsInFlight === 0) this.early = [];
-    }
+      return (push) => { if (this.lifecycle.helper === helper && this.sessions.has(session)) this.receive(session, info.mode, push); };
+    });
+    const running = this.sessions.get(session);
+    if (!running || this.lifecycle.helper !== helper) throw new LabError('disconnected', 'The helper was restarted while the session started.');
+    return running.info;
   }
 
   private async stopSession(session: number): Promise<StopResult> {
@@ -183,7 +174,7 @@ export class LabService {
     if (!running) throw new LabError('no-session', `No session ${session} is running.`);
     let result: StopResult;
     try {
-      result = await running.helper.request('stop', { session: running.remote });
+      result = await running.helper.request('stop', { session });
     } catch (e) {
       // The helper forgets a session before it stops it, so a failed stop ends it here too.
       if (this.sessions.has(session)) this.forget(session, { error: LabError.toData(e) });
@@ -197,7 +188,6 @@ export class LabService {
 
   private forget(session: number, end: Pick<Extract<LiveEvent, { type: 'ended' }>, 'result' | 'error'>): void {
     const running = this.sessions.get(session);
-    if (running && this.byRemote.get(running.remote) === session) this.byRemote.delete(running.remote);
     this.sessions.delete(session);
     const passed = this.frames.passedOf(session);
     this.frames.forget(session);
@@ -205,18 +195,12 @@ export class LabService {
     this.emit({ type: 'status', status: this.status() });
   }
 
-  private receive(push: Push): void {
-    if (push.type === 'log') {
-      if (push.level === 'error' || push.level === 'warn') this.emit({ type: 'log', level: push.level, message: push.message });
-      return;
-    }
-    const session = this.byRemote.get(push.session);
-    if (session === undefined) {
-      if (this.startsInFlight > 0 && this.early.length < MAX_EARLY_PUSHES) this.early.push(push);
-      return;
-    }
+  private log(push: Extract<Push, { type: 'log' }>): void {
+    if (push.level === 'error' || push.level === 'warn') this.emit({ type: 'log', level: push.level, message: push.message });
+  }
+
+  private receive(session: number, mode: SessionInfo['mode'], push: SessionPush): void {
     // Each kind of push only for a session of its mode: a confused helper cannot mix them.
-    const mode = this.sessions.get(session)?.info.mode;
     if (push.type === 'histogram' && mode === 'stat') this.frames.histogram(session, push);
     else if (push.type === 'trace' && mode === 'trace') this.frames.trace(session, push);
   }

@@ -12,6 +12,7 @@ import { parseLayout } from '../shared/buckets.js';
 import type { Command } from './args.js';
 import { endSignal } from './end-signal.js';
 import { GatedChild } from './gated-child.js';
+import { SESSION } from './session.js';
 import { histogramRecord, ndjson, tableTitle } from './output.js';
 
 type InspectCommand = Extract<Command, { name: 'inspect' }>;
@@ -24,7 +25,7 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
   let started;
   try {
     started = await client.request('start', {
-      mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0, stats: true, verifierLog: true, calls: true,
+      session: SESSION, mode: 'stat', probe: cmd.probe, layout: cmd.layout, intervalMs: 0, stats: true, verifierLog: true, calls: true,
       ...(pid === undefined ? {} : { pid, armOnExec: child !== null }),
     });
   } catch (e) {
@@ -33,8 +34,8 @@ export async function runInspect(client: HelperClient, cmd: InspectCommand, out:
   }
   try {
     const status = child ? await runToEnd(client, child) : 0;
-    const inspection = await client.request('inspect', { session: started.session });
-    const { histogram } = await client.request('stop', { session: started.session });
+    const inspection = await client.request('inspect', { session: SESSION });
+    const { histogram } = await client.request('stop', { session: SESSION });
     const final = histogramRecord(started.probe, started.layout, histogram!, true);
     if (cmd.json) {
       out(`${ndjson(inspectDocument(inspection, final, started.notices))}\n`);

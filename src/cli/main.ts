@@ -5,7 +5,8 @@
  * the installed launcher) and prints what it streams.
  */
 import './no-inspector.js'; // first: for root, SIGUSR1 must never open a debugger
-import { commandLineLaunch, HelperClient } from '../backend/helper-client.js';
+import { HelperClient } from '../backend/helper-client.js';
+import { commandLineLaunch } from '../backend/launch.js';
 import { LabError } from '../shared/errors.js';
 import { escapeTerminal } from '../shared/safe-text.js';
 import { VERSION } from '../shared/version.js';

@@ -5,7 +5,7 @@
  * printed here. Runs until Ctrl-C or SIGTERM, then detaches everything.
  */
 import fs from 'node:fs';
-import { commandLineLaunch } from '../backend/helper-client.js';
+import { commandLineLaunch } from '../backend/launch.js';
 import { LabService } from '../backend/lab-service.js';
 import { rendererRoot } from '../backend/web/static-files.js';
 import { newToken } from '../backend/web/guard.js';
@@ -16,7 +16,7 @@ import type { Command } from './args.js';
 export async function runServe(cmd: Extract<Command, { name: 'serve' }>, say: (text: string) => void): Promise<number> {
   const root = rendererRoot();
   if (!fs.existsSync(`${root}/index.html`)) {
-    throw new LabError('internal', `the app's pages are not built (${root} is missing): run npm run build:app`);
+    throw new LabError('setup', `the app's pages are not built (${root} is missing): run npm run build:app`);
   }
   const service = new LabService({ launch: commandLineLaunch({ verbose: cmd.verbose, system: cmd.system }) });
   await service.start();

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PKEXEC, type Launch } from '../backend/helper-client.js';
+import { PKEXEC, type Launch } from '../backend/launch.js';
 
 /** Root copies at most this much of the archive (the staged helper is about 12 MB). */
 const MAX_ARCHIVE_BYTES = 64 << 20;

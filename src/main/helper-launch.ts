@@ -8,7 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { helperNodeArgs, INSTALLED_LAUNCHER, pkexecLaunch, SYSTEM_NODE, type Launch } from '../backend/helper-client.js';
+import { helperNodeArgs, INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER, pkexecLaunch, SYSTEM_NODE, type Launch } from '../backend/launch.js';
 import { appImageLaunch, discardPackedHelper, packHelper, runsFromAppImage } from './appimage-launch.js';
 
 export interface LaunchContext {
@@ -21,6 +21,11 @@ export interface LaunchContext {
   resourcesPath: string;
   /** `node --version` of the system's Node, asked only in development as root. */
   systemNodeVersion?: () => string;
+  /**
+   * `bpf-lab-app --system`: an instructor asks polkit for the instructors' action, whose helper
+   * counts every process. Root needs no other action; the AppImage has only the students' one.
+   */
+  system?: boolean;
 }
 
 function askSystemNode(): string {
@@ -44,7 +49,7 @@ export function chooseLaunch(ctx: LaunchContext): Launch {
     return { via: 'direct', command: SYSTEM_NODE, args: [...helperNodeArgs((ctx.systemNodeVersion ?? askSystemNode)()), script] };
   }
   // Only the installed launcher matches the policy: from a checkout, install the helper first (DEVELOPERS.md).
-  return pkexecLaunch(INSTALLED_LAUNCHER);
+  return pkexecLaunch(ctx.system ? INSTALLED_SYSTEM_LAUNCHER : INSTALLED_LAUNCHER);
 }
 
 /**

@@ -17,6 +17,8 @@ async function start(): Promise<{ service: LabService; dispose: () => void }> {
   const { launch, dispose } = await resolveLaunch({
     uid: process.getuid?.() ?? -1, execPath: process.execPath,
     devRoot: app.isPackaged ? null : app.getAppPath(), resourcesPath: process.resourcesPath,
+    // An instructor's whole-machine helper; the status bar says whose processes count either way.
+    system: process.argv.includes('--system'),
   }, process.env);
   const service = new LabService({ launch });
   registerLabIpc(ipcMain, service, {

@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'not-authorized',   // polkit (or the web token) said no
   'auth-cancelled',   // the user dismissed the authentication dialog
   'disconnected',     // the app lost its backend (the helper, or bpf-lab serve)
+  'setup',            // something outside BPF Lab that it needs is missing or set up wrong (an install, Node, the environment)
   'internal',         // a bug: everything else
 ] as const;
 

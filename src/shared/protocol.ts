@@ -13,7 +13,7 @@ import {
   CATALOG_IDS, KERNEL_SYMBOL, MAX_ARG, MAX_PID, TRACE_NAME, USER_SYMBOL,
 } from './probes.js';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Whose processes a caller's sessions count: every process (root), or only the caller's own. */
 export const SCOPES = ['every-process', 'own-processes'] as const;
@@ -31,9 +31,12 @@ export const HELPER_EXIT_INSPECTOR = 80;
 /** How many helpers one user who is not root may run at once (helper/user-cap.ts). */
 export const MAX_HELPERS_PER_USER = 4;
 
-/** Message and session ids. */
+/** Message ids. */
 export const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const id = idSchema;
+/** Session ids, which the client chooses: a trace frame's header carries one in 32 bits (trace-frame.ts). */
+export const MAX_SESSION_ID = 0xffff_ffff;
+const session = z.number().int().min(1).max(MAX_SESSION_ID);
 /** A process id, as filters take it. */
 export const pidSchema = z.number().int().min(1).max(MAX_PID);
 const pid = pidSchema;
@@ -106,13 +109,17 @@ export const requestSchema = z.discriminatedUnion('method', [
   z.strictObject({
     ...envelope,
     method: z.literal('start'),
-    params: startParamsSchema,
+    /**
+     * session: the id the client chose for it, which no running session of this helper holds. The
+     * client knows it before the reply, so every push of the session finds its reader.
+     */
+    params: startParamsSchema.extend({ session }),
   }),
-  z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session: id }) }),
+  z.strictObject({ ...envelope, method: z.literal('stop'), params: z.strictObject({ session }) }),
   /** The running session's program, maps and instructions, as the kernel holds them (src/shared/inspect.ts). */
-  z.strictObject({ ...envelope, method: z.literal('inspect'), params: z.strictObject({ session: id }) }),
+  z.strictObject({ ...envelope, method: z.literal('inspect'), params: z.strictObject({ session }) }),
   /** What changes while it runs: its maps' contents and what its runs cost. Cheap: nothing is decoded. */
-  z.strictObject({ ...envelope, method: z.literal('sample'), params: z.strictObject({ session: id }) }),
+  z.strictObject({ ...envelope, method: z.literal('sample'), params: z.strictObject({ session }) }),
   /** The classic BPF lesson: the article's filter on a private loopback, with packets of known counts (src/shared/lesson.ts). */
   z.strictObject({ ...envelope, method: z.literal('lesson'), params: lessonParamsSchema }),
 ]);
@@ -150,7 +157,7 @@ export const probeStatusSchema = z.strictObject({
 export type ProbeStatus = z.infer<typeof probeStatusSchema>;
 
 const histogramBody = {
-  session: id,
+  session,
   counts: z.array(z.number().int().min(0)),
   total: z.number().int().min(0),
   /**
@@ -177,11 +184,11 @@ export const resultSchemas = {
     checkedAt: z.number().int().min(0).max(8.64e15),
   }),
   start: z.strictObject({
-    session: id, mode: z.enum(['stat', 'trace']), probe: z.string(), via: z.string(), layout: z.string(),
+    session, mode: z.enum(['stat', 'trace']), probe: z.string(), via: z.string(), layout: z.string(),
     notices: z.array(z.string()),
   }),
   stop: z.strictObject({
-    session: id,
+    session,
     histogram: z.strictObject(histogramBody).optional(),
     /** seen = events received + lost, exactly; missed as for histograms, and not part of seen. */
     trace: z.strictObject({ seen: z.number().int(), lost: z.number().int(), missed: z.number().int() }).optional(),

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import { cli, expectedCounts, finalHistogram, ORACLE_STATIC, records } from '../kernel/harness.js';
 
 const KPROBES = '/sys/kernel/debug/kprobes/list';
@@ -80,7 +81,7 @@ describe('the helper\'s exit paths, with a kprobe attached', () => {
   for (const how of ['stdin closing', 'SIGTERM'] as const) {
     it(`detaches on ${how}`, async () => {
       const client = await HelperClient.start(directLaunch());
-      await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'vfs-read' } });
+      await client.request('start', { session: 1, mode: 'trace', probe: { kind: 'catalog', id: 'vfs-read' } });
       assert.equal(registeredKprobes().length, 1);
       if (how === 'SIGTERM') process.kill(client.pid!, 'SIGTERM');
       assert.equal(await client.close(), 0);

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { it } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { LOADS_PER_WINDOW } from '../../helper/work-budget.js';
 import { needsRoot, ourPrograms } from './harness.js';
@@ -19,10 +20,10 @@ it('a flood of starts and refreshes is refused as busy past the budget, and a ru
   t.after(() => sleeper.kill('SIGKILL'));
   const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A) } });
   t.after(() => client.close());
-  const running = await client.request('start', {
+  const running = await client.request('start', { session: 1,
     mode: 'stat', probe: { kind: 'catalog', id: 'read' }, layout: 'seed', intervalMs: 100, pid: sleeper.pid!,
   });
-  const start = (): Promise<number | LabError> => client.request('start', {
+  const start = (): Promise<number | LabError> => client.request('start', { session: 2,
     mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0, pid: sleeper.pid!,
   }).then(async (r) => {
     await client.request('stop', { session: r.session });

@@ -37,6 +37,8 @@ const cheap = fc.oneof(
 const start = (pid: number): fc.Arbitrary<object> => fc.record({
   method: fc.constant('start'),
   params: fc.record({
+    // Often one a running session holds: refused, with nothing loaded.
+    session,
     mode: fc.constantFrom('stat', 'trace'),
     // libc-memcpy only with a pid: with none, root's would trap in every process of the machine.
     probe: fc.record({ kind: fc.constant('catalog'), id: fc.constantFrom('auto', 'read', 'write', 'kmalloc', 'memcpy', 'vfs-read', 'libc-memcpy') }),
@@ -44,7 +46,7 @@ const start = (pid: number): fc.Arbitrary<object> => fc.record({
     intervalMs: fc.constantFrom(0, 100, 2000, 50),
     stats: fc.boolean(),
     pid: fc.constant(pid),
-  }, { requiredKeys: ['mode', 'probe', 'pid'] }),
+  }, { requiredKeys: ['session', 'mode', 'probe', 'pid'] }),
 });
 const badId = fc.constantFrom(0, -1, 1.5, '7', null, 2 ** 53, [1]);
 type Mutation = (request: Record<string, unknown>) => unknown;

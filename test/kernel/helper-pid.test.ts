@@ -6,14 +6,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { it } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { needsRoot, ourPrograms } from './harness.js';
 
 it('refuses a pid that names no running process, or a thread, with nothing loaded', async (t) => {
   if (!needsRoot(t)) return;
   const client = await HelperClient.start(directLaunch());
-  const start = (pid: number): Promise<LabError> => client.request('start', {
+  const start = (pid: number): Promise<LabError> => client.request('start', { session: 1,
     mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, pid,
   }).then(() => assert.fail(`pid ${pid} was accepted`), (e: LabError) => e);
   try {

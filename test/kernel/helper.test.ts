@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, it } from 'node:test';
-import { directLaunch } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import { encodeFrame } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, MAX_SESSIONS } from '../../src/shared/protocol.js';
 import { needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
@@ -19,7 +19,7 @@ function histogramIds(): number[] {
   const progs = JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout) as Array<{ id: number; name?: string }>;
   return progs.filter((p) => p.name?.startsWith('hist_')).map((p) => p.id);
 }
-const startRead = { mode: 'stat', probe: { kind: 'catalog', id: 'read' } };
+const startRead = { session: 1, mode: 'stat', probe: { kind: 'catalog', id: 'read' } };
 
 describe('the helper protocol', () => {
   afterEach(async () => {
@@ -33,17 +33,18 @@ describe('the helper protocol', () => {
     h.raw(new Uint8Array([0, 0, 0, 3, 0x7b, 0x7b, 0x7b]));
     assert.equal(errorCode(await h.next()), 'bad-request');
     const bad: Array<[unknown, RegExp]> = [
-      [{ v: 3, id: 1, method: 'hello', params: {} }, /^v:/],
-      [{ v: 2, id: 2, method: 'format-disk', params: {} }, /^method:/],
-      [{ v: 2, id: 3, method: 'start', params: { ...startRead, layout: 'linear:0:10:3' } }, /^params\.layout:/],
-      [{ v: 2, id: 4, method: 'start', params: { mode: 'stat', probe: { kind: 'kprobe', func: '../x', arg: 1 } } }, /^params\.probe\.func:/],
-      [{ v: 2, id: 5, method: 'start', params: { mode: 'stat', probe: { kind: 'uprobe', path: 'rel/lib.so', symbol: 'f', arg: 1 } } }, /^params\.probe\.path:/],
-      [{ v: 2, id: 6, method: 'start', params: { ...startRead, pid: 0 } }, /^params\.pid:/],
-      [{ v: 2, id: 7, method: 'start', params: { ...startRead, extra: true } }, /^params:/],
-      [{ v: 2, id: 8, method: 'stop', params: { session: 'all' } }, /^params\.session:/],
-      [{ v: 2, id: 11, method: 'lesson', params: { lesson: 'classic-bpf', ipv4: 1001 } }, /^params\.ipv4:/],
-      [{ v: 2, id: 12, method: 'lesson', params: { lesson: 'classic-bpf', ipv6: -1 } }, /^params\.ipv6:/],
-      [{ v: 2, id: 13, method: 'lesson', params: { lesson: '../ebpf' } }, /^params\.lesson:/],
+      [{ v: 2, id: 1, method: 'hello', params: {} }, /^v:/],
+      [{ v: 3, id: 2, method: 'format-disk', params: {} }, /^method:/],
+      [{ v: 3, id: 3, method: 'start', params: { ...startRead, layout: 'linear:0:10:3' } }, /^params\.layout:/],
+      [{ v: 3, id: 4, method: 'start', params: { session: 1, mode: 'stat', probe: { kind: 'kprobe', func: '../x', arg: 1 } } }, /^params\.probe\.func:/],
+      [{ v: 3, id: 5, method: 'start', params: { session: 1, mode: 'stat', probe: { kind: 'uprobe', path: 'rel/lib.so', symbol: 'f', arg: 1 } } }, /^params\.probe\.path:/],
+      [{ v: 3, id: 6, method: 'start', params: { ...startRead, pid: 0 } }, /^params\.pid:/],
+      [{ v: 3, id: 7, method: 'start', params: { ...startRead, extra: true } }, /^params:/],
+      [{ v: 3, id: 9, method: 'start', params: { mode: 'stat', probe: { kind: 'catalog', id: 'read' } } }, /^params\.session:/],
+      [{ v: 3, id: 8, method: 'stop', params: { session: 'all' } }, /^params\.session:/],
+      [{ v: 3, id: 11, method: 'lesson', params: { lesson: 'classic-bpf', ipv4: 1001 } }, /^params\.ipv4:/],
+      [{ v: 3, id: 12, method: 'lesson', params: { lesson: 'classic-bpf', ipv6: -1 } }, /^params\.ipv6:/],
+      [{ v: 3, id: 13, method: 'lesson', params: { lesson: '../ebpf' } }, /^params\.lesson:/],
       ['just a string', /^message:/],
     ];
     for (const [message, path] of bad) {
@@ -77,9 +78,9 @@ describe('the helper protocol', () => {
   it('answers a frame of exactly the limit, which quotes a huge unknown key, with a reply the client can read', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
-    const shell = JSON.stringify({ v: 2, id: 1, method: 'hello', params: { K: 1 } });
+    const shell = JSON.stringify({ v: 3, id: 1, method: 'hello', params: { K: 1 } });
     const key = 'k'.repeat(MAX_FRAME_BYTES - shell.length + 1);
-    const frame = encodeFrame({ v: 2, id: 1, method: 'hello', params: { [key]: 1 } });
+    const frame = encodeFrame({ v: 3, id: 1, method: 'hello', params: { [key]: 1 } });
     assert.equal(frame.length, 4 + MAX_FRAME_BYTES, 'the request is exactly at the limit');
     h.raw(frame);
     const r = await h.next();
@@ -98,7 +99,7 @@ describe('the helper protocol', () => {
     // Program ids only grow: the id a new session's program gets tells how many programs were
     // loaded since the last one (each probes round loads every catalog candidate once).
     const session = async (id: number): Promise<[number, number]> => {
-      const r = await h.call(id, 'start', startRead);
+      const r = await h.call(id, 'start', { ...startRead, session: id });
       const s = (r.result as { session: number }).session;
       return [s, Math.max(...histogramIds())];
     };
@@ -108,8 +109,8 @@ describe('the helper protocol', () => {
     const oneRound = b - a;
     assert.ok(oneRound > 1, `one probes round loaded ${oneRound - 1} programs`);
     const burst = new Uint8Array(await new Blob([
-      ...Array.from({ length: 40 }, (_, i) => encodeFrame({ v: 2, id: 100 + i, method: 'probes', params: {} })),
-      encodeFrame({ v: 2, id: 200, method: 'stop', params: { session: s1 } }),
+      ...Array.from({ length: 40 }, (_, i) => encodeFrame({ v: 3, id: 100 + i, method: 'probes', params: {} })),
+      encodeFrame({ v: 3, id: 200, method: 'stop', params: { session: s1 } }),
     ]).arrayBuffer());
     h.raw(burst);
     const replies: Reply[] = [];
@@ -126,10 +127,25 @@ describe('the helper protocol', () => {
   it('bounds the number of sessions', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
-    for (let i = 1; i <= MAX_SESSIONS; i++) assert.equal((await h.call(i, 'start', startRead)).type, 'response');
-    const r = await h.call(99, 'start', startRead);
+    for (let i = 1; i <= MAX_SESSIONS; i++) assert.equal((await h.call(i, 'start', { ...startRead, session: i })).type, 'response');
+    const r = await h.call(99, 'start', { ...startRead, session: 99 });
     assert.equal(errorCode(r), 'busy');
     assert.equal(ourPrograms().length, MAX_SESSIONS);
+    h.child.stdin.end();
+    assert.equal(await h.exit(), 0);
+  });
+
+  it('runs each session under the id its client chose, and refuses one a running session holds', async (t) => {
+    if (!needsRoot(t)) return;
+    const h = new RawHelper();
+    const first = await h.call(1, 'start', { ...startRead, session: 7 });
+    assert.equal((first.result as { session: number }).session, 7);
+    const again = await h.call(2, 'start', { ...startRead, session: 7, mode: 'trace' });
+    assert.equal(errorCode(again), 'bad-request');
+    assert.match(again.error!.message, /session 7 is already running/);
+    assert.deepEqual(ourPrograms(), ['hist_tracepoint'], 'nothing was loaded for the refused start');
+    assert.equal((await h.call(3, 'stop', { session: 7 })).type, 'response', 'the first one still runs');
+    assert.equal((await h.call(4, 'start', { ...startRead, session: 7 })).type, 'response', 'a stopped session\'s id is free again');
     h.child.stdin.end();
     assert.equal(await h.exit(), 0);
   });
@@ -137,8 +153,8 @@ describe('the helper protocol', () => {
   it('detaches everything on SIGTERM', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
-    assert.equal((await h.call(1, 'start', startRead)).type, 'response');
-    assert.equal((await h.call(2, 'start', { ...startRead, mode: 'trace' })).type, 'response');
+    assert.equal((await h.call(1, 'start', { ...startRead, session: 1 })).type, 'response');
+    assert.equal((await h.call(2, 'start', { ...startRead, session: 2, mode: 'trace' })).type, 'response');
     assert.deepEqual(ourPrograms().sort(), ['hist_tracepoint', 'trace_tracepoint']);
     h.child.kill('SIGTERM');
     assert.equal(await h.exit(), 0);
@@ -147,7 +163,7 @@ describe('the helper protocol', () => {
   it('refuses a probe this kernel lacks, with nothing loaded', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
-    const r = await h.call(1, 'start', { mode: 'trace', probe: { kind: 'catalog', id: 'vfs-read' } });
+    const r = await h.call(1, 'start', { session: 1, mode: 'trace', probe: { kind: 'catalog', id: 'vfs-read' } });
     assert.equal(errorCode(r), 'not-probeable');
     assert.match(r.error!.message, /without kprobes/);
     assert.deepEqual(ourPrograms(), [], 'checked while the helper still runs');
@@ -159,7 +175,7 @@ describe('the helper protocol', () => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
     const probe = { kind: 'uprobe', path: ORACLE_DYNAMIC, symbol: 'no_such_function', arg: 1 };
-    const r = await h.call(1, 'start', { mode: 'stat', probe });
+    const r = await h.call(1, 'start', { session: 1, mode: 'stat', probe });
     assert.equal(errorCode(r), 'bad-probe');
     assert.match(r.error!.message, /has no function no_such_function/);
     assert.deepEqual(ourPrograms(), [], 'the loaded program was not released');
@@ -174,7 +190,7 @@ describe('the helper protocol', () => {
     // 100k one-byte writes a second for 2 s: under a quarter of what bench/trace.ts delivered whole.
     const writer = spawn(process.execPath, [new URL('../e2e/paced-writes.js', import.meta.url).pathname, '100000', '2'],
       { stdio: ['pipe', 'ignore', 'inherit'] });
-    const r = await h.call(1, 'start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' }, pid: writer.pid });
+    const r = await h.call(1, 'start', { session: 1, mode: 'trace', probe: { kind: 'catalog', id: 'write' }, pid: writer.pid });
     assert.equal(r.type, 'response');
     writer.stdin.write('go\n');
     await once(writer, 'exit');
@@ -189,7 +205,7 @@ describe('the helper protocol', () => {
   it('counts what a client that stops reading misses: received + lost = seen', async (t) => {
     if (!needsRoot(t)) return;
     const h = new RawHelper();
-    const r = await h.call(1, 'start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' } });
+    const r = await h.call(1, 'start', { session: 1, mode: 'trace', probe: { kind: 'catalog', id: 'write' } });
     assert.equal(r.type, 'response');
     h.child.stdout.pause();
     const flood = spawnSync(ORACLE_STATIC, ['write', '1x300000']);

@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import koffi from 'koffi';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import type { Syscall } from '../../src/shared/inspect.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { BpfObject } from '../../helper/bpf-object.js';
@@ -72,7 +73,7 @@ describe('inspect: the system calls that built the probe', () => {
       if (!needsRoot(t)) return;
       const client = await HelperClient.start(directLaunch());
       try {
-        const started = await client.request('start', { mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, calls: true });
+        const started = await client.request('start', { session: 1, mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, calls: true });
         const i = await client.request('inspect', { session: started.session });
         const helper = client.pid!;
         assert.ok(i.syscalls, 'recorded');
@@ -125,7 +126,7 @@ describe('inspect: the system calls that built the probe', () => {
         assert.ok(calls.indexOf(link) < calls.indexOf(enable));
 
         await client.request('stop', { session: started.session });
-        const plain = await client.request('start', { mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+        const plain = await client.request('start', { session: 2, mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
         assert.equal((await client.request('inspect', { session: plain.session })).syscalls, null, 'recorded only when asked for');
         await client.request('stop', { session: plain.session });
       } finally {

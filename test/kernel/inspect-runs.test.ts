@@ -8,7 +8,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { BpfObject } from '../../helper/bpf-object.js';
 import { cli, needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms } from './harness.js';
@@ -22,13 +23,13 @@ describe('inspect: the verifier and the runs', () => {
     if (!needsRoot(t)) return;
     const client = await HelperClient.start(directLaunch());
     try {
-      const started = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, verifierLog: true });
+      const started = await client.request('start', { session: 1, mode: 'trace', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, verifierLog: true });
       const i = await client.request('inspect', { session: started.session });
       assert.ok(i.verifier, 'the log was kept');
       assert.match(i.verifier.log, /^processed \d+ insns/m);
       assert.equal(i.verifier.processedInsns, i.program.verifiedInsns);
       await client.request('stop', { session: started.session });
-      const plain = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+      const plain = await client.request('start', { session: 2, mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
       assert.equal((await client.request('inspect', { session: plain.session })).verifier, null, 'kept only when asked for');
       await client.request('stop', { session: plain.session });
     } finally {
@@ -73,10 +74,10 @@ describe('inspect: the verifier and the runs', () => {
     const runs = async (session: number): Promise<number> => (await client.request('inspect', { session })).program.runCnt;
     const reads = (): void => assert.equal(spawnSync(ORACLE_STATIC, ['read', '1x50']).status, 0);
     try {
-      const plain = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+      const plain = await client.request('start', { session: 3, mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
       reads();
       assert.equal(await runs(plain.session), 0, 'no statistics while nobody asked for them');
-      const timed = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, stats: true });
+      const timed = await client.request('start', { session: 4, mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, stats: true });
       reads();
       const during = await runs(plain.session);
       assert.ok(during >= 50, `the kernel times every BPF program while the fd is held: ${during}`);

@@ -8,7 +8,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, it } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import { GatedChild } from '../../src/cli/gated-child.js';
 import type { Inspection } from '../../src/shared/inspect.js';
 import fs from 'node:fs';
@@ -122,7 +123,7 @@ describe('inspect shows what the kernel holds', () => {
       if (!needsRoot(t)) return;
       const client = await HelperClient.start(directLaunch());
       try {
-        const started = await client.request('start', { mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+        const started = await client.request('start', { session: 1, mode, probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
         const inspection = await client.request('inspect', { session: started.session });
         matchesBpftool(inspection);
         // Per hit, the tracepoint's field is read in place, and the pid is asked for once.
@@ -145,7 +146,7 @@ describe('inspect shows what the kernel holds', () => {
     const client = await HelperClient.start(directLaunch());
     const gate = new GatedChild([ORACLE_STATIC, 'read', ...sizes]);
     try {
-      const started = await client.request('start', {
+      const started = await client.request('start', { session: 2,
         mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0, pid: gate.pid, armOnExec: true,
       });
       gate.release();
@@ -189,7 +190,7 @@ describe('inspect shows what the kernel holds', () => {
     if (!needsRoot(t)) return;
     const client = await HelperClient.start(directLaunch());
     try {
-      const started = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
+      const started = await client.request('start', { session: 3, mode: 'trace', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 });
       const ring = (await client.request('inspect', { session: started.session })).maps.find((m) => m.type === 'ringbuf')!;
       assert.ok(ring.values?.kind === 'ring');
       assert.equal(ring.values.size, ring.maxEntries);

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { CLI, needsRoot, ourPrograms } from './harness.js';
 import { RawHelper } from './raw-helper.js';
-import { helperScript } from '../../src/backend/helper-client.js';
+import { helperScript } from '../../src/backend/launch.js';
 
 const ROUNDS = 20;
 const TRACEFS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
@@ -81,8 +81,8 @@ describe('SIGKILL at any moment leaves nothing behind', () => {
     if (!needsRoot(t)) return;
     const pid = sleeper(t);
     const starts = [
-      { mode: 'stat', probe: { kind: 'catalog', id: 'libc-memcpy' }, pid, stats: true, calls: true, verifierLog: true },
-      { mode: 'trace', probe: { kind: 'catalog', id: 'write' } },
+      { session: 1, mode: 'stat', probe: { kind: 'catalog', id: 'libc-memcpy' }, pid, stats: true, calls: true, verifierLog: true },
+      { session: 1, mode: 'trace', probe: { kind: 'catalog', id: 'write' } },
     ];
     for (const [round, delay] of delays(2, 150).entries()) {
       const h = new RawHelper();

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import { ARTICLE_FILTER, runClassic } from '../../src/shared/classic-bpf.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { cli, needsRoot } from './harness.js';

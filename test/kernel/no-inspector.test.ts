@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { directLaunch, HelperClient, helperNodeArgs, helperScript, type Launch } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch, helperNodeArgs, helperScript, type Launch } from '../../src/backend/launch.js';
 import { stageHelper } from '../../helper/stage.js';
 import { HELPER_EXIT_INSPECTOR, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { startServe } from '../e2e/serve.js';
@@ -31,7 +32,7 @@ async function usr1(pid: number): Promise<void> {
   await sleep(700);
 }
 
-const startRead = { mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 } as const;
+const startRead = { session: 1, mode: 'stat', probe: { kind: 'catalog', id: 'read' }, intervalMs: 0 } as const;
 
 /** SIGUSR1 to a helper with a session attached: nothing listens, and it still serves and stops the session. */
 async function survivesUsr1(launch: Launch): Promise<void> {

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { CALLER_ENV, directLaunch } from '../../src/backend/helper-client.js';
+import { CALLER_ENV, directLaunch } from '../../src/backend/launch.js';
 import { encodeFrame, FrameDecoder } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { readTraceFrame } from '../../src/shared/trace-frame.js';

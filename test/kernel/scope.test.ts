@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { describe, it, type TestContext } from 'node:test';
-import { directLaunch, HelperClient } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { directLaunch } from '../../src/backend/launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { recordEvent } from '../../src/shared/trace-frame.js';
 import { expectedCounts, needsRoot, ORACLE_STATIC, ourPrograms } from './harness.js';
@@ -37,14 +38,14 @@ function sleeperAs(t: TestContext, uid: number): ChildProcess {
 }
 
 const refusal = (client: HelperClient, params: Record<string, unknown>): Promise<LabError> =>
-  client.request('start', { mode: 'stat', layout: 'seed', intervalMs: 0, ...params } as never)
+  client.request('start', { session: 1, mode: 'stat', layout: 'seed', intervalMs: 0, ...params } as never)
     .then(() => assert.fail(`${JSON.stringify(params)} was accepted`), (e: LabError) => e);
 
 describe('a caller who is not root sees only their own processes', () => {
   it('stat with no pid counts exactly A\'s writes, none of B\'s or root\'s', async (t) => {
     if (!needsRoot(t)) return;
     const client = await helperFor(t, A);
-    const started = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    const started = await client.request('start', { session: 2, mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
     assert.ok(started.notices.some((n) => OWN_ONLY.test(n)), started.notices.join('\n'));
     oracleAs(A, ['7x3', '300x2']);
     oracleAs(B, ['100x5']);
@@ -61,7 +62,7 @@ describe('a caller who is not root sees only their own processes', () => {
       if (push.type !== 'trace') return;
       for (let i = 0; i < push.count; i++) sizes.push(recordEvent(push.records, push.view, i).size);
     });
-    const started = await client.request('start', { mode: 'trace', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    const started = await client.request('start', { session: 3, mode: 'trace', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
     oracleAs(B, ['100x5']);
     oracleAs(A, ['11x2', '4000']);
     oracleAs(0, ['900x4']);
@@ -96,7 +97,7 @@ describe('a caller who is not root sees only their own processes', () => {
     assert.deepEqual(ourPrograms(), [], 'nothing was loaded for a refused start');
     const own = sleeperAs(t, A).pid!;
     for (const probe of [write, { kind: 'catalog', id: 'libc-memcpy' }]) {
-      const started = await client.request('start', { mode: 'stat', probe, layout: 'seed', intervalMs: 0, pid: own } as never);
+      const started = await client.request('start', { session: 4, mode: 'stat', probe, layout: 'seed', intervalMs: 0, pid: own } as never);
       await client.request('stop', { session: started.session });
     }
     assert.deepEqual(ourPrograms(), []);
@@ -105,7 +106,7 @@ describe('a caller who is not root sees only their own processes', () => {
   it('withholds the program\'s run counts, which the kernel keeps for every run, other users\' too', async (t) => {
     if (!needsRoot(t)) return;
     const runs = async (client: HelperClient): Promise<{ sampled: number; inspected: number; withheld: string[] }> => {
-      const started = await client.request('start', {
+      const started = await client.request('start', { session: 5,
         mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0, stats: true,
       });
       oracleAs(B, ['100x5']);
@@ -129,7 +130,7 @@ describe('a caller who is not root sees only their own processes', () => {
     const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A), BPF_LAB_SCOPE: 'system' } });
     t.after(() => client.close());
     assert.equal((await client.request('hello', {})).scope, 'every-process');
-    const started = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    const started = await client.request('start', { session: 6, mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
     assert.ok(!started.notices.some((n) => OWN_ONLY.test(n)));
     oracleAs(B, ['100x5']);
     const stopped = await client.request('stop', { session: started.session });
@@ -143,7 +144,7 @@ describe('a caller who is not root sees only their own processes', () => {
     if (!needsRoot(t)) return;
     const client = await HelperClient.start(directLaunch());
     t.after(() => client.close());
-    const started = await client.request('start', { mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
+    const started = await client.request('start', { session: 7, mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });
     assert.ok(!started.notices.some((n) => OWN_ONLY.test(n)));
     oracleAs(A, ['7x3']);
     oracleAs(B, ['100x5']);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/helper-client.js';
+import { INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/launch.js';
 import { expectedCounts, finalHistogram, needsRoot, ourPrograms } from '../kernel/harness.js';
 import { startServe } from '../e2e/serve.js';
 import { ACTION, clientAs, PACKAGED_RULE, setUpPolkit, STUDENT, type PolkitEnv } from '../polkit/polkit-env.js';

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HelperClient } from '../../src/backend/helper-client.js';
 import { PROTOCOL_VERSION } from '../../src/shared/protocol.js';
-import { INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/helper-client.js';
+import { INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/launch.js';
 import { expectedCounts, finalHistogram, needsRoot, ORACLE_STATIC } from '../kernel/harness.js';
 import { buildPackage, extractRpm, PLACEHOLDER_TEXT, rpmQuery, type BuiltPackage } from './package-build.js';
 

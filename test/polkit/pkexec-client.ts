@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pkexecLaunch, type Launch } from '../../src/backend/helper-client.js';
+import { pkexecLaunch, type Launch } from '../../src/backend/launch.js';
 import { LabService } from '../../src/backend/lab-service.js';
 import { GatedChild } from '../../src/cli/gated-child.js';
 import { LabError } from '../../src/shared/errors.js';

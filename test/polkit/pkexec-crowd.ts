@@ -6,7 +6,8 @@
  *
  *   node pkexec-crowd.js LAUNCHER
  */
-import { HelperClient, pkexecLaunch } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { pkexecLaunch } from '../../src/backend/launch.js';
 import { LabError } from '../../src/shared/errors.js';
 import { MAX_HELPERS_PER_USER } from '../../src/shared/protocol.js';
 

@@ -5,7 +5,8 @@
  *
  *   node pkexec-inspect.js LAUNCHER
  */
-import { HelperClient, pkexecLaunch } from '../../src/backend/helper-client.js';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { pkexecLaunch } from '../../src/backend/launch.js';
 import { LabError } from '../../src/shared/errors.js';
 
 const [launcher] = process.argv.slice(2);
@@ -15,7 +16,7 @@ const launch = process.getuid?.() === 0 ? { via: 'direct' as const, command: lau
 let client: HelperClient | null = null;
 try {
   client = await HelperClient.start(launch);
-  const { session } = await client.request('start', {
+  const { session } = await client.request('start', { session: 1,
     mode: 'trace', probe: { kind: 'catalog', id: 'write' }, intervalMs: 0, stats: true, verifierLog: true,
   });
   report['inspection'] = await client.request('inspect', { session });

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stageHelper } from '../../helper/stage.js';
-import { INSTALLED_HELPER, INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/helper-client.js';
+import { INSTALLED_HELPER, INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER } from '../../src/backend/launch.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 export const ACTION = 'io.github.bpflab.helper';

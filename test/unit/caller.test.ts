@@ -38,7 +38,7 @@ test('PKEXEC_UID names the caller; without it the caller ran the helper itself',
 });
 
 const start = (probe: StartParams['probe'], mode: 'stat' | 'trace' = 'stat', layout = 'seed'): StartParams =>
-  ({ mode, probe, layout, armOnExec: false, intervalMs: 2000, stats: false, verifierLog: false, calls: false });
+  ({ session: 1, mode, probe, layout, armOnExec: false, intervalMs: 2000, stats: false, verifierLog: false, calls: false });
 const custom: StartParams['probe'][] = [
   { kind: 'kprobe', func: 'input_event', arg: 3 },
   { kind: 'tracepoint', category: 'kmem', event: 'kmalloc', field: 'call_site' },

@@ -3,38 +3,15 @@
 // dialog was dismissed; 127: not authorized) and a missing pkexec turned into
 // clear, coded errors. The fake child is a real EventEmitter with streams.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import {
-  commandLineLaunch, HelperClient, helperNodeArgs, INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER, pkexecLaunch, type Spawn,
-} from '../../src/backend/helper-client.js';
+import assert from 'node:assert/strict';
+import { HelperClient } from '../../src/backend/helper-client.js';
+import { commandLineLaunch, helperNodeArgs, INSTALLED_LAUNCHER, INSTALLED_SYSTEM_LAUNCHER, pkexecLaunch } from '../../src/backend/launch.js';
 import fs from 'node:fs';
 import { chooseLaunch } from '../../src/main/helper-launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { encodeFrame } from '../../src/shared/framing.js';
-
-interface FakeChild extends EventEmitter {
-  stdin: PassThrough; stdout: PassThrough; stderr: PassThrough; pid: number;
-}
-
-function fakeSpawn(behave: (child: FakeChild) => void): { spawn: Spawn; calls: unknown[][] } {
-  const calls: unknown[][] = [];
-  const spawn = ((command: string, args: string[], options: unknown) => {
-    calls.push([command, args, options]);
-    const child = Object.assign(new EventEmitter(), {
-      stdin: new PassThrough(), stdout: new PassThrough(), stderr: new PassThrough(), pid: 4242,
-    });
-    setImmediate(() => behave(child));
-    return child;
-  }) as unknown as Spawn;
-  return { spawn, calls };
-}
-
-const exitWith = (code: number, stderr = '') => (child: FakeChild): void => {
-  if (stderr) child.stderr.write(stderr);
-  setImmediate(() => child.emit('close', code, null));
-};
+import { exitWith, fakeSpawn } from './fake-child.js';
 
 test('a non-root app asks pkexec, by absolute path, to run the installed launcher the policy names', () => {
   for (const devRoot of ['/src/bpf-lab', null]) {
@@ -44,6 +21,10 @@ test('a non-root app asks pkexec, by absolute path, to run the installed launche
   }
   const policy = fs.readFileSync(new URL('../../../resources/polkit/io.github.bpflab.policy', import.meta.url), 'utf8');
   assert.match(policy, new RegExp(`"org.freedesktop.policykit.exec.path">${INSTALLED_LAUNCHER}<`));
+  // bpf-lab-app --system: the instructors' action, whose launcher the policy names too.
+  assert.deepEqual(chooseLaunch({ uid: 1000, execPath: '/opt/bpf-lab/bpf-lab', devRoot: null, resourcesPath: '/opt/bpf-lab/resources', system: true }),
+    { via: 'pkexec', command: '/usr/bin/pkexec', args: [INSTALLED_SYSTEM_LAUNCHER] });
+  assert.match(policy, new RegExp(`"org.freedesktop.policykit.exec.path">${INSTALLED_SYSTEM_LAUNCHER}<`));
 });
 
 test('the command line runs the helper directly as root; as anyone else through pkexec, once it is installed', () => {
@@ -126,7 +107,7 @@ test('a helper whose hello is wrong is not left running: its stdin is closed', a
   let stdin: PassThrough | null = null;
   const { spawn } = fakeSpawn((child) => {
     stdin = child.stdin;
-    child.stdout.write(encodeFrame({ v: 2, type: 'response', id: 1, result: { protocol: 2, version: 'x', kernel: {} } }));
+    child.stdout.write(encodeFrame({ v: 3, type: 'response', id: 1, result: { protocol: 3, version: 'x', kernel: {} } }));
     child.stdin.on('finish', () => child.emit('close', 0, null));
   });
   await assert.rejects(HelperClient.start(pkexecLaunch('/x/launcher'), spawn), (e: LabError) => e.code === 'internal' && /bad hello result/.test(e.message));
@@ -149,7 +130,7 @@ test('a start given up through its signal rejects at once and tells the child to
 });
 
 test('close() gives a stuck direct helper a few seconds, then kills it; a pkexec one cannot be killed and is let go', async () => {
-  const hello = { v: 2, type: 'response', id: 1, result: { protocol: 2, version: '0', scope: 'every-process', kernel: {
+  const hello = { v: 3, type: 'response', id: 1, result: { protocol: 3, version: '0', scope: 'every-process', kernel: {
     release: 'r', arch: 'x86_64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1' } } };
   for (const via of ['direct', 'pkexec'] as const) {
     const kills: string[] = [];
@@ -179,6 +160,6 @@ test('pkexec 127 without an authentication agent says so, instead of blaming the
 test('pkexec 127 for a launcher that is not there says the helper is not installed, not that the user is refused', async () => {
   const { spawn } = fakeSpawn(exitWith(127, 'Error accessing /opt/bpf-lab/resources/helper/bpf-lab-helper: No such file or directory\n'));
   await assert.rejects(HelperClient.start(pkexecLaunch('/opt/bpf-lab/resources/helper/bpf-lab-helper'), spawn), (e: LabError) =>
-    /not installed where its policy expects it \(\/opt\/bpf-lab\/resources\/helper\/bpf-lab-helper\)/.test(e.message)
+    e.code === 'setup' && /not installed where its policy expects it \(\/opt\/bpf-lab\/resources\/helper\/bpf-lab-helper\)/.test(e.message)
     && !/bpflab group/.test(e.message));
 });

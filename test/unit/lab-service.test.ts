@@ -76,7 +76,7 @@ test('the queue waiting for a frame is bounded, and what overflows still counts 
 test('pushes for sessions the service does not know are ignored', async () => {
   const { helper, events } = await running();
   helper.trace(3, 10);
-  helper.push({ v: 2, type: 'histogram', session: 3, counts: [1], total: 1, missed: 0 });
+  helper.push({ v: 3, type: 'histogram', session: 3, counts: [1], total: 1, missed: 0 });
   await sleep(40);
   assert.equal(events.filter((e) => e.type === 'frame').length, 0);
 });
@@ -104,6 +104,23 @@ test('when the helper dies, its sessions end with the reason and the state says 
   assert.deepEqual(sessions, []);
 });
 
+test('a start the old helper answers after a restart shows no session and says the helper was restarted', async () => {
+  const helpers = [new FakeHelper(), new FakeHelper()];
+  helpers[0]!.holdStarts = true;
+  let n = 0;
+  const service = new LabService({ launch, startHelper: () => Promise.resolve(helpers[n++]!.asClient()) });
+  const events: LiveEvent[] = [];
+  service.subscribe((e) => events.push(e));
+  await service.start();
+  const starting = service.handle('lab:start', startTrace);
+  await sleep(0);
+  await service.handle('lab:restart', {});
+  helpers[0]!.releaseStarts();
+  await assert.rejects(starting, (e: LabError) => e.code === 'disconnected');
+  assert.deepEqual(service.status().sessions, [], 'no ghost of the old helper\'s session');
+  assert.ok(events.every((e) => e.type !== 'status' || e.status.sessions.length === 0), 'and no status ever showed one');
+});
+
 test('restart closes the old helper and starts a new one', async () => {
   const helpers = [new FakeHelper(), new FakeHelper()];
   let n = 0;
@@ -117,17 +134,7 @@ test('restart closes the old helper and starts a new one', async () => {
   assert.equal(helpers[1]!.closed, true);
 });
 
-test('pushes that arrive with the start reply, before the session is registered, are kept', async () => {
-  const { service, helper, events } = await running();
-  const started = service.handle('lab:start', startTrace);
-  helper.trace(1, 3); // the same read as the reply: before the service has seen it
-  await started;
-  await sleep(40);
-  const batches = events.flatMap((e) => (e.type === 'frame' ? e.traces : []));
-  assert.equal(batches.reduce((n, b) => n + b.count, 0), 3);
-});
-
-test('session ids are the service\'s own: unique across restarts, and an old helper\'s pushes are ignored', async () => {
+test('session ids are the service\'s own, unique across restarts, and the helper uses them; an old helper\'s pushes are ignored', async () => {
   const helpers = [new FakeHelper(), new FakeHelper()];
   let n = 0;
   const service = new LabService({ launch, startHelper: () => Promise.resolve(helpers[n++]!.asClient()) });
@@ -137,16 +144,18 @@ test('session ids are the service\'s own: unique across restarts, and an old hel
   const first = await service.handle('lab:start', startTrace);
   await service.handle('lab:restart', {});
   const second = await service.handle('lab:start', startTrace);
-  assert.notEqual(second.session, first.session, 'both helpers called their session 1');
-  helpers[0]!.push({ v: 2, type: 'histogram', session: 1, counts: [999], total: 999, missed: 0 });
-  helpers[1]!.trace(1, 2);
+  assert.notEqual(second.session, first.session);
+  assert.deepEqual(helpers.map((h) => (h.requests.find(([m]) => m === 'start')![1] as { session: number }).session),
+    [first.session, second.session], 'each helper runs the session under the service\'s id');
+  helpers[0]!.push({ v: 3, type: 'histogram', session: first.session, counts: [999], total: 999, missed: 0 });
+  helpers[1]!.trace(second.session, 2);
   await sleep(40);
   const frames = events.filter((e) => e.type === 'frame');
   assert.deepEqual(frames.flatMap((f) => f.histograms), [], 'the old helper is not believed');
   assert.deepEqual(frames.flatMap((f) => f.traces.map((t) => t.session)), [second.session]);
   const stopped = await service.handle('lab:stop', { session: second.session });
   assert.equal(stopped.session, second.session);
-  assert.deepEqual(helpers[1]!.requests.at(-1), ['stop', { session: 1 }], 'the helper is asked with its own id');
+  assert.deepEqual(helpers[1]!.requests.at(-1), ['stop', { session: second.session }], 'the helper is asked with the same id');
 });
 
 test('a helper that breaks the protocol is told to go when it is given up', async () => {

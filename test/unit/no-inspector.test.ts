@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { helperNodeArgs } from '../../src/backend/helper-client.js';
+import { helperNodeArgs } from '../../src/backend/launch.js';
 import { APPIMAGE_ROOT_SCRIPT } from '../../src/main/appimage-launch.js';
 import { inspectorProblem } from '../../helper/no-inspector.js';
 

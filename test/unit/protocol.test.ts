@@ -7,7 +7,7 @@ import { describeIssue, replySchema, requestSchema } from '../../src/shared/prot
 
 const auto = { kind: 'catalog', id: 'auto' };
 const start = (params: Record<string, unknown>, extra: Record<string, unknown> = {}): unknown =>
-  ({ v: 2, id: 3, method: 'start', params: { mode: 'stat', probe: auto, ...params }, ...extra });
+  ({ v: 3, id: 3, method: 'start', params: { session: 1, mode: 'stat', probe: auto, ...params }, ...extra });
 
 function accepts(message: unknown): unknown {
   const r = requestSchema.safeParse(message);
@@ -22,16 +22,16 @@ function rejects(message: unknown, what: string): string {
 }
 
 test('hello, probes, start and stop requests validate', () => {
-  assert.deepEqual(accepts({ v: 2, id: 1, method: 'hello', params: {} }), { v: 2, id: 1, method: 'hello', params: {} });
-  accepts({ v: 2, id: 2, method: 'probes', params: {} });
-  accepts({ v: 2, id: 4, method: 'stop', params: { session: 1 } });
-  accepts({ v: 2, id: Number.MAX_SAFE_INTEGER, method: 'hello', params: {} });
+  assert.deepEqual(accepts({ v: 3, id: 1, method: 'hello', params: {} }), { v: 3, id: 1, method: 'hello', params: {} });
+  accepts({ v: 3, id: 2, method: 'probes', params: {} });
+  accepts({ v: 3, id: 4, method: 'stop', params: { session: 1 } });
+  accepts({ v: 3, id: Number.MAX_SAFE_INTEGER, method: 'hello', params: {} });
 });
 
 test('start fills in layout, intervalMs, armOnExec, stats, verifierLog and calls', () => {
   assert.deepEqual(accepts(start({})), {
-    v: 2, id: 3, method: 'start',
-    params: { mode: 'stat', probe: auto, layout: 'seed', intervalMs: 2000, armOnExec: false, stats: false, verifierLog: false, calls: false },
+    v: 3, id: 3, method: 'start',
+    params: { session: 1, mode: 'stat', probe: auto, layout: 'seed', intervalMs: 2000, armOnExec: false, stats: false, verifierLog: false, calls: false },
   });
 });
 
@@ -43,17 +43,18 @@ test('start keeps what was given, for every probe kind', () => {
     { kind: 'uprobe', path: '/usr/lib/x86_64-linux-gnu/libc.so.6', symbol: 'memcpy', arg: 3 },
   ];
   for (const probe of probes) {
-    const params = { mode: 'trace', probe, layout: 'linear:0:1024:64', pid: 4242, armOnExec: true, intervalMs: 500, stats: true, verifierLog: true, calls: true };
-    assert.deepEqual(accepts({ v: 2, id: 9, method: 'start', params }), { v: 2, id: 9, method: 'start', params });
+    const params = { session: 9, mode: 'trace', probe, layout: 'linear:0:1024:64', pid: 4242, armOnExec: true, intervalMs: 500, stats: true, verifierLog: true, calls: true };
+    assert.deepEqual(accepts({ v: 3, id: 9, method: 'start', params }), { v: 3, id: 9, method: 'start', params });
   }
   accepts(start({ layout: 'log2', intervalMs: 100 }));
   accepts(start({ intervalMs: 60_000 }));
 });
 
 test('refused requests', () => {
-  const hello = { v: 2, id: 1, method: 'hello', params: {} };
-  rejects({ ...hello, v: 3 }, 'protocol version 3');
-  rejects({ v: 2, method: 'hello', params: {} }, 'missing id');
+  const hello = { v: 3, id: 1, method: 'hello', params: {} };
+  rejects({ ...hello, v: 2 }, 'the previous protocol version');
+  rejects({ v: 3, id: 3, method: 'start', params: { mode: 'stat', probe: auto } }, 'a start without the session id its client chose');
+  rejects({ v: 3, method: 'hello', params: {} }, 'missing id');
   rejects({ ...hello, id: 0 }, 'id 0');
   rejects({ ...hello, id: -1 }, 'negative id');
   rejects({ ...hello, id: 1.5 }, 'non-integer id');
@@ -61,8 +62,10 @@ test('refused requests', () => {
   rejects({ ...hello, method: 'reboot' }, 'unknown method');
   rejects({ ...hello, extra: true }, 'extra top-level key');
   rejects({ ...hello, params: { x: 1 } }, 'extra params key');
-  rejects({ v: 2, id: 1, method: 'hello' }, 'missing params');
-  rejects({ v: 2, id: 4, method: 'stop', params: { session: 0 } }, 'session 0');
+  rejects({ v: 3, id: 1, method: 'hello' }, 'missing params');
+  rejects({ v: 3, id: 4, method: 'stop', params: { session: 0 } }, 'session 0');
+  rejects(start({ session: 2 ** 32 }), 'a session id over the 32 bits a trace frame carries');
+  accepts(start({ session: 2 ** 32 - 1 }));
   rejects(start({ extra: 1 }), 'extra start param');
   rejects(start({ probe: { ...auto, extra: 1 } }), 'extra probe key');
   rejects(start({ mode: 'watch' }), 'unknown mode');
@@ -90,7 +93,7 @@ test('describeIssue is one line naming the path of the problem', () => {
     [start({ pid: 0 }), 'params.pid'],
     [start({ layout: 'linear:0:10:3' }), 'params.layout'],
     [start({ probe: { kind: 'kprobe', func: '../etc/passwd', arg: 1 } }), 'params.probe.func'],
-    [{ v: 2, id: 0, method: 'hello', params: {} }, 'id'],
+    [{ v: 3, id: 0, method: 'hello', params: {} }, 'id'],
   ];
   for (const [message, path] of cases) {
     const text = rejects(message, path);
@@ -100,22 +103,22 @@ test('describeIssue is one line naming the path of the problem', () => {
 });
 
 test('replySchema accepts an error reply with a null id', () => {
-  const reply = { v: 2, type: 'error', id: null, error: { code: 'bad-request', message: 'params: bad' } };
+  const reply = { v: 3, type: 'error', id: null, error: { code: 'bad-request', message: 'params: bad' } };
   const r = replySchema.safeParse(reply);
   assert.ok(r.success);
   assert.deepEqual(r.data, reply);
   assert.ok(replySchema.safeParse({ ...reply, id: 5 }).success);
   assert.equal(replySchema.safeParse({ ...reply, error: { code: 'oops', message: 'x' } }).success, false);
   // Only error replies may lack an id: a response always answers a request.
-  assert.equal(replySchema.safeParse({ v: 2, type: 'response', id: null, result: {} }).success, false);
-  assert.ok(replySchema.safeParse({ v: 2, type: 'response', id: 1, result: {} }).success);
+  assert.equal(replySchema.safeParse({ v: 3, type: 'response', id: null, result: {} }).success, false);
+  assert.ok(replySchema.safeParse({ v: 3, type: 'response', id: 1, result: {} }).success);
 });
 
 test('describeIssue quotes at most a short prefix of the bad input', () => {
   const key = 'k'.repeat(1 << 20);
-  const text = rejects({ v: 2, id: 1, method: 'hello', params: { [key]: 1 } }, 'a long unknown key');
+  const text = rejects({ v: 3, id: 1, method: 'hello', params: { [key]: 1 } }, 'a long unknown key');
   assert.ok(text.length < 400, `${text.length} characters`);
   assert.match(text, /^params: Unrecognized key: "kkkk/);
-  const deep = rejects({ v: 2, id: 1, method: 'start', params: { mode: 'stat', probe: { kind: 'catalog', id: 'read', [key]: 1 } } }, 'a long key deep inside');
+  const deep = rejects({ v: 3, id: 1, method: 'start', params: { mode: 'stat', probe: { kind: 'catalog', id: 'read', [key]: 1 } } }, 'a long key deep inside');
   assert.ok(deep.length < 400, `${deep.length} characters`);
 });
