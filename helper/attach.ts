@@ -5,7 +5,7 @@
  * notice that says what was chosen and why.
  */
 import { LabError } from '../src/shared/errors.js';
-import { probeName, type CatalogId, type ProbeSpec } from '../src/shared/probes.js';
+import { probeName, skippedProbeNotice, type CatalogId, type ProbeSpec } from '../src/shared/probes.js';
 import type { Reason, StartParams } from '../src/shared/protocol.js';
 import { BpfObject, type ObjectName } from './bpf-object.js';
 import { INTERRUPT_PROBES } from './catalog.js';
@@ -96,7 +96,7 @@ function notices(spec: ProbeSpec, plan: AttachPlan, skipped: Skip[], target: Tar
   // One line per skipped probe, however many of its candidates were tried.
   const whys = new Map<string, Set<string>>();
   for (const s of skipped) whys.set(s.probe, (whys.get(s.probe) ?? new Set()).add(s.why));
-  const out = [...whys].map(([probe, why]) => `${probe} cannot be used here. ${[...why].join(' ')}`);
+  const out = [...whys].map(([probe, why]) => skippedProbeNotice(probe, [...why].join(' ')));
   if (skipped.length || (spec.kind === 'catalog' && spec.id === 'auto')) {
     const which = plan.probe === probeName(spec) ? plan.probe : `${plan.probe} for ${probeName(spec)}`;
     out.push(`Using ${which}: ${plan.via}.`);

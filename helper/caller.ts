@@ -118,7 +118,7 @@ export class CallerPolicy {
     if (owner !== null && params.probe.kind === 'catalog' && INTERRUPT_PROBES.has(params.probe.id)) {
       throw new LabError('not-authorized', `${params.probe.id} also counts work the kernel does in interrupts, `
         + 'which runs on whichever process was interrupted: other users\' network traffic could show up as yours. '
-        + 'It needs root, or an instructor\'s --system; usercopy, read and write count only your own processes\' work.');
+        + 'It needs root, or an instructor running BPF Lab for every process; usercopy, read and write count only your own processes\' work.');
     }
     if (params.pid !== undefined) checkProcess(params.pid, owner);
     if (!this.root && params.pid === undefined && params.probe.kind === 'catalog' && USER_SPACE_PROBES.has(params.probe.id)) {

@@ -67,7 +67,7 @@ function autoStatus(statuses: ProbeStatus[]): ProbeStatus {
 export function forOwnProcesses(result: { kernel: KernelInfo; probes: ProbeStatus[]; checkedAt: number }): typeof result {
   const probes = result.probes.filter((s) => s.id !== 'auto').map((s): ProbeStatus => (INTERRUPT_PROBES.has(s.id)
     ? { ...s, available: false, reasons: [{ code: 'needs-root', message: `${s.id} also counts work the kernel does in interrupts, `
-        + 'for whichever process was interrupted, other users\' included: it needs root, or an instructor\'s --system.' }, ...s.reasons] }
+        + 'for whichever process was interrupted, other users\' included: it needs root, or an instructor running BPF Lab for every process.' }, ...s.reasons] }
     : s));
   return { ...result, probes: withAuto(probes) };
 }

@@ -252,7 +252,7 @@ export function parseCommand(argv: string[]): Command {
     throw new UsageError('--buckets and --interval are for stat; trace prints every event');
   }
   // One word after the command names the probe (bpf-lab stat read); a second one is a command that lost its --.
-  if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[0]} ${extra[1]}" (a command to run goes after --)`);
+  if (extra.length > 1) throw new UsageError(`unexpected argument "${extra[1]}" after the probe ${extra[0]} (a command to run goes after --)`);
   if (run !== null && run.length === 0) throw new UsageError('nothing to run after --');
   const pid = positiveInt(v.pid, '--pid', MAX_PID);
   if (pid !== null && run !== null) throw new UsageError('--pid and -- CMD cannot be combined: CMD sets the pid');

@@ -111,11 +111,12 @@ export function App() {
       />
       <div className="workspace">
         <aside className="sidebar" aria-label="Probes">
-          <ProbePicker catalog={catalog} choice={choice} onChoose={choose} />
+          {/* Like the settings, the probe of a running session is locked until Stop. */}
+          <ProbePicker catalog={catalog} choice={choice} onChoose={choose} locked={running !== null} />
           <CustomProbeForm
             value={custom} onChange={setCustom} active={choice.kind === 'custom'}
             onActivate={() => { if (choice.kind !== 'custom') choose({ kind: 'custom' }); }} showAll={attempted && choice.kind === 'custom'}
-            catalogOnly={state.status?.helper.privilege === 'pkexec'}
+            catalogOnly={state.status?.helper.privilege === 'pkexec'} locked={running !== null}
           />
           <LogPanel log={state.log} />
         </aside>

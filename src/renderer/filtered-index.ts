@@ -18,6 +18,8 @@ export interface TraceView {
    * keep the same events in sight.
    */
   readonly dropped: number;
+  /** Every event the view's ring holds, matching or not: with none matching, whether the filter hid them. */
+  readonly held: number;
 }
 
 export class FilteredIndex implements TraceView {
@@ -42,6 +44,10 @@ export class FilteredIndex implements TraceView {
 
   get length(): number {
     return this.matches.length - this.head;
+  }
+
+  get held(): number {
+    return this.ring.size;
   }
 
   at(index: number): TraceEvent | undefined {

@@ -89,9 +89,8 @@ export function startBlocker(status: LabStatus | null, chosen?: ProbeStatus): st
   if (helper.state === 'starting') return 'Start waits for the helper to start…';
   if (helper.state === 'stopped') return 'Start needs the helper: press Restart at the top.';
   if (chosen && !chosen.available) {
-    // Refused to this user (helper/probe-status.ts forOwnProcesses), not by the kernel: its reason says why.
-    const forRoot = chosen.reasons.find((r) => r.code === 'needs-root');
-    if (forRoot) return forRoot.message;
+    // Refused to this user (helper/probe-status.ts forOwnProcesses), not by the kernel: the card gives the reason.
+    if (chosen.reasons.some((r) => r.code === 'needs-root')) return `${chosen.id} is kept for root here: its card says why.`;
     return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓ (Check again tries them all anew).`;
   }
   return null;

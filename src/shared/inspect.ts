@@ -109,7 +109,7 @@ export const costSchema = z.strictObject({ runCnt: count, runTimeNs: count });
 
 /** The line of an inspection's `withheld` that says the run counters are not shown (to a caller scoped to their own processes). */
 export const RUNS_WITHHELD = 'Run counts and times: the kernel counts every run of the program, other users\' too, so they are for '
-  + 'root and instructors (--system) only.';
+  + 'root and for instructors running BPF Lab for every process.';
 export type Cost = z.infer<typeof costSchema>;
 
 /** What changes while a program runs, read again without decoding anything: its maps and its cost. */

@@ -78,3 +78,13 @@ export function probeName(spec: ProbeSpec): string {
     case 'uprobe': return `uprobe:${spec.path}:${spec.symbol}:${spec.arg}`;
   }
 }
+
+/** The start notice that says why auto passed over a probe (helper/attach.ts writes it, one per probe). */
+export function skippedProbeNotice(probe: string, why: string): string {
+  return `${probe} cannot be used here. ${why}`;
+}
+
+/** Whether a start notice is one of those: the app folds them under Why?, next to auto's choice. */
+export function isSkippedProbeNotice(notice: string): boolean {
+  return /^\S+ cannot be used here\. /.test(notice);
+}

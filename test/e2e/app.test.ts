@@ -243,6 +243,7 @@ test('the probe list says when the probes were tried, and Check again tries them
   const second = await call();
   assert.ok(second.checkedAt > first.checkedAt, 'each Check again tries the probes anew');
   await p.getByRole('button', { name: 'Check again', exact: true }).waitFor();
+  assert.equal(await p.locator(':focus').textContent(), 'Check again', 'the button keeps the focus through its check');
   assert.equal(await p.getByTestId('probe-read').isEnabled(), true);
 });
 

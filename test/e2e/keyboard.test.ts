@@ -92,6 +92,16 @@ test('from a fresh page, the keyboard alone starts a histogram on read, then a t
   // Ctrl+Enter stops from anywhere.
   await p.keyboard.press('Control+Enter');
   await p.getByTestId('attached-probe').filter({ hasText: 'nothing' }).waitFor();
+
+  // And starts from anywhere: from the probe list, which locks with the session, the focus goes to Stop, not to the page.
+  await tabTo(p, 'probe-read', 40, true);
+  await p.keyboard.press('Control+Enter');
+  await p.getByTestId('attached-probe').filter({ hasText: 'sys_enter_read' }).waitFor();
+  assert.equal(await focused(p), 'button:Stop', 'the focus left the locked probe list for Stop');
+  assert.equal(await p.getByTestId('probe-write').isDisabled(), true, 'the probe list is locked while the session runs');
+  await p.keyboard.press('Control+Enter');
+  await p.getByTestId('attached-probe').filter({ hasText: 'nothing' }).waitFor();
+  assert.equal(await p.getByTestId('probe-write').isDisabled(), false, 'and free again after Stop');
 });
 
 test('at 1024×640 nothing in the picker, status bar or banner overflows its box, and a message does not move the toolbar', async (t) => {
@@ -109,8 +119,21 @@ test('at 1024×640 nothing in the picker, status bar or banner overflows its box
   assert.deepEqual(await p.getByRole('button', { name: 'Start', exact: true }).boundingBox(), before);
   assert.equal(await box(), tabsBefore, 'what is below the toolbar does not move either');
   await p.getByLabel('PID', { exact: true }).fill('');
+  // auto, whose notices are one line with the reasons under Why?; the note keeps its height while it runs.
+  await p.getByTestId('probe-auto').click();
+  const noteHeight = async (): Promise<number | undefined> => (await p.locator('.run-form + .run-status').boundingBox())?.height;
+  const idle = await noteHeight();
   await p.getByRole('button', { name: 'Start', exact: true }).click();
-  await p.getByTestId('attached-probe').filter({ hasText: 'sys_enter_read' }).waitFor();
+  await p.getByTestId('attached-probe').filter({ hasNotText: 'nothing' }).waitFor();
+  assert.equal(await noteHeight(), idle, 'the note under the toolbar keeps its height when a session starts');
+  await p.locator('.notice-why').waitFor();
+  assert.equal(await p.locator('.notice-line').count(), 1, 'auto\'s choice in one line');
+  const notices = (await p.locator('.notices').boundingBox())!;
+  // One line of the notices' text, as the page lays it out.
+  const lineHeight = await p.locator('.notice-line').evaluate((e) => parseFloat(
+    (globalThis as unknown as { getComputedStyle: (e: unknown) => { lineHeight: string } }).getComputedStyle(e).lineHeight));
+  assert.ok(notices.height < 1.5 * lineHeight, `the notices take ${notices.height} px, one line is ${lineHeight} px`);
+  assert.equal(await p.locator('.notice-why').getAttribute('open'), null, 'the reasons are folded');
   const overflowing = await p.locator('.probe-id, .probe-title, .probe-line, .status-item, .session-line, .notice-line')
     .evaluateAll((els) => els.flatMap((e) => {
       const el = e as unknown as { scrollWidth: number; clientWidth: number; className: string; textContent: string | null };
@@ -120,4 +143,20 @@ test('at 1024×640 nothing in the picker, status bar or banner overflows its box
   await screenshot(p, 'layout-1024x640');
   await p.getByRole('button', { name: 'Stop', exact: true }).click();
   await p.getByTestId('attached-probe').filter({ hasText: 'nothing' }).waitFor();
+
+  // A trace filter's error takes the note's line: the list stays where it is.
+  await p.getByTestId('probe-read').click();
+  await p.getByRole('radio', { name: 'Trace', exact: true }).check();
+  await p.getByRole('button', { name: 'Start', exact: true }).click();
+  await p.getByTestId('attached-probe').filter({ hasText: 'sys_enter_read' }).waitFor();
+  const list = async (): Promise<number | undefined> => (await p.getByTestId('trace-list').boundingBox())?.y;
+  const listBefore = await list();
+  await p.getByLabel('Show PID').fill('x');
+  await p.getByTestId('filter-problems').waitFor();
+  assert.equal(await list(), listBefore, 'the filter\'s error moved the list');
+  await screenshot(p, 'layout-1024x640-filter-error');
+  await p.getByLabel('Show PID').fill('');
+  await p.getByRole('button', { name: 'Stop', exact: true }).click();
+  await p.getByTestId('attached-probe').filter({ hasText: 'nothing' }).waitFor();
+  await p.getByRole('radio', { name: 'Histogram', exact: true }).check();
 });

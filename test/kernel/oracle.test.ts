@@ -4,6 +4,7 @@
  * nothing of ours may stay loaded afterwards.
  */
 import assert from 'node:assert/strict';
+import { isSkippedProbeNotice } from '../../src/shared/probes.js';
 import { afterEach, describe, it } from 'node:test';
 import {
   cli, expectedCounts, finalHistogram, needsRoot, ORACLE_DYNAMIC, ORACLE_STATIC, ourPrograms, records,
@@ -59,6 +60,9 @@ describe('stat with an oracle workload', () => {
     const notices = records(run.stdout).filter((r) => r.type === 'notice').map((r) => String(r.message));
     assert.ok(notices.some((n) => n.includes('.noinstr.text')), notices.join('\n'));
     assert.ok(notices.some((n) => n.startsWith('Using read for auto')), notices.join('\n'));
+    // The app folds the reasons under Why? and says the choice in the open: it tells them apart by this rule.
+    assert.equal(notices.filter(isSkippedProbeNotice)[0]?.split(' ')[0], 'memcpy', notices.join('\n'));
+    assert.deepEqual(notices.filter((n) => !isSkippedProbeNotice(n)).map((n) => n.split(' ')[0]), ['Using'], notices.join('\n'));
     assert.deepEqual(finalHistogram(run.stdout).buckets.map((b) => b.count), expectedCounts('seed', SIZES));
   });
 

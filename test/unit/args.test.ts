@@ -231,7 +231,7 @@ test('PROBE may be given as a word after the command, as the usage shows', () =>
   assert.deepEqual(session(['trace', 'write', '--', 'ls']).probe, { kind: 'catalog', id: 'write' });
   usageError(['stat', 'ls'], /^unknown probe "ls": choose one of auto, .*\(a command to run goes after --\)$/);
   usageError(['stat', 'read', '--probe', 'write'], /choose one probe: "read" and --probe were both given/);
-  usageError(['stat', 'read', 'ls'], /unexpected argument "read ls" \(a command to run goes after --\)/);
+  usageError(['stat', 'read', 'ls'], /unexpected argument "ls" after the probe read \(a command to run goes after --\)/);
 });
 
 test('mistakes the option parser finds read like every other error', () => {

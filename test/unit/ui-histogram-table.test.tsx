@@ -70,3 +70,17 @@ test('HistogramTable shows the open bucket footnote', () => {
   const html = renderToStaticMarkup(<HistogramTable layout={parseLayout('linear:0:64:8')} counts={[]} />);
   assert.match(html, /\* counts every size from 64 up/);
 });
+
+test('a run of empty log2 buckets between two counts folds into one row that says how many and which sizes', () => {
+  const layout = parseLayout('log2');
+  const counts = Array.from({ length: bucketCount(layout) }, () => 0);
+  counts[3] = 5; // 4 - 7
+  counts[9] = 2; // 256 - 511: buckets 4 to 8 (8 to 255) are empty between them
+  const html = renderToStaticMarkup(<HistogramTable layout={layout} counts={counts} range={{ from: 2, to: 11 }} />);
+  const rows = [...html.matchAll(/<tr[^>]*>(.*?)<\/tr>/g)].map((m) => m[1]!.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim());
+  assert.ok(rows.includes('… 5 empty buckets, 8 to 255'), rows.join('\n'));
+  assert.ok(rows.includes('4 - 7 5') && rows.includes('256 - 511 2'), rows.join('\n'));
+  const whole = renderToStaticMarkup(<HistogramTable layout={layout} counts={counts} range={{ from: 2, to: 11 }} whole />);
+  assert.doesNotMatch(whole, /empty buckets, 8 to 255/, 'with every bucket asked for, nothing folds');
+  assert.match(whole, /16 - 31/);
+});

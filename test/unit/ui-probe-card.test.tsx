@@ -8,6 +8,9 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import type { ProbeStatus } from '../../src/shared/protocol.js';
 import { headline, ProbeItem } from '../../src/renderer/components/ProbeItem.js';
 import { UnavailableCard } from '../../src/renderer/components/UnavailableCard.js';
+import { ProbePicker } from '../../src/renderer/components/ProbePicker.js';
+import { CustomProbeForm } from '../../src/renderer/components/CustomProbeForm.js';
+import { EMPTY_CUSTOM } from '../../src/renderer/custom-probe.js';
 
 const NOINSTR = 'memcpy() sits in .noinstr.text, code the kernel must run without instrumentation, and kprobes refuse every address in it.';
 const NO_KPROBES = 'This kernel was built without kprobes (CONFIG_KPROBES is off), so no kernel function can be probed.';
@@ -36,7 +39,7 @@ test('an unavailable probe in the list shows its first reason, cut to its first 
   const html = renderToStaticMarkup(<ProbeItem id="memcpy" status={memcpy} checked={false} onChoose={() => {}} />);
   assert.match(html, /<input[^>]*type="radio"[^>]*data-testid="probe-memcpy"/);
   assert.equal(testIdText(html, 'probe-reason-memcpy'), 'memcpy() sits in .noinstr.text.');
-  assert.ok(NOINSTR.startsWith('memcpy() sits in .noinstr.text,'), 'the card keeps the whole reason');
+  assert.ok(!html.includes('without instrumentation'), 'the rest of the reason is the card\'s, not the list\'s');
   assert.ok(!html.includes('CONFIG_KPROBES'), 'the list shows one reason only');
   assert.match(text(html), /unavailable/);
 });
@@ -71,4 +74,17 @@ test('without alternatives the card says where else to look', () => {
   const html = renderToStaticMarkup(<UnavailableCard probe={vfs} titles={titles} onChoose={() => {}} />);
   assert.ok(!html.includes('data-testid="alternative-'), html);
   assert.match(text(html), /Pick another probe from the list of probes\./);
+});
+
+test('while a session runs the probe list and the custom fields are locked, its probe still shown as chosen', () => {
+  const catalog = { probes: null, error: null, loading: false, recheck: () => undefined };
+  const picker = (locked: boolean): string => renderToStaticMarkup(
+    <ProbePicker catalog={catalog} choice={{ kind: 'catalog', id: 'read' }} onChoose={() => undefined} locked={locked} />);
+  assert.match(picker(true), /<fieldset class="probe-list" disabled="">/);
+  assert.match(picker(true), /<input[^>]*value="read"[^>]*checked=""|<input[^>]*checked=""[^>]*value="read"/);
+  assert.match(picker(false), /<fieldset class="probe-list">/);
+  const custom = (locked: boolean): string => renderToStaticMarkup(
+    <CustomProbeForm value={EMPTY_CUSTOM} onChange={() => undefined} active onActivate={() => undefined} showAll={false} locked={locked} />);
+  assert.match(custom(true), /<fieldset disabled="">/);
+  assert.doesNotMatch(custom(false), /disabled/);
 });

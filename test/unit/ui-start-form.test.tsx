@@ -76,15 +76,15 @@ test('Start stays off for a catalog probe this kernel cannot attach, and says wh
   assert.equal(startBlocker(ready, undefined), null, 'a custom probe, or probes not checked yet: the helper decides');
 });
 
-test('Start stays off for a probe the helper keeps for root, and gives the helper\'s reason', () => {
+test('Start stays off for a probe the helper keeps for root, and points to the card rather than repeat its reason', () => {
   const kernel = { release: '6.1', arch: 'x64', kprobes: true, uprobes: true, btf: true, tracefs: true, libbpf: '1.1' };
   const own: LabStatus = { helper: { state: 'ready', privilege: 'pkexec', version: '1', kernel, scope: 'own-processes' }, sessions: [] };
   // As the helper answers probes for a user who is not root (forOwnProcesses, checked in test/kernel/scope.test.ts).
   const message = 'kmalloc also counts work the kernel does in interrupts, for whichever process was interrupted, '
-    + 'other users\' included: it needs root, or an instructor\'s --system.';
+    + 'other users\' included: it needs root, or an instructor running BPF Lab for every process.';
   const kmalloc: ProbeStatus = {
     id: 'kmalloc', title: 'Kernel allocations', description: '', available: false, reasons: [{ code: 'needs-root', message }],
   };
-  assert.equal(startBlocker(own, kmalloc), message);
+  assert.equal(startBlocker(own, kmalloc), 'kmalloc is kept for root here: its card says why.');
   assert.equal(startBlocker(own, { ...kmalloc, id: 'usercopy', available: true, reasons: [] }), null);
 });

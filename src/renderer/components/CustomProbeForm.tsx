@@ -20,6 +20,8 @@ interface CustomProbeFormProps {
   showAll: boolean;
   /** The helper runs for a user through pkexec: it offers the catalog only. */
   catalogOnly?: boolean;
+  /** A session runs: its fields cannot change until Stop. */
+  locked?: boolean;
 }
 
 const FIELDS: Record<CustomField, { label: string; placeholder: string; numeric?: boolean }> = {
@@ -39,7 +41,7 @@ const KIND_HELP: Record<CustomKind, string> = {
   uprobe: 'A binary or library by absolute path, a function in it, and the size argument.',
 };
 
-export function CustomProbeForm({ value, onChange, active, onActivate, showAll, catalogOnly = false }: CustomProbeFormProps) {
+export function CustomProbeForm({ value, onChange, active, onActivate, showAll, catalogOnly = false, locked = false }: CustomProbeFormProps) {
   const kindId = useId();
   const [touched, setTouched] = useState<ReadonlySet<CustomField>>(new Set());
   const { spec, errors } = validateCustom(value);
@@ -62,7 +64,8 @@ export function CustomProbeForm({ value, onChange, active, onActivate, showAll, 
         </p>
       ) : null}
       {/* Its fields only while it is chosen: Tab does not walk through them, and nothing turns red unasked. */}
-      {active ? (<>
+      {active ? (<fieldset disabled={locked}>
+      <legend className="visually-hidden">Custom probe</legend>
       <div className="field">
         <label htmlFor={kindId}>Kind</label>
         <select
@@ -97,7 +100,7 @@ export function CustomProbeForm({ value, onChange, active, onActivate, showAll, 
       </div>
       {errors.spec && showAll ? <p className="field-error">{errors.spec}</p> : null}
       {spec ? <p className="panel-note">Will attach <code>{probeName(spec)}</code></p> : null}
-      </>) : null}
+      </fieldset>) : null}
     </section>
   );
 }

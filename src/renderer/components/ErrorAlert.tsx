@@ -10,7 +10,7 @@ import type { ErrorCode, ErrorData } from '../../shared/errors.js';
 const HINTS: Partial<Record<ErrorCode, string>> = {
   'auth-cancelled': 'The authentication dialog was closed. Try again to get the prompt back.',
   'not-root': 'The helper runs without the privileges it needs.',
-  busy: 'Too many sessions are running: stop one first.',
+  setup: 'Something BPF Lab needs outside itself is missing or set up differently; the message says what.',
   internal: 'This is a bug in BPF Lab.',
 };
 

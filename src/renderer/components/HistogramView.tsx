@@ -61,8 +61,9 @@ export function HistogramView({ session, shape, onShape }: HistogramViewProps) {
         <div className="view-tools">
           {/* Only log2 and linear leave buckets out; the button stays while one of them is shown. */}
           {session.layout.kind !== 'seed' ? (
-            <button type="button" aria-pressed={shape.all} onClick={() => onShape({ ...shape, all: !shape.all })}>
-              {shape.all ? 'Only buckets with counts' : `All ${n} buckets`}
+            <button type="button" aria-pressed={shape.all} onClick={() => onShape({ ...shape, all: !shape.all })}
+              title="Pressed: every bucket of the layout. Not pressed: the buckets with counts, and one empty bucket each side.">
+              All {n} buckets
             </button>
           ) : null}
           <div className="switch histogram-switch" role="group" aria-label="Show the histogram as (T switches)">

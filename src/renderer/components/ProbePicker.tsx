@@ -14,6 +14,8 @@ interface ProbePickerProps {
   catalog: ProbesState;
   choice: ProbeChoice;
   onChoose: (choice: ProbeChoice) => void;
+  /** A session runs: the choice cannot change until Stop. */
+  locked?: boolean;
 }
 
 function yesNo(on: boolean): string {
@@ -27,7 +29,7 @@ function checkedWhen(at: number, now = new Date()): string {
   return when.toDateString() === now.toDateString() ? `at ${time}` : `on ${when.toLocaleDateString()} at ${time}`;
 }
 
-export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
+export function ProbePicker({ catalog, choice, onChoose, locked = false }: ProbePickerProps) {
   const customId = useId();
   const { probes, error, loading, recheck } = catalog;
   const byId = new Map(probes?.probes.map((p) => [p.id, p]));
@@ -51,7 +53,7 @@ export function ProbePicker({ catalog, choice, onChoose }: ProbePickerProps) {
         <p className="panel-note">{loading ? 'Trying every probe on this kernel…' : 'Waiting for the helper…'}</p>
       )}
       {error ? <ErrorAlert error={error} title="Could not check the probes" /> : null}
-      <fieldset className="probe-list">
+      <fieldset className="probe-list" disabled={locked}>
         <legend className="visually-hidden">Probe to attach</legend>
         <ul>
           {CATALOG_IDS.map((id) => (

@@ -4,6 +4,7 @@
  * reply (auto falling back, and why), an error that cut the session short, or
  * a note that it ended while this page was disconnected appear under it.
  */
+import { isSkippedProbeNotice } from '../../shared/probes.js';
 import type { SessionView } from '../lab-state.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
@@ -21,11 +22,10 @@ function describe(session: SessionView): string {
  * The start's notices in one line: what was chosen (auto's pick), with the reasons behind it
  * (why the other probes cannot be used here) one click away under Why?.
  */
-function Notices({ notices }: { notices: readonly string[] }) {
+export function Notices({ notices }: { notices: readonly string[] }) {
   if (notices.length === 0) return null;
-  // The reasons are the helper's "X cannot be used here. …" lines; anything else (the choice, a
-  // warning) is said in the open.
-  const rest = notices.filter((n) => / cannot be used here\./.test(n));
+  // The reasons are the helper's skipped-probe lines; anything else (the choice, a warning) is said in the open.
+  const rest = notices.filter(isSkippedProbeNotice);
   const said = notices.filter((n) => !rest.includes(n));
   return (
     <div className="notices" role="status">

@@ -65,15 +65,16 @@ export function StartForm(props: StartFormProps) {
   const problemAt = (f: StartField): string => `${problemsId}-${f}`;
 
   // The button just pressed is of no use any more: hand its focus to the one that is.
-  // The same when the session was started from a settings field (Enter, Ctrl+Enter): the field is
-  // locked now, and a disabled field drops the focus to the page.
+  // The same when the session was started from a settings field or the probe list (Enter,
+  // Ctrl+Enter): the field is locked now, and a disabled field drops the focus to the page.
   const formRef = useRef<HTMLFormElement>(null);
   useLayoutEffect(() => {
     if (wasRunning.current === running) return;
     wasRunning.current = running;
     const [from, to] = running ? [startRef.current, stopRef.current] : [stopRef.current, startRef.current];
     const active = document.activeElement;
-    const lost = active === null || active === document.body;
+    // A control locked with the session (a probe radio, say, after Ctrl+Enter) is about to lose it too.
+    const lost = active === null || active === document.body || active.matches(':disabled');
     if ((from !== null && active === from) || (running && (lost || formRef.current?.contains(active)))) to?.focus();
   }, [running]);
   return (
@@ -137,6 +138,7 @@ export function StartForm(props: StartFormProps) {
             Stop
           </button>
         </div>
+        {/* Its own row: the toolbar has no room for three more fields at 1024 px. */}
         {stat && value.buckets === 'linear' ? (
           <fieldset className="settings" disabled={running}>
           <legend className="visually-hidden">Linear buckets</legend>
@@ -160,7 +162,7 @@ export function StartForm(props: StartFormProps) {
       )
         : props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
       <p className={`run-note${problems.length || props.blocked ? ' hidden-note' : ''}`}>
-        {starting ? 'Starting… ' : ''}{running ? 'The settings are those of the running session: Stop to change them. '
+        {starting ? 'Starting… ' : ''}{running ? 'Probe and settings locked until Stop. '
           : 'One session at a time. '}
         <span className="shortcuts">
           Shortcuts: {SHORTCUTS.map((s) => <span key={s.keys}><kbd>{s.keys}</kbd> {s.what}</span>)}

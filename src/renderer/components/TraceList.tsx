@@ -20,11 +20,13 @@ interface TraceListProps {
   /** The store's viewVersion: only a new one (not a batch that arrives while paused) redraws the list. */
   viewVersion: number;
   paused: boolean;
-  /** With no row shown: events did arrive, and the filters hid them all (never while paused). */
+  /** With no row shown: the view holds events, and the filters hid them all. */
   filteredOut: boolean;
+  /** The session has ended: no event is still to come. */
+  ended: boolean;
 }
 
-export const TraceList = memo(function TraceList({ view, paused, filteredOut }: TraceListProps) {
+export const TraceList = memo(function TraceList({ view, paused, filteredOut, ended }: TraceListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   // Where the scroller was left (after our own scrolling or the last scroll event).
@@ -130,8 +132,8 @@ export const TraceList = memo(function TraceList({ view, paused, filteredOut }: 
       </div>
       {count === 0 ? (
         <p className="trace-empty">
-          {filteredOut ? 'Events arrived, but none of them matches the filters.'
-            : `No events${paused ? ' in the paused view' : ' yet'}.`}
+          {filteredOut ? (paused ? 'None of the paused events matches the filters.' : 'Events arrived, but none of them matches the filters.')
+            : `No events${paused ? ' in the paused view' : ended ? '' : ' yet'}.`}
         </p>
       ) : null}
       {away ? (

@@ -5,7 +5,7 @@
  * animation frame however fast batches arrive, and the list only when what
  * it shows has changed (so not at all while paused).
  */
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useId, useMemo, useState } from 'react';
 import { useFrameVersion, useTick } from '../hooks.js';
 import { formatCount, formatRate } from '../rate.js';
 import { EMPTY_FILTER_INPUT, isNoFilter, parseTraceFilter, type TraceFilterInput } from '../trace-filter.js';
@@ -18,6 +18,9 @@ const DROPPED_HELP = 'Events the program recorded that never left the helper: th
   + 'pipe was full.';
 const NOT_RECEIVED_HELP = 'Events that reached bpf-lab but not this window: it fell behind, or its connection to bpf-lab '
   + 'was cut. Received + dropped + not received = every event the program recorded.';
+/** How the list's PID filter differs from Start's PID, said where both are seen. */
+const SHOW_PID_HELP = 'Show PID filters this list only; the PID beside Start counts one process, in the kernel.';
+const FILTER_NAMES = { pid: 'Show PID', minSize: 'Min size', maxSize: 'Max size' } as const;
 const RATE_HELP = 'Events per second that reached bpf-lab: those received here and those this window did not receive.';
 
 export function TraceView({ store }: { store: TraceStore }) {
@@ -30,6 +33,11 @@ export function TraceView({ store }: { store: TraceStore }) {
   }, [store, filter]);
   const set = (patch: Partial<TraceFilterInput>): void => setInput((i) => ({ ...i, ...patch }));
   const view = store.view();
+  // A filter's error takes the note's line, as the run form's do, so the list never moves.
+  const problemsId = useId();
+  const problemAt = (f: keyof typeof errors): string => `${problemsId}-${f}`;
+  const problems = (['pid', 'minSize', 'maxSize'] as const).flatMap((f) => (errors[f]
+    ? [{ id: problemAt(f), text: `${FILTER_NAMES[f]}: ${errors[f]!.replace(/^./, (c) => c.toLowerCase())}` }] : []));
   return (
     <section className="view" aria-label="Trace">
       <div className="view-head">
@@ -46,21 +54,29 @@ export function TraceView({ store }: { store: TraceStore }) {
       </div>
       <div className="filters" role="search" aria-label="Filter events">
         <Field label="Comm" placeholder="any" value={input.comm} onChange={(comm) => set({ comm })} />
-        <Field className="field-narrow" label="Show PID" inputMode="numeric" placeholder="any" value={input.pid}
-          error={errors.pid} onChange={(pid) => set({ pid })} />
-        <Field className="field-narrow" label="Min size" inputMode="numeric" placeholder="0" value={input.minSize}
-          error={errors.minSize} onChange={(minSize) => set({ minSize })} />
-        <Field className="field-narrow" label="Max size" inputMode="numeric" placeholder="any" value={input.maxSize}
-          error={errors.maxSize} onChange={(maxSize) => set({ maxSize })} />
+        <Field className="field-narrow" label={FILTER_NAMES.pid} inputMode="numeric" placeholder="any" value={input.pid}
+          title={SHOW_PID_HELP} error={errors.pid} errorShownAt={problemAt('pid')} onChange={(pid) => set({ pid })} />
+        <Field className="field-narrow" label={FILTER_NAMES.minSize} inputMode="numeric" placeholder="0" value={input.minSize}
+          error={errors.minSize} errorShownAt={problemAt('minSize')} onChange={(minSize) => set({ minSize })} />
+        <Field className="field-narrow" label={FILTER_NAMES.maxSize} inputMode="numeric" placeholder="any" value={input.maxSize}
+          error={errors.maxSize} errorShownAt={problemAt('maxSize')} onChange={(maxSize) => set({ maxSize })} />
       </div>
-      <p className="view-note">
+      <div className="run-status">
+      {problems.length ? (
+        <p className="run-problems field-error" data-testid="filter-problems">
+          {problems.map((p, i) => <Fragment key={p.id}>{i > 0 ? ' ' : null}<span id={p.id}>{p.text}</span></Fragment>)}
+        </p>
+      ) : null}
+      <p className={`view-note${problems.length ? ' hidden-note' : ''}`}>
         {store.paused ? (store.ended ? 'Paused. ' : 'Paused: the list is frozen while counting goes on. ') : ''}
         Showing {formatCount(view.length)}{isNoFilter(filter) ? '' : ' matching'} events;
         this window keeps the newest {formatCount(store.capacity)}.
         {store.final ? ` Final: ${formatCount(store.final.seen)} seen, ${formatCount(store.final.lost)} dropped, `
           + `${formatCount(store.final.missed)} skipped by the kernel.` : ''}
+        {' '}{SHOW_PID_HELP}
       </p>
-      <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} filteredOut={!store.paused && store.received > 0} />
+      </div>
+      <TraceList view={view} viewVersion={store.viewVersion} paused={store.paused} filteredOut={view.held > 0} ended={store.ended} />
     </section>
   );
 }

@@ -10,7 +10,7 @@ export function CostPane({ cost, cpu, withheld }: { cost: Cost; cpu: number | nu
       <div className="pane-body" tabIndex={0} role="region" aria-label="What its runs cost">
         <p className="pane-note" data-testid="cost-withheld">
           Not shown to you: the kernel counts every run of the program, for every process, before the program
-          checks whose it is. So its runs would time other users&apos; work. Root, and an instructor with --system, see them.
+          checks whose it is. So its runs would time other users&apos; work. Root, and an instructor running BPF Lab for every process, see them.
         </p>
       </div>
     );
