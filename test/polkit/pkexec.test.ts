@@ -110,6 +110,20 @@ test('an instructor counts every process through the second action; a student is
   assert.equal(helpersRunning(), '');
 });
 
+test('a student who forges PKEXEC_UID=0 and BPF_LAB_SCOPE=system for pkexec still gets their own processes only', (t) => {
+  if (!needsRoot(t)) return;
+  const r = runAs(STUDENT, env!, 'pkexec-forged.js', [LAUNCHER]);
+  const [hello, start] = r['replies'] as Array<{ type: string; result?: { scope: string }; error?: { code: string; message: string } }>;
+  assert.equal(hello?.type, 'response', r.raw);
+  assert.equal(hello?.result?.scope, 'own-processes', 'pkexec cleared the forged names: the helper serves the student as the student');
+  assert.equal(start?.type, 'error', r.raw);
+  assert.equal(start?.error?.code, 'not-authorized', r.raw);
+  assert.match(start!.error!.message, /^kmalloc also counts work the kernel does in interrupts/);
+  assert.equal(r['status'], 0, 'the helper exits cleanly when its stdin closes');
+  assert.deepEqual(ourPrograms(), []);
+  assert.equal(helpersRunning(), '');
+});
+
 test(`a member may run ${MAX_HELPERS_PER_USER} helpers at once; the next is refused as busy; closing them frees the quota`, (t) => {
   if (!needsRoot(t)) return;
   for (const round of [1, 2]) {
