@@ -4,6 +4,7 @@
  * memcpy with its explanation, and kprobes gone once bpf-lab exits.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { HelperClient } from '../../src/backend/helper-client.js';
@@ -66,6 +67,30 @@ describe('on a kernel with kprobes', () => {
     const run = cli(['trace', '--probe', 'vfs-read', '--json', '--', ORACLE_STATIC, 'read', '11', '22', '33']);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(records(run.stdout).filter((r) => r.type === 'event').map((e) => e.size), [11, 22, 33]);
+  });
+
+  it('a caller who is not root counts exactly their own vfs_read() sizes through a kprobe, and usercopy loads for them', async () => {
+    // The scoped kprobe programs check the uid on every hit (bpf/size_source.h): this kernel's verifier takes that too.
+    const A = 54321;
+    const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A) } });
+    try {
+      const starts = ['vfs-read', 'usercopy'] as const;
+      for (const [i, id] of starts.entries()) {
+        await client.request('start', { session: i + 1, mode: 'stat', probe: { kind: 'catalog', id }, layout: 'seed', intervalMs: 0 });
+      }
+      // A copy A may run: the guest's tree is root's alone.
+      const mine = fs.mkdtempSync('/tmp/oracle-');
+      fs.chmodSync(mine, 0o755);
+      fs.copyFileSync(ORACLE_STATIC, `${mine}/oracle-static`);
+      fs.chmodSync(`${mine}/oracle-static`, 0o755);
+      const oracle = spawnSync(`${mine}/oracle-static`, ['read', ...SIZES], { uid: A, gid: A, cwd: '/', encoding: 'utf8' });
+      fs.rmSync(mine, { recursive: true });
+      assert.equal(oracle.status, 0, `${oracle.error?.message ?? ''} ${oracle.stderr}`);
+      const [vfs] = await Promise.all(starts.map((_, i) => client.request('stop', { session: i + 1 })));
+      assert.deepEqual(vfs!.histogram!.counts, expectedCounts('seed', SIZES));
+    } finally {
+      await client.close();
+    }
   });
 
   it('registers its kprobe while running and leaves none behind', () => {

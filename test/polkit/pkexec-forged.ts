@@ -1,7 +1,7 @@
 /**
  * Run as an unprivileged user by pkexec.test.ts: runs pkexec and the students' launcher itself
  * (not through HelperClient, which clears these names), with PKEXEC_UID=0 and
- * BPF_LAB_SCOPE=system forged in pkexec's environment, asks for hello and a start of kmalloc,
+ * BPF_LAB_SCOPE=system forged in pkexec's environment, asks for hello and a start on pid 1 (root's),
  * and prints one JSON line of the replies. pkexec clears the environment and sets PKEXEC_UID
  * itself, so neither forged name may reach the helper.
  *
@@ -28,7 +28,7 @@ const done = new Promise<void>((resolve) => {
 });
 child.stdin.write(encodeFrame({ v: PROTOCOL_VERSION, id: 1, method: 'hello', params: {} }));
 child.stdin.write(encodeFrame({
-  v: PROTOCOL_VERSION, id: 2, method: 'start', params: { session: 1, mode: 'stat', probe: { kind: 'catalog', id: 'kmalloc' }, intervalMs: 0 },
+  v: PROTOCOL_VERSION, id: 2, method: 'start', params: { session: 1, mode: 'stat', probe: { kind: 'catalog', id: 'write' }, intervalMs: 0, pid: 1 },
 }));
 await done;
 child.stdin.end();
