@@ -44,7 +44,7 @@ export interface Target {
 export function targetOf(params: StartParams, onlyUid: number | null): Target {
   // Scoped: no run statistics, which count every run of the program, before its uid check.
   const { pid, armOnExec, stats, verifierLog, calls } = params;
-  return onlyUid === null ? { pid, armOnExec, stats, verifierLog, calls } : { pid, armOnExec, stats: false, verifierLog, calls, onlyUid };
+  return { pid, armOnExec, stats: onlyUid === null && stats, verifierLog, calls, ...(onlyUid === null ? {} : { onlyUid }) };
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {

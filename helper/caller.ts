@@ -11,7 +11,8 @@
 import fs from 'node:fs';
 import { LabError } from '../src/shared/errors.js';
 import type { StartParams } from '../src/shared/protocol.js';
-import { INTERRUPT_PROBES, USER_SPACE_PROBES } from './catalog.js';
+import { INTERRUPT_PROBES, interruptProbeReason, USER_SPACE_PROBES } from './catalog.js';
+import { ANY_UID } from './bpf-config.js';
 import { checkProcess } from './procfs.js';
 
 /** The inode of the pipe behind a /proc fd link (`pipe:[1234]`), or null for anything else. */
@@ -74,7 +75,7 @@ export function pkexecCaller(env: NodeJS.ProcessEnv = process.env): number | nul
   const text = env['PKEXEC_UID'];
   if (text === undefined) return null;
   // pkexec always writes a uid; anything else must not pass for root (or for (uid_t)-1, "any user").
-  if (!/^\d{1,10}$/.test(text) || Number(text) >= 0xffffffff) throw new Error(`PKEXEC_UID is no user id: "${text.slice(0, 16)}"`);
+  if (!/^\d{1,10}$/.test(text) || Number(text) >= ANY_UID) throw new Error(`PKEXEC_UID is no user id: "${text.slice(0, 16)}"`);
   return Number(text);
 }
 
@@ -116,9 +117,7 @@ export class CallerPolicy {
         + 'or run BPF Lab as root.');
     }
     if (owner !== null && params.probe.kind === 'catalog' && INTERRUPT_PROBES.has(params.probe.id)) {
-      throw new LabError('not-authorized', `${params.probe.id} also counts work the kernel does in interrupts, `
-        + 'which runs on whichever process was interrupted: other users\' network traffic could show up as yours. '
-        + 'It needs root, or an instructor running BPF Lab for every process; usercopy, read and write count only your own processes\' work.');
+      throw new LabError('not-authorized', interruptProbeReason(params.probe.id).message);
     }
     if (params.pid !== undefined) checkProcess(params.pid, owner);
     if (!this.root && params.pid === undefined && params.probe.kind === 'catalog' && USER_SPACE_PROBES.has(params.probe.id)) {

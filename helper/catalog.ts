@@ -2,7 +2,8 @@
  * The built-in probes. Each lists its candidate attach points in order of
  * preference; the first that this kernel accepts is used.
  */
-import type { CatalogId } from '../src/shared/probes.js';
+import { NEEDS_ROOT, type CatalogId } from '../src/shared/probes.js';
+import type { Reason } from '../src/shared/protocol.js';
 
 export type Candidate =
   | { kind: 'kprobe'; func: string; arg: number }
@@ -83,6 +84,16 @@ export function catalogEntry(id: Exclude<CatalogId, 'auto'>): CatalogEntry {
  * caller who is not root may not use them (caller.ts).
  */
 export const INTERRUPT_PROBES: ReadonlySet<CatalogId> = new Set(['memcpy', 'kmalloc']);
+
+/** Why one of INTERRUPT_PROBES is kept from a caller scoped to their own processes: the refusal and the probes answer alike. */
+export function interruptProbeReason(id: CatalogId): Reason {
+  return {
+    code: NEEDS_ROOT,
+    message: `${id} also counts work the kernel does in interrupts, which runs on whichever process was interrupted: `
+      + 'other users\' network traffic could show up as yours. It needs root, or an instructor running BPF Lab for every '
+      + 'process; usercopy, read and write count only your own processes\' work.',
+  };
+}
 
 /** The catalog probes that attach in user space (a uprobe on libc), whose cost falls on the processes they watch. */
 export const USER_SPACE_PROBES: ReadonlySet<CatalogId> = new Set(

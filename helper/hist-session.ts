@@ -27,8 +27,9 @@ export class HistSession implements Session {
     sink: SessionSink,
     via: string,
     calls: RecordedCalls | null,
+    runsShown: boolean,
   ) {
-    this.loaded = { object, program, via, calls };
+    this.loaded = { object, program, via, calls, runsShown };
     this.reader = new PerCpuReader(object.mapFd('counts'));
     // intervalMs 0: no live snapshots, only the final one (a snapshot nobody prints costs map reads).
     // A snapshot refused under backpressure loses nothing: counts are cumulative, the next one has it all.
@@ -44,7 +45,7 @@ export class HistSession implements Session {
     }, target);
     let session: HistSession;
     try {
-      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink, plan.via, calls);
+      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink, plan.via, calls, target.onlyUid === undefined);
     } catch (e) {
       object.dispose();
       throw e;
@@ -59,10 +60,11 @@ export class HistSession implements Session {
     const slots = this.reader.slots(this.nbuckets).map(Number);
     let total = 0;
     for (const c of slots) total += c;
-    const runs = this.object.runStats(this.program);
+    // The program's own counters, where they may be shown (Loaded.runsShown): one read of its info.
+    const runs = this.loaded.runsShown ? this.object.runStats(this.program) : null;
     return {
-      v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, missed: runs.recursionMisses,
-      ...(this.object.timed ? { cost: { runCnt: runs.runCnt, runTimeNs: runs.runTimeNs } } : {}),
+      v: PROTOCOL_VERSION, type: 'histogram', session: this.id, counts: slots, total, missed: runs?.recursionMisses ?? 0,
+      ...(runs && this.object.timed ? { cost: { runCnt: runs.runCnt, runTimeNs: runs.runTimeNs } } : {}),
     };
   }
 

@@ -101,13 +101,13 @@ function mapView(m: MapInfo, object: ObjectName): Inspection['maps'][number] {
 }
 
 /** What changes while the session runs (its maps' contents, its cost), read again; nothing is decoded. */
-export function sample({ object, program }: Loaded): Sample {
-  const { runCnt, runTimeNs } = object.runStats(program);
+export function sample({ object, program, runsShown }: Loaded): Sample {
+  const { runCnt, runTimeNs } = runsShown ? object.runStats(program) : { runCnt: 0, runTimeNs: 0 };
   return { cost: { runCnt, runTimeNs }, maps: readMapIds(object.programFd(program)).map((id) => mapView(readMapInfo(id), object.name)) };
 }
 
-/** rootCaller: kernel addresses may be shown; allRuns: the caller sees every process, so the run counters too. */
-export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded, rootCaller: boolean, allRuns = rootCaller): Inspection {
+/** rootCaller: kernel addresses may be shown. */
+export function inspect(kernel: Kernel, { object, program, via, calls, runsShown }: Loaded, rootCaller: boolean): Inspection {
   const info = readProgInfo(object.programFd(program));
   const maps = info.mapIds.map(readMapInfo);
   const mapNames = new Map(maps.map((m) => [m.id, m.name]));
@@ -141,7 +141,7 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
       ? 'Machine code: this program is not JIT-compiled; the kernel interprets its eBPF instructions.'
       : 'Machine code: the kernel hides raw dumps of BPF programs here (kptr_restrict), so the JIT\'s code cannot be shown.');
   }
-  if (!allRuns) withheld.push(RUNS_WITHHELD);
+  if (!runsShown) withheld.push(RUNS_WITHHELD);
   if (!rootCaller && [...xlated, ...jited].some((j) => j.text.includes(HIDDEN_ADDRESS))) {
     withheld.push(`Kernel addresses (where maps and per-CPU data sit in kernel memory), shown as ${HIDDEN_ADDRESS}: to root only.`);
   }
@@ -152,7 +152,7 @@ export function inspect(kernel: Kernel, { object, program, via, calls }: Loaded,
       insnsSubmitted: submitted(calls, object.programFd(program)), insnsXlated: info.xlated.length / 8, verifiedInsns: info.verifiedInsns,
       jitEnabled: jitEnabled(), jitedBytes: info.jitedBytes, loadTimeNs: info.loadTimeNs, mapIds: info.mapIds,
       // Counted for every run, before the program's uid check: other users' too.
-      runCnt: allRuns ? info.runCnt : 0, runTimeNs: allRuns ? info.runTimeNs : 0,
+      runCnt: runsShown ? info.runCnt : 0, runTimeNs: runsShown ? info.runTimeNs : 0,
     },
     maps: maps.map((m) => mapView(m, object.name)),
     xlated: xlated.map((i) => {

@@ -9,7 +9,7 @@ import type { CatalogId } from '../src/shared/probes.js';
 import type { KernelInfo, ProbeStatus, Reason } from '../src/shared/protocol.js';
 import { attachSpec } from './attach.js';
 import { encodeHistConfig, sizeSource } from './bpf-config.js';
-import { AUTO_ORDER, CATALOG, INTERRUPT_PROBES } from './catalog.js';
+import { AUTO_ORDER, CATALOG, INTERRUPT_PROBES, interruptProbeReason } from './catalog.js';
 import type { Kernel } from './kernel.js';
 import { libbpf } from './libbpf.js';
 import { checkSpec, uniqueReasons } from './resolve.js';
@@ -66,8 +66,7 @@ function autoStatus(statuses: ProbeStatus[]): ProbeStatus {
  */
 export function forOwnProcesses(result: { kernel: KernelInfo; probes: ProbeStatus[]; checkedAt: number }): typeof result {
   const probes = result.probes.filter((s) => s.id !== 'auto').map((s): ProbeStatus => (INTERRUPT_PROBES.has(s.id)
-    ? { ...s, available: false, reasons: [{ code: 'needs-root', message: `${s.id} also counts work the kernel does in interrupts, `
-        + 'for whichever process was interrupted, other users\' included: it needs root, or an instructor running BPF Lab for every process.' }, ...s.reasons] }
+    ? { ...s, available: false, reasons: [interruptProbeReason(s.id), ...s.reasons] }
     : s));
   return { ...result, probes: withAuto(probes) };
 }

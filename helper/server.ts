@@ -7,7 +7,7 @@ import { LabError } from '../src/shared/errors.js';
 import { encodeFrame, FrameDecoder, FrameTooLarge } from '../src/shared/framing.js';
 import {
   describeIssue, MAX_FRAME_BYTES, MAX_SESSIONS, PROTOCOL_VERSION, requestSchema,
-  type HistogramPush, type Push, type Request, type Result,
+  type Push, type Request, type Result,
 } from '../src/shared/protocol.js';
 import { targetOf } from './attach.js';
 import { CallerPolicy, OWN_PROCESSES_NOTICE } from './caller.js';
@@ -37,26 +37,6 @@ export interface Transport {
   write(bytes: Uint8Array): void;
   /** Bytes written but not yet taken by the reader. */
   backlog(): number;
-}
-
-/**
- * What a caller who is not root gets of a program's own counters: nothing. The kernel counts every
- * run (and every run it skipped) before the program's uid check, so they would time other users'
- * activity. The start's notice says so (OWN_PROCESSES_NOTICE).
- */
-function withholdRuns(message: HistogramPush): HistogramPush;
-function withholdRuns(message: Result<'stop'>): Result<'stop'>;
-function withholdRuns(message: HistogramPush | Result<'stop'>): HistogramPush | Result<'stop'> {
-  if ('type' in message) {
-    const { v, type, session, counts, total } = message;
-    return { v, type, session, counts, total, missed: 0 };
-  }
-  const { session, histogram, trace } = message;
-  return {
-    session,
-    ...(histogram ? { histogram: { session: histogram.session, counts: histogram.counts, total: histogram.total, missed: 0 } } : {}),
-    ...(trace ? { trace: { seen: trace.seen, lost: trace.lost, missed: 0 } } : {}),
-  };
 }
 
 export class Server {
@@ -153,7 +133,11 @@ export class Server {
     const kernel = kernelInfo(this.kernel);
     const key = this.probeCache ? probeCacheKey(this.version, kernel) : null;
     const kept = key && !refresh ? this.probeCache!.read(key) : null;
-    if (kept) return kept;
+    if (kept) {
+      // Kept here too, as a trial of this helper's would be (at: no refresh may reuse it).
+      this.probes = { at: -Infinity, result: kept, keep: true };
+      return kept;
+    }
     // A trial loads and attaches each catalog probe.
     this.budget.charge(CATALOG.length, 'checking every probe');
     const result = { kernel, probes: probeStatuses(this.kernel), checkedAt: Date.now() };
@@ -176,14 +160,12 @@ export class Server {
       case 'stop': {
         const session = this.session(request.params.session);
         this.sessions.delete(session.id);
-        return this.policy.everyProcess ? session.stop() : withholdRuns(session.stop());
+        return session.stop();
       }
       case 'inspect':
-        return inspect(this.kernel, this.session(request.params.session).loaded, this.policy.root, this.policy.everyProcess);
-      case 'sample': {
-        const now = sample(this.session(request.params.session).loaded);
-        return this.policy.everyProcess ? now : { ...now, cost: { runCnt: 0, runTimeNs: 0 } };
-      }
+        return inspect(this.kernel, this.session(request.params.session).loaded, this.policy.root);
+      case 'sample':
+        return sample(this.session(request.params.session).loaded);
     }
   }
 
@@ -202,8 +184,7 @@ export class Server {
     const target = targetOf(params, this.policy.scope(params));
     this.budget.charge(1, 'this start');
     const [session, result] = params.mode === 'stat'
-      ? HistSession.start(id, this.kernel, params, target,
-        (push, droppable) => this.push(this.policy.everyProcess ? push : withholdRuns(push), droppable))
+      ? HistSession.start(id, this.kernel, params, target, (push, droppable) => this.push(push, droppable))
       : TraceSession.start(id, this.kernel, params, target, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter());
     this.sessions.set(id, session);
     return target.onlyUid === undefined ? result : { ...result, notices: [...result.notices, OWN_PROCESSES_NOTICE] };

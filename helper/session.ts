@@ -12,6 +12,12 @@ export interface Loaded {
   via: string;
   /** The system calls of its load and attach, when the start asked for them. */
   calls: RecordedCalls | null;
+  /**
+   * Whether its own counters (runs, their time, the hits the kernel skipped) may reach the
+   * caller: not for one scoped to their own processes, as the kernel counts every run, before
+   * the program's uid check, so they would time other users' activity (RUNS_WITHHELD).
+   */
+  runsShown: boolean;
 }
 
 export interface Session {

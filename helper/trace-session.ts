@@ -51,8 +51,9 @@ export class TraceSession implements Session {
   private constructor(
     readonly id: number, private readonly object: BpfObject, private readonly program: string,
     private readonly sink: FrameSink, private readonly waiter: RingWaiter, via: string, calls: RecordedCalls | null,
+    runsShown: boolean,
   ) {
-    this.loaded = { object, program, via, calls };
+    this.loaded = { object, program, via, calls, runsShown };
     this.counters = new PerCpuReader(object.mapFd('counters'));
     this.ringFd = object.mapFd('events');
     const mapped = mapRing(this.ringFd, RING_BYTES);
@@ -75,7 +76,7 @@ export class TraceSession implements Session {
       obj.setMaxEntries('events', RING_BYTES);
     }, target);
     try {
-      const session = new TraceSession(id, object, program, sink, waiter, plan.via, calls);
+      const session = new TraceSession(id, object, program, sink, waiter, plan.via, calls, target.onlyUid === undefined);
       return [session, { session: id, mode: 'trace', probe: plan.probe, via: plan.via, layout: params.layout, notices }];
     } catch (e) {
       object.dispose();
@@ -142,7 +143,8 @@ export class TraceSession implements Session {
       if (this.timer) clearTimeout(this.timer);
       this.timer = null;
       this.drainAfterDetach();
-      const [seen, missed] = [Number(this.counters.slot(SEEN)), this.object.runStats(this.program).recursionMisses];
+      const seen = Number(this.counters.slot(SEEN));
+      const missed = this.loaded.runsShown ? this.object.runStats(this.program).recursionMisses : 0;
       return { session: this.id, trace: { seen, lost: this.lost, missed } };
     } finally {
       this.dispose();

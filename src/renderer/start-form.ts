@@ -5,7 +5,7 @@
  */
 import { formatLayout, parseLayout } from '../shared/buckets.js';
 import type { LabStatus, StartRequest } from '../shared/lab-api.js';
-import { MAX_PID, parsePid, type ProbeSpec } from '../shared/probes.js';
+import { MAX_PID, NEEDS_ROOT, parsePid, type ProbeSpec } from '../shared/probes.js';
 import type { ProbeStatus } from '../shared/protocol.js';
 
 export type Mode = 'stat' | 'trace';
@@ -90,7 +90,7 @@ export function startBlocker(status: LabStatus | null, chosen?: ProbeStatus): st
   if (helper.state === 'stopped') return 'Start needs the helper: press Restart at the top.';
   if (chosen && !chosen.available) {
     // Refused to this user (helper/probe-status.ts forOwnProcesses), not by the kernel: the card gives the reason.
-    if (chosen.reasons.some((r) => r.code === 'needs-root')) return `${chosen.id} is kept for root here: its card says why.`;
+    if (chosen.reasons.some((r) => r.code === NEEDS_ROOT)) return `${chosen.id} is kept for root here: its card says why.`;
     return `${chosen.id} cannot be probed on this kernel: choose a probe marked ✓ (Check again tries them all anew).`;
   }
   return null;

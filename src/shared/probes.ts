@@ -79,6 +79,9 @@ export function probeName(spec: ProbeSpec): string {
   }
 }
 
+/** The reason code of a catalog probe kept for root (and instructors): it would count other users' work. */
+export const NEEDS_ROOT = 'needs-root';
+
 /** The start notice that says why auto passed over a probe (helper/attach.ts writes it, one per probe). */
 export function skippedProbeNotice(probe: string, why: string): string {
   return `${probe} cannot be used here. ${why}`;

@@ -35,7 +35,7 @@ export const MAX_HELPERS_PER_USER = 4;
 export const idSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const id = idSchema;
 /** Session ids, which the client chooses: a trace frame's header carries one in 32 bits (trace-frame.ts). */
-export const MAX_SESSION_ID = 0xffff_ffff;
+const MAX_SESSION_ID = 0xffff_ffff;
 const session = z.number().int().min(1).max(MAX_SESSION_ID);
 /** A process id, as filters take it. */
 export const pidSchema = z.number().int().min(1).max(MAX_PID);

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { CALLER_ENV, directLaunch } from '../../src/backend/launch.js';
+import { directLaunch, helperEnv } from '../../src/backend/launch.js';
 import { encodeFrame, FrameDecoder } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION } from '../../src/shared/protocol.js';
 import { readTraceFrame } from '../../src/shared/trace-frame.js';
@@ -30,9 +30,8 @@ export class RawHelper {
   constructor(env: Record<string, string> = {}) {
     started.add(this);
     const { command, args } = directLaunch();
-    // Only what the test gives names a caller: never a PKEXEC_UID the test runner inherited.
-    const own = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CALLER_ENV.includes(k)));
-    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: { ...own, ...env } });
+    // Only what the test gives names a caller: never a PKEXEC_UID the test runner inherited (helperEnv).
+    this.child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'], env: helperEnv(env) });
     // The clients' own limit: a frame they would refuse shows up as an 'unreadable-frame' error.
     const decoder = new FrameDecoder(MAX_FRAME_BYTES);
     this.child.stdout.on('data', (chunk: Buffer) => {

@@ -105,24 +105,32 @@ describe('a caller who is not root sees only their own processes', () => {
 
   it('withholds the program\'s run counts, which the kernel keeps for every run, other users\' too', async (t) => {
     if (!needsRoot(t)) return;
-    const runs = async (client: HelperClient): Promise<{ sampled: number; inspected: number; withheld: string[] }> => {
+    const runs = async (client: HelperClient): Promise<{ sampled: number; inspected: number; kernel: number; withheld: string[] }> => {
       const started = await client.request('start', { session: 5,
         mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0, stats: true,
       });
       oracleAs(B, ['100x5']);
       const sampled = (await client.request('sample', { session: started.session })).cost.runCnt;
       const inspection = await client.request('inspect', { session: started.session });
+      // What the kernel counted, as bpftool reads it (run_cnt shows while statistics are on).
+      const shown = spawnSync('bpftool', ['-j', 'prog', 'show', 'id', String(inspection.program.id)], { encoding: 'utf8' });
+      const kernel = Number((JSON.parse(shown.stdout) as { run_cnt?: number }).run_cnt ?? 0);
       await client.request('stop', { session: started.session });
-      return { sampled, inspected: inspection.program.runCnt, withheld: inspection.withheld };
+      return { sampled, inspected: inspection.program.runCnt, kernel, withheld: inspection.withheld };
     };
-    const mine = await runs(await helperFor(t, A));
-    assert.deepEqual([mine.sampled, mine.inspected], [0, 0]);
-    assert.ok(mine.withheld.some((w) => /^Run counts and times/.test(w)), mine.withheld.join(' | '));
-    // For root the same counters move with B's writes: what A was not shown was real.
+    // Root holds the kernel's run statistics on (a session with stats) while A's session runs: A's
+    // own start may not turn them on, but every program is timed while anyone holds them.
     const root = await HelperClient.start(directLaunch());
     t.after(() => root.close());
+    await root.request('start', { session: 1, mode: 'stat', probe: { kind: 'catalog', id: 'read' }, layout: 'seed', intervalMs: 0, stats: true });
+    const mine = await runs(await helperFor(t, A));
+    assert.ok(mine.kernel >= 5, `the kernel counted ${mine.kernel} runs of A's program, B's five writes among them`);
+    assert.deepEqual([mine.sampled, mine.inspected], [0, 0], 'and A is shown none of them');
+    assert.ok(mine.withheld.some((w) => /^Run counts and times/.test(w)), mine.withheld.join(' | '));
+    // For root the same counters move with B's writes.
     const roots = await runs(root);
     assert.ok(roots.sampled >= 5 && roots.inspected >= 5, JSON.stringify(roots));
+    await root.request('stop', { session: 1 });
   });
 
   it('an instructor (the second polkit action\'s launcher sets BPF_LAB_SCOPE) counts every user\'s writes', async (t) => {

@@ -6,7 +6,7 @@
  * so a pressed button keeps the keyboard focus, and focus moves on to the
  * other one when the session starts or ends.
  */
-import { Fragment, useId, useLayoutEffect, useRef, useState } from 'react';
+import { useId, useLayoutEffect, useRef, useState } from 'react';
 import type { ErrorData } from '../../shared/errors.js';
 import { SHORTCUTS } from '../shortcuts.js';
 import {
@@ -14,6 +14,7 @@ import {
 } from '../start-form.js';
 import { ErrorAlert } from './ErrorAlert.js';
 import { Field } from './Field.js';
+import { problem, ProblemLine } from './ProblemLine.js';
 
 interface StartFormProps {
   value: StartFormInput;
@@ -58,7 +59,7 @@ export function StartForm(props: StartFormProps) {
   const problems = [
     ...problemFields.flatMap(([f, name]) => {
       const error = shown(f);
-      return error ? [{ id: `${problemsId}-${f}`, text: `${name}: ${error.replace(/^./, (c) => c.toLowerCase())}` }] : [];
+      return error ? [problem(`${problemsId}-${f}`, name, error)] : [];
     }),
     ...(linear && linearTouched && errors.layout ? [{ id: `${problemsId}-layout`, text: errors.layout }] : []),
   ];
@@ -156,9 +157,7 @@ export function StartForm(props: StartFormProps) {
       {/* The note and the problems share one cell: the note keeps its room while hidden, so nothing moves. */}
       <div className="run-status">
       {problems.length ? (
-        <p className="run-problems field-error" id={problemsId}>
-          {problems.map((p, i) => <Fragment key={p.id}>{i > 0 ? ' ' : null}<span id={p.id}>{p.text}</span></Fragment>)}
-        </p>
+        <ProblemLine problems={problems} id={problemsId} />
       )
         : props.blocked ? <p className="run-blocked" id={blockedId}>{props.blocked}</p> : null}
       <p className={`run-note${problems.length || props.blocked ? ' hidden-note' : ''}`}>

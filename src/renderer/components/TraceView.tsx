@@ -5,12 +5,13 @@
  * animation frame however fast batches arrive, and the list only when what
  * it shows has changed (so not at all while paused).
  */
-import { Fragment, useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState } from 'react';
 import { useFrameVersion, useTick } from '../hooks.js';
 import { formatCount, formatRate } from '../rate.js';
 import { EMPTY_FILTER_INPUT, isNoFilter, parseTraceFilter, type TraceFilterInput } from '../trace-filter.js';
 import type { TraceStore } from '../trace-store.js';
 import { Field } from './Field.js';
+import { problem, ProblemLine } from './ProblemLine.js';
 import { Stat } from './Stat.js';
 import { TraceList } from './TraceList.js';
 
@@ -36,8 +37,7 @@ export function TraceView({ store }: { store: TraceStore }) {
   // A filter's error takes the note's line, as the run form's do, so the list never moves.
   const problemsId = useId();
   const problemAt = (f: keyof typeof errors): string => `${problemsId}-${f}`;
-  const problems = (['pid', 'minSize', 'maxSize'] as const).flatMap((f) => (errors[f]
-    ? [{ id: problemAt(f), text: `${FILTER_NAMES[f]}: ${errors[f]!.replace(/^./, (c) => c.toLowerCase())}` }] : []));
+  const problems = (['pid', 'minSize', 'maxSize'] as const).flatMap((f) => (errors[f] ? [problem(problemAt(f), FILTER_NAMES[f], errors[f])] : []));
   return (
     <section className="view" aria-label="Trace">
       <div className="view-head">
@@ -63,9 +63,7 @@ export function TraceView({ store }: { store: TraceStore }) {
       </div>
       <div className="run-status">
       {problems.length ? (
-        <p className="run-problems field-error" data-testid="filter-problems">
-          {problems.map((p, i) => <Fragment key={p.id}>{i > 0 ? ' ' : null}<span id={p.id}>{p.text}</span></Fragment>)}
-        </p>
+        <ProblemLine problems={problems} testId="filter-problems" />
       ) : null}
       <p className={`view-note${problems.length ? ' hidden-note' : ''}`}>
         {store.paused ? (store.ended ? 'Paused. ' : 'Paused: the list is frozen while counting goes on. ') : ''}
