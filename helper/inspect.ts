@@ -142,6 +142,11 @@ export function inspect(kernel: Kernel, { object, program, via, calls, runsShown
       : 'Machine code: the kernel hides raw dumps of BPF programs here (kptr_restrict), so the JIT\'s code cannot be shown.');
   }
   if (!runsShown) withheld.push(RUNS_WITHHELD);
+  if (!rootCaller && jited.some((j) => j.bytes === '')) {
+    withheld.push('Bytes of machine code that hold a kernel address or the distance to one (calls and jumps out of the program, '
+      + 'where maps and per-CPU data sit), left blank: to root only. With the program\'s own address, such a distance tells where '
+      + 'the kernel sits in memory.');
+  }
   if (!rootCaller && [...xlated, ...jited].some((j) => j.text.includes(HIDDEN_ADDRESS))) {
     withheld.push(`Kernel addresses (where maps and per-CPU data sit in kernel memory), shown as ${HIDDEN_ADDRESS}: to root only.`);
   }

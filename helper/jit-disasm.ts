@@ -3,11 +3,13 @@
  * installs from npm with no download and no native build). AT&T syntax, as objdump prints it.
  * Each function of the program is decoded at its offset in the image, so jumps inside the
  * program read as offsets (the way objdump shows the same bytes), and a call out of it is
- * named through kallsyms (`call bpf_ringbuf_reserve`). Kernel addresses that remain (a map's
- * address loaded with movabs) are shown to root only.
+ * named through kallsyms (`call bpf_ringbuf_reserve`, `jmp __x86_return_thunk`). Kernel addresses
+ * that remain (a map's address loaded with movabs) are shown to root only, and so are the bytes
+ * of every instruction that holds an address or a distance out of the program (jit-relocated.ts).
  */
 import { createRequire } from 'node:module';
-import { hideKernelAddresses } from '../src/shared/ebpf-disasm.js';
+import { HIDDEN_ADDRESS, hideKernelAddresses } from '../src/shared/ebpf-disasm.js';
+import { holdsKernelAddress } from './jit-relocated.js';
 import type { SourceLine } from '../src/shared/inspect.js';
 import type { JitedCode } from './prog-info.js';
 
@@ -38,6 +40,10 @@ export interface JitNames {
   hideAddresses: boolean;
 }
 
+type Insn = import('iced-x86').Instruction;
+/** A direct call, jmp or jcc (an indirect one holds no target). */
+const isNearBranch = (i: Insn): boolean => i.isCallNear || i.isJmpShortOrNear || i.isJccShortOrNear;
+
 /** Every instruction of the image; decoded once per inspect request. */
 export function disassembleJit(code: JitedCode, names: JitNames): JitInsn[] {
   const { Decoder, DecoderOptions, Formatter, FormatterSyntax } = disassembler();
@@ -60,21 +66,31 @@ export function disassembleJit(code: JitedCode, names: JitNames): JitInsn[] {
           const insn = decoder.decode();
           const offset = Number(insn.ip);
           let text = formatter.format(insn);
-          if (insn.isCallNear) {
-            // Decoded at the image offset, so the target wraps below 0 for a call out of the program.
-            const target = BigInt.asUintN(64, func.address + insn.nearBranchTarget - BigInt(base));
+          const start = BigInt(base);
+          const end = start + BigInt(func.length);
+          const leaves = isNearBranch(insn) && (insn.nearBranchTarget < start || insn.nearBranchTarget >= end);
+          let hidden = false;
+          if (leaves) {
+            // Decoded at the image offset, so the target wraps below 0 for a branch out of the program.
+            const target = BigInt.asUintN(64, func.address + insn.nearBranchTarget - start);
             const name = names.symbolAt(target);
             const own = starts.get(target);
-            if (name) text = `call ${name}`;
-            else if (own !== undefined) text = `call 0x${own.toString(16)}`; // another function of this program
-            else text = `call 0x${target.toString(16)}`;
+            const mnemonic = text.split(' ')[0]!;
+            if (name) text = `${mnemonic} ${name}`;
+            else if (own !== undefined) text = `${mnemonic} 0x${own.toString(16)}`; // another function of this program
+            else if (names.hideAddresses) [text, hidden] = [`${mnemonic} ${HIDDEN_ADDRESS}`, true];
+            else text = `${mnemonic} 0x${target.toString(16)}`;
           }
-          let hidden = false;
-          if (names.hideAddresses) ({ text, hidden } = hideKernelAddresses(text));
+          if (names.hideAddresses) {
+            const shown = hideKernelAddresses(text);
+            text = shown.text;
+            hidden ||= shown.hidden;
+          }
           line = names.lineAt.get(offset) ?? line;
           const own = bytes.subarray(offset - base, offset - base + insn.length);
-          // The bytes of an instruction that holds a kernel address hold it too.
-          const hex = hidden ? '' : [...own].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+          // Bytes that hold a kernel address, or the distance to one, go to root only (jit-relocated.ts).
+          const blank = names.hideAddresses && (hidden || holdsKernelAddress(insn, start, end));
+          const hex = blank ? '' : [...own].map((b) => b.toString(16).padStart(2, '0')).join(' ');
           out.push({ offset, text, bytes: hex, ...(line ? { line } : {}) });
           insn.free();
         }
