@@ -11,7 +11,7 @@ import { processedInsns } from '../src/shared/verifier-log.js';
 
 /** The most of a verifier log an inspection carries: its end, where the totals are. */
 const MAX_VERIFIER_LOG = 256 * 1024;
-import { INSPECT_VERSION, RUNS_WITHHELD, type Inspection, type Sample, type SourceLine } from '../src/shared/inspect.js';
+import { INSPECT_VERSION, JIT_BYTES_WITHHELD, RUNS_WITHHELD, type Inspection, type Sample, type SourceLine } from '../src/shared/inspect.js';
 import { disassembleJit, jitLineOffsets } from './jit-disasm.js';
 import type { Kernel } from './kernel.js';
 import { ownSourceName, SourceFiles } from './bpf-source.js';
@@ -142,11 +142,7 @@ export function inspect(kernel: Kernel, { object, program, via, calls, runsShown
       : 'Machine code: the kernel hides raw dumps of BPF programs here (kptr_restrict), so the JIT\'s code cannot be shown.');
   }
   if (!runsShown) withheld.push(RUNS_WITHHELD);
-  if (!rootCaller && jited.some((j) => j.bytes === '')) {
-    withheld.push('Bytes of machine code that hold a kernel address or the distance to one (calls and jumps out of the program, '
-      + 'where maps and per-CPU data sit), left blank: to root only. With the program\'s own address, such a distance tells where '
-      + 'the kernel sits in memory.');
-  }
+  if (!rootCaller && jited.some((j) => j.bytes === '')) withheld.push(JIT_BYTES_WITHHELD);
   if (!rootCaller && [...xlated, ...jited].some((j) => j.text.includes(HIDDEN_ADDRESS))) {
     withheld.push(`Kernel addresses (where maps and per-CPU data sit in kernel memory), shown as ${HIDDEN_ADDRESS}: to root only.`);
   }

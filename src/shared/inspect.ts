@@ -112,6 +112,11 @@ export const RUNS_WITHHELD = 'Run counts and times: the kernel counts every run 
   + 'root and for instructors running BPF Lab for every process.';
 export type Cost = z.infer<typeof costSchema>;
 
+/** The line of an inspection's `withheld` that says some machine code bytes are blank (a caller who is not root). */
+export const JIT_BYTES_WITHHELD = 'Bytes of machine code that hold a kernel address or the distance to one (calls and jumps out of the '
+  + 'program, where maps and per-CPU data sit), left blank: to root only. With the program\'s own address, such a distance tells where '
+  + 'the kernel was loaded, which the kernel picks at random to make attacks harder.';
+
 /** What changes while a program runs, read again without decoding anything: its maps and its cost. */
 export const sampleSchema = z.strictObject({
   cost: costSchema,
