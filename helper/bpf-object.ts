@@ -11,7 +11,7 @@ import {
 } from './libbpf.js';
 
 /** The only objects the helper will ever load: names, never paths, come from clients. */
-export type ObjectName = 'hist' | 'trace' | 'calls';
+export type ObjectName = 'hist' | 'trace' | 'calls' | 'loads';
 
 const VERIFIER_LOG_SIZE = 1 << 20;
 /** BPF_LOG_LEVEL1 | BPF_LOG_STATS: every instruction checked, then the totals. */

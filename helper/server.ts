@@ -20,7 +20,8 @@ import type { Session } from './session.js';
 import { keepable, probeCacheKey, type ProbeCache } from './probe-cache.js';
 import { RingWaiter } from './ring-waiter.js';
 import { TraceSession } from './trace-session.js';
-import { WorkBudget } from './work-budget.js';
+import { LoadBudget } from './load-budget.js';
+import { LESSON_LOADS, PROBE_TRIAL_LOADS, startLoads, WorkBudget } from './work-budget.js';
 import { CATALOG } from './catalog.js';
 
 /**
@@ -45,7 +46,7 @@ export class Server {
   private probes: { at: number; result: Result<'probes'>; keep: boolean } | null = null;
   private lessonRunning = false;
   /** What a caller who is not root may load per window (work-budget.ts). */
-  private readonly budget: WorkBudget;
+  private readonly budget: LoadBudget;
   /** Waits for every trace session's ring buffer; made with the first trace session. */
   private waiter: RingWaiter | null = null;
 
@@ -58,7 +59,8 @@ export class Server {
     /** Where the probes answer is kept for the boot (the real helpers'); none in tests of fake kernels. */
     private readonly probeCache: ProbeCache | null = null,
   ) {
-    this.budget = new WorkBudget(!policy.root);
+    this.budget = new LoadBudget(new WorkBudget(!policy.root), !policy.root,
+      (what, loads, used) => this.log('debug', `budget: ${what} charged ${loads} program loads; ${used} in the last 10 s`));
   }
 
   /** Feeds bytes from stdin; replies go out through the transport. */
@@ -109,7 +111,7 @@ export class Server {
       return;
     }
     try {
-      this.budget.charge(1, 'the lesson');
+      this.budget.charge(LESSON_LOADS, 'the lesson');
     } catch (e) {
       this.replyError(id, e);
       return;
@@ -139,8 +141,8 @@ export class Server {
       return kept;
     }
     // A trial loads and attaches each catalog probe.
-    this.budget.charge(CATALOG.length, 'checking every probe');
-    const result = { kernel, probes: probeStatuses(this.kernel), checkedAt: Date.now() };
+    const probes = this.budget.run(PROBE_TRIAL_LOADS * CATALOG.length, 'checking every probe', () => probeStatuses(this.kernel));
+    const result = { kernel, probes, checkedAt: Date.now() };
     const keep = keepable(result);
     this.probes = { at: performance.now(), result, keep };
     if (keep && key) this.probeCache!.write(key, result);
@@ -182,10 +184,9 @@ export class Server {
     const id = params.session;
     if (this.sessions.has(id)) throw new LabError('bad-request', `session ${id} is already running; start each session under an id of its own`);
     const target = targetOf(params, this.policy.scope(params));
-    this.budget.charge(1, 'this start');
-    const [session, result] = params.mode === 'stat'
+    const [session, result] = this.budget.run(startLoads(params), 'this start', () => params.mode === 'stat'
       ? HistSession.start(id, this.kernel, params, target, (push, droppable) => this.push(push, droppable))
-      : TraceSession.start(id, this.kernel, params, target, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter());
+      : TraceSession.start(id, this.kernel, params, target, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter()));
     this.sessions.set(id, session);
     return target.onlyUid === undefined ? result : { ...result, notices: [...result.notices, OWN_PROCESSES_NOTICE] };
   }
@@ -235,5 +236,6 @@ export class Server {
     this.sessions.clear();
     this.waiter?.close();
     this.waiter = null;
+    this.budget.dispose();
   }
 }
