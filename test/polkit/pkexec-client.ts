@@ -8,13 +8,13 @@
  *   node pkexec-client.js LAUNCHER|appimage:HELPER_DIR ORACLE SIZE...
  *
  * With appimage:HELPER_DIR it packs that tree itself, as the app does from its
- * AppImage mount, into a private folder of this user's. With ulimit:COMMANDS@LAUNCHER a shell
- * of this user's lowers its limits with COMMANDS and then runs pkexec LAUNCHER.
+ * AppImage mount, into a private folder of this user's. With ulimit:COMMANDS@SPEC a shell of
+ * this user's lowers its limits with COMMANDS and then runs pkexec as SPEC says.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PKEXEC, pkexecLaunch, type Launch } from '../../src/backend/launch.js';
+import { pkexecLaunch, type Launch } from '../../src/backend/launch.js';
 import { LabService } from '../../src/backend/lab-service.js';
 import { GatedChild } from '../../src/cli/gated-child.js';
 import { LabError } from '../../src/shared/errors.js';
@@ -22,9 +22,12 @@ import { appImageLaunch, packHelper } from '../../src/main/appimage-launch.js';
 
 const [launcher, oracle, ...sizes] = process.argv.slice(2);
 async function launchFor(spec: string): Promise<Launch> {
-  // ulimit:COMMANDS@LAUNCHER: the user's shell runs COMMANDS (lowering its limits), then pkexec.
-  const lowered = /^ulimit:(.*)@(\/.*)$/.exec(spec);
-  if (lowered) return { via: 'pkexec', command: '/bin/sh', args: ['-c', `${lowered[1]}; exec ${PKEXEC} "$@"`, 'sh', lowered[2]!] };
+  // ulimit:COMMANDS@SPEC: the user's shell runs COMMANDS (lowering its limits), then pkexec as SPEC says.
+  const lowered = /^ulimit:([^@]*)@(.*)$/.exec(spec);
+  if (lowered) {
+    const inner = await launchFor(lowered[2]!);
+    return { via: 'pkexec', command: '/bin/sh', args: ['-c', `${lowered[1]}; exec "$@"`, 'sh', inner.command, ...inner.args] };
+  }
   if (!spec.startsWith('appimage:')) return pkexecLaunch(spec);
   const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-user-'));
   const { archive, sha256 } = await packHelper(spec.slice('appimage:'.length), runtime);
