@@ -11,6 +11,7 @@ import { BpfObject, type ObjectName } from './bpf-object.js';
 import { INTERRUPT_PROBES } from './catalog.js';
 import { recordingCalls, type RecordedCalls } from './call-recorder.js';
 import type { Kernel } from './kernel.js';
+import { withElf } from './elf-file.js';
 import { checkSpec, MISSING_CODES, uniqueMessages, type AttachPlan } from './resolve.js';
 
 export interface Attached {
@@ -52,8 +53,10 @@ function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: 
   switch (p.kind) {
     case 'kprobe': return object.attachKprobe(program, p.func);
     case 'tracepoint': return object.attachTracepoint(program, p.category, p.event);
-    case 'uprobe': return object.attachUprobe(program, p.path, p.offset, pid ?? -1);
-    case 'uprobe-symbol': return object.attachUprobeSymbol(program, p.path, p.symbol, pid ?? -1);
+    // libbpf and the kernel get the file that was checked, held open (elf-file.ts); notices keep p.path.
+    case 'uprobe': return withElf(p.path, (opened) => object.attachUprobe(program, p.path, p.offset, pid ?? -1, opened));
+    case 'uprobe-symbol':
+      return withElf(p.path, (opened) => object.attachUprobeSymbol(program, p.path, p.symbol, pid ?? -1, opened));
   }
 }
 

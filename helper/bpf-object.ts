@@ -160,16 +160,19 @@ export class BpfObject {
     this.keep(libbpf.attachTracepoint(this.selected(program), category, event), `tracepoint ${category}:${event}`);
   }
 
-  /** pid -1 traces every process that maps `path`. */
-  attachUprobe(program: string, path: string, offset: number, pid: number): void {
-    this.keep(libbpf.attachUprobe(this.selected(program), false, pid, path, offset),
+  /**
+   * pid -1 traces every process that maps `path`. libbpf and the kernel open `opened`, the
+   * checked file held open as /proc/self/fd/N (elf-file.ts); `path` is what the user named.
+   */
+  attachUprobe(program: string, path: string, offset: number, pid: number, opened = path): void {
+    this.keep(libbpf.attachUprobe(this.selected(program), false, pid, opened, offset),
       `uprobe ${path}:0x${offset.toString(16)}`);
   }
 
-  /** Lets libbpf find `symbol` in the ELF file at `path` (it reads the symbol tables). */
-  attachUprobeSymbol(program: string, path: string, symbol: string, pid: number): void {
+  /** Lets libbpf find `symbol` in the ELF file at `path` (it reads the symbol tables of `opened`, as attachUprobe). */
+  attachUprobeSymbol(program: string, path: string, symbol: string, pid: number, opened = path): void {
     const opts = { sz: UPROBE_OPTS_SIZE, ref_ctr_offset: 0, bpf_cookie: 0, retprobe: false, func_name: symbol };
-    const link = libbpf.attachUprobeOpts(this.selected(program), pid, path, 0, opts);
+    const link = libbpf.attachUprobeOpts(this.selected(program), pid, opened, 0, opts);
     if (!link && lastErrno() === ENOENT) {
       throw new LabError('bad-probe', `${path} has no function ${symbol} in its symbol tables.`);
     }

@@ -3,12 +3,12 @@
  * candidate first (does the function exist, may kprobes touch it, does the
  * tracepoint field exist) and explaining every refusal in plain words.
  */
-import fs from 'node:fs';
 import { probeName, type ProbeSpec } from '../src/shared/probes.js';
 import type { Reason } from '../src/shared/protocol.js';
 import { AUTO_ORDER, catalogEntry, type Candidate } from './catalog.js';
 import type { Kernel } from './kernel.js';
 import { resolveLibcFunction } from './libc-function.js';
+import { elfProblem } from './elf-file.js';
 
 export type AttachPoint =
   | { kind: 'kprobe'; func: string }
@@ -163,6 +163,7 @@ function checkCustomUprobe(kernel: Kernel, spec: Extract<ProbeSpec, { kind: 'upr
   const [probe, via] = [probeName(spec), `uprobe ${spec.path}:${spec.symbol}, argument ${spec.arg}`];
   if (!kernel.hasBtf) return { ok: false, probe, via, reasons: [NO_BTF] };
   if (!kernel.hasUprobes) return { ok: false, probe, via, reasons: [NO_UPROBES] };
+  // The attach checks again, on the descriptor it attaches (elf-file.ts's withElf).
   const problem = elfProblem(spec.path);
   if (problem) return { ok: false, probe, via, reasons: [problem] };
   return {
@@ -173,45 +174,6 @@ function checkCustomUprobe(kernel: Kernel, spec: Extract<ProbeSpec, { kind: 'upr
       argIndex: spec.arg, fieldOffset: 0, fieldSize: 0,
     },
   };
-}
-
-const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
-
-/**
- * Why `path` cannot hold a function to probe: it is not a regular file, or it does not start
- * with the ELF magic (a text file, a sparse file, /proc/self/mem, whose first page cannot be
- * read). Only a regular file is ever opened (opening a device can have effects of its own),
- * and the file opened must be the one checked. libbpf opens the path again to attach, so a
- * file swapped in after this check is not caught here; custom uprobes are for root alone.
- */
-export function elfProblem(path: string): Reason | null {
-  const notFile: Reason = { code: 'no-such-file', message: `${path} is not a file.` };
-  let checked: fs.Stats;
-  let fd: number;
-  try {
-    checked = fs.statSync(path);
-    if (!checked.isFile()) return notFile;
-    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
-  } catch {
-    return notFile; // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
-  }
-  try {
-    const opened = fs.fstatSync(fd);
-    if (!opened.isFile() || opened.dev !== checked.dev || opened.ino !== checked.ino) return notFile;
-    const head = Buffer.alloc(ELF_MAGIC.length);
-    let n = 0;
-    try {
-      n = fs.readSync(fd, head, 0, head.length, 0);
-    } catch {
-      // EIO and the like: nothing there to read as a program
-    }
-    if (n < head.length || ELF_MAGIC.some((b, i) => head[i] !== b)) {
-      return { code: 'not-elf', message: `${path} is not an ELF executable or library, so it has no functions to probe.` };
-    }
-    return null;
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** Every candidate check for a spec, in order of preference. */

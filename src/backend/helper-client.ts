@@ -11,7 +11,7 @@ import { LabError } from '../shared/errors.js';
 import { encodeFrame, FrameDecoder } from '../shared/framing.js';
 import { helperEnv, PKEXEC, type Launch } from './launch.js';
 import {
-  describeIssue, HELPER_EXIT_INSPECTOR, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES,
+  describeIssue, HELPER_EXIT_INSPECTOR, HELPER_EXIT_LIMITS, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT, MAX_FRAME_BYTES,
   MAX_HELPERS_PER_USER, PROTOCOL_VERSION, replySchema, requestSchema, resultSchemas, type Method, type Push, type Request, type Result,
 } from '../shared/protocol.js';
 
@@ -304,6 +304,10 @@ function exitError(launch: Launch, code: number | null, signal: NodeJS.Signals |
   }
   if (code === HELPER_EXIT_INSPECTOR) {
     return new LabError('setup', `the helper refused to run: ${stderr.trim().replace(/^bpf-lab-helper: /, '')}`);
+  }
+  if (code === HELPER_EXIT_LIMITS) {
+    // The launcher's one line says which limit and what to do; nothing of Node ran.
+    return new LabError('setup', `the helper cannot start: ${stderr.trim().split('\n').at(-1)!.replace(/^bpf-lab-helper: /, '')}`);
   }
   if (code === HELPER_EXIT_NOT_PRIVILEGED) {
     return new LabError('not-root', 'BPF Lab needs root to load BPF programs: run it with sudo (or as root).');

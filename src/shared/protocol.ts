@@ -28,6 +28,11 @@ export const HELPER_EXIT_WRONG_CLIENT = 78;
 export const HELPER_EXIT_TOO_MANY = 79;
 /** The helper's exit status when Node's inspector is not closed for good (helper/no-inspector.ts). */
 export const HELPER_EXIT_INSPECTOR = 80;
+/**
+ * The launcher's exit status when the caller lowered a hard resource limit (open files, file
+ * size) below what the helper needs and root cannot raise it (no CAP_SYS_RESOURCE).
+ */
+export const HELPER_EXIT_LIMITS = 81;
 /** How many helpers one user who is not root may run at once (helper/user-cap.ts). */
 export const MAX_HELPERS_PER_USER = 4;
 

@@ -4,7 +4,7 @@
 // private copy whose digest it checks. For real: the script as root, a
 // swapped archive refused, the private copy removed when the helper exits,
 // and pkexec's generic action (allowed for the test user by a test-only
-// rule) giving exact counts from an oracle workload.
+// rule) giving exact counts from an oracle workload, under a caller's lowered limits too.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -118,6 +118,17 @@ test('through pkexec\'s generic action, a user packs the helper privately and ge
   const r = clientAs(STUDENT, env!, sizes, `appimage:${path.join(work, 'helper')}`);
   assert.equal((r['helper'] as { state: string }).state, 'ready', r.raw);
   assert.deepEqual((r['stopped'] as { histogram: { counts: number[] } }).histogram.counts, expectedCounts('seed', sizes));
+  assert.deepEqual(ourPrograms(), []);
+});
+
+test('a user whose soft file size limit is 1 block gets exact counts too: the root script sets the launcher\'s limits first', (t) => {
+  if (!needsRoot(t)) return;
+  const sizes = ['1x2', '64'];
+  const r = clientAs(STUDENT, env!, sizes, `ulimit:ulimit -Sf 1; ulimit -Sc unlimited@appimage:${path.join(work, 'helper')}`);
+  assert.equal((r['helper'] as { state: string }).state, 'ready', r.raw);
+  assert.deepEqual((r['stopped'] as { histogram: { counts: number[] } }).histogram.counts, expectedCounts('seed', sizes));
+  assert.ok((r['helperLimits'] as string[]).some((l) => /^Max file size\s+unlimited\s+unlimited/.test(l)), r.raw);
+  assert.ok((r['helperLimits'] as string[]).some((l) => /^Max core file size\s+0\s+0\s/.test(l)), r.raw);
   assert.deepEqual(ourPrograms(), []);
 });
 

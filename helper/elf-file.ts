@@ -1,0 +1,74 @@
+/**
+ * The file a uprobe names, opened once. The check (a regular file that starts with the ELF
+ * magic) reads the descriptor it opened, and libbpf, which reads the symbol tables, and the
+ * kernel, which resolves the uprobe's path in perf_event_open, are given that same descriptor as
+ * /proc/self/fd/N. So a path swapped after the check (a symlink flipped to a FIFO, whose open
+ * would block the helper) cannot reach them: what is checked is what is attached.
+ */
+import fs from 'node:fs';
+import { LabError } from '../src/shared/errors.js';
+import type { Reason } from '../src/shared/protocol.js';
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+
+/**
+ * Opens `path` and checks the descriptor: a regular file (only a regular file is ever opened,
+ * as opening a device can have effects of its own; O_NONBLOCK, so a FIFO swapped in between the
+ * stat and the open cannot block) that starts with the ELF magic (not a text file, a sparse file,
+ * or /proc/self/mem, whose first page cannot be read). Symlinks are followed: users name
+ * libraries by their links. The caller owns the descriptor it gets.
+ */
+export function openElf(path: string): { fd: number } | { problem: Reason } {
+  const notFile = { problem: { code: 'no-such-file', message: `${path} is not a file.` } };
+  let checked: fs.Stats;
+  let fd: number;
+  try {
+    checked = fs.statSync(path);
+    if (!checked.isFile()) return notFile;
+    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+  } catch {
+    return notFile; // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
+  }
+  let keep = false;
+  try {
+    const opened = fs.fstatSync(fd);
+    if (!opened.isFile() || opened.dev !== checked.dev || opened.ino !== checked.ino) return notFile;
+    const head = Buffer.alloc(ELF_MAGIC.length);
+    let n = 0;
+    try {
+      n = fs.readSync(fd, head, 0, head.length, 0);
+    } catch {
+      // EIO and the like: nothing there to read as a program
+    }
+    if (n < head.length || ELF_MAGIC.some((b, i) => head[i] !== b)) {
+      return { problem: { code: 'not-elf', message: `${path} is not an ELF executable or library, so it has no functions to probe.` } };
+    }
+    keep = true;
+    return { fd };
+  } finally {
+    if (!keep) fs.closeSync(fd);
+  }
+}
+
+/** Why `path` cannot hold a function to probe, or null: the planning check, which keeps nothing open. */
+export function elfProblem(path: string): Reason | null {
+  const opened = openElf(path);
+  if ('problem' in opened) return opened.problem;
+  fs.closeSync(opened.fd);
+  return null;
+}
+
+/**
+ * Runs `attach` with the checked file as /proc/self/fd/N, held open until it returns or throws,
+ * and closed then (the uprobe itself holds the file from then on). A file that fails the check
+ * now, whatever it was when the plan was made, is refused with the same reason as at planning.
+ */
+export function withElf<T>(path: string, attach: (opened: string) => T): T {
+  const opened = openElf(path);
+  if ('problem' in opened) throw new LabError('bad-probe', opened.problem.message);
+  try {
+    return attach(`/proc/self/fd/${opened.fd}`);
+  } finally {
+    fs.closeSync(opened.fd);
+  }
+}
