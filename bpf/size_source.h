@@ -17,7 +17,8 @@ struct size_source {
 	__u32 field_offset; /* tracepoint: byte offset of the field in the record */
 	__u32 field_size;   /* tracepoint: 1, 2, 4 or 8 */
 	__u32 arm_on_exec;  /* count nothing until target_tgid calls exec (see arm_on_exec) */
-	__u32 only_uid;     /* SOURCE_ANY_UID, or only tasks whose (real) uid this is: a caller who is not root */
+	__u32 only_uid;     /* SOURCE_ANY_UID, or only the tasks of a caller who is not root: this uid ... */
+	__u32 only_gid;     /* ... and this gid, by ptrace's rule (source_task_is_callers) */
 };
 
 /* (uid_t)-1 is no user's uid. */
@@ -40,6 +41,72 @@ struct {
 	__type(value, __u32);
 } armed SEC(".maps");
 
+/* mm->flags & MMF_DUMPABLE_MASK == SUID_DUMP_USER: an ordinary process's dumpable mode. */
+#define SOURCE_DUMPABLE_MASK 3ul
+#define SOURCE_SUID_DUMP_USER 1ul
+
+/* The dumpable mode of an mm, from whichever layout of mm->flags this kernel has. */
+static __always_inline unsigned long source_dumpable(struct mm_struct *mm)
+{
+	struct mm_struct___bitmap *bitmap = (void *)mm;
+	struct mm_struct___word *word = (void *)mm;
+
+	if (bpf_core_field_exists(bitmap->flags.__mm_flags))
+		return BPF_CORE_READ(bitmap, flags.__mm_flags[0]) & SOURCE_DUMPABLE_MASK;
+	return BPF_CORE_READ(word, flags) & SOURCE_DUMPABLE_MASK;
+}
+
+/*
+ * Whether this kernel's struct cred holds uid, gid, suid, sgid, euid and egid in that order,
+ * 4 bytes apart, as every kernel has since struct cred came in (2.6.29). The offsets are CO-RE
+ * relocations, constants at load time, so the verifier keeps only one of the two paths below.
+ */
+static __always_inline int source_ids_in_a_row(void)
+{
+	__u32 at = bpf_core_field_offset(struct cred, uid);
+
+	return bpf_core_field_offset(struct cred, gid) == at + 4 && bpf_core_field_offset(struct cred, suid) == at + 8
+	       && bpf_core_field_offset(struct cred, sgid) == at + 12 && bpf_core_field_offset(struct cred, euid) == at + 16
+	       && bpf_core_field_offset(struct cred, egid) == at + 20;
+}
+
+/*
+ * Whether the current task is the caller's to observe, by the rule ptrace and perf apply
+ * (__ptrace_may_access): its objective credentials (real_cred, which a syscall's temporary
+ * override_creds does not change) have real, effective and saved uid all the caller's and the
+ * same for the gids, and its mm is dumpable as an ordinary process's is. So a setuid or setgid
+ * program the caller starts stops counting at its exec, and a process that gains privilege or
+ * turns itself undumpable (prctl PR_SET_DUMPABLE, as ssh-agent does) stops counting on the next
+ * hit. A task with no mm (a kernel thread, or a task past exit_mm) is nobody's.
+ * Cost per hit: one helper call for the task and four reads (bpf_probe_read_kernel): real_cred,
+ * its six ids at once, mm and mm->flags; another user's task stops after the first two.
+ */
+static __always_inline int source_task_is_callers(const volatile struct size_source *src)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	const struct cred *cred = BPF_CORE_READ(task, real_cred);
+	struct mm_struct *mm;
+	__u32 uid = src->only_uid, gid = src->only_gid;
+
+	if (!cred)
+		return 0;
+	if (source_ids_in_a_row()) {
+		/* One read for all six ids instead of six: this is most of the check's cost. */
+		__u32 ids[6];
+
+		if (bpf_probe_read_kernel(ids, sizeof(ids), (const char *)cred + bpf_core_field_offset(struct cred, uid)))
+			return 0;
+		if (ids[0] != uid || ids[2] != uid || ids[4] != uid || ids[1] != gid || ids[3] != gid || ids[5] != gid)
+			return 0;
+	} else if (BPF_CORE_READ(cred, uid.val) != uid || BPF_CORE_READ(cred, euid.val) != uid
+		   || BPF_CORE_READ(cred, suid.val) != uid || BPF_CORE_READ(cred, gid.val) != gid
+		   || BPF_CORE_READ(cred, egid.val) != gid || BPF_CORE_READ(cred, sgid.val) != gid) {
+		return 0;
+	}
+	mm = BPF_CORE_READ(task, mm);
+	return mm && source_dumpable(mm) == SOURCE_SUID_DUMP_USER;
+}
+
 /* Body of each object's sched_process_exec program. */
 static __always_inline void arm_if_target(const volatile struct size_source *src)
 {
@@ -61,8 +128,8 @@ static __always_inline int source_wants(const volatile struct size_source *src, 
 		return 0;
 	if (src->target_tgid != 0 && src->target_tgid != tgid)
 		return 0;
-	/* .rodata is frozen: for root the verifier drops this branch and its helper call. */
-	if (src->only_uid != SOURCE_ANY_UID && (__u32)bpf_get_current_uid_gid() != src->only_uid)
+	/* .rodata is frozen: for root the verifier drops this branch and everything it reads. */
+	if (src->only_uid != SOURCE_ANY_UID && !source_task_is_callers(src))
 		return 0;
 	if (!src->arm_on_exec)
 		return 1;

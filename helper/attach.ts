@@ -27,12 +27,20 @@ export interface Attached {
 /** Sets .rodata and map sizes on a freshly opened object for one plan. */
 export type Configure = (object: BpfObject, plan: AttachPlan) => void;
 
+/** A caller who is not root, as the programs check them on every hit (bpf/size_source.h). */
+export interface Owner {
+  /** PKEXEC_UID. */
+  uid: number;
+  /** The real gid of the client that ran pkexec (helper/caller.ts, callerGid). */
+  gid: number;
+}
+
 /** Whose events count: one process (`pid`), and with `armOnExec` only from its next exec on. */
 export interface Target {
   pid?: number | undefined;
   armOnExec?: boolean | undefined;
-  /** Count only tasks of this uid (CallerPolicy.scope): a caller who is not root. */
-  onlyUid?: number | undefined;
+  /** Count only the tasks of this caller, by ptrace's rule (CallerPolicy.scope): a caller who is not root. */
+  owner?: Owner | undefined;
   /** Count and time every run from the first one on (BpfObject.enableStats). */
   stats?: boolean | undefined;
   /** Keep the verifier's log of the load (BpfObject.load). */
@@ -41,11 +49,11 @@ export interface Target {
   calls?: boolean | undefined;
 }
 
-/** What a start asks of the attach, with whose events count: onlyUid from CallerPolicy.scope. */
-export function targetOf(params: StartParams, onlyUid: number | null): Target {
-  // Scoped: no run statistics, which count every run of the program, before its uid check.
+/** What a start asks of the attach, with whose events count: owner from CallerPolicy.scope. */
+export function targetOf(params: StartParams, owner: Owner | null): Target {
+  // Scoped: no run statistics, which count every run of the program, before its owner check.
   const { pid, armOnExec, stats, verifierLog, calls } = params;
-  return { pid, armOnExec, stats: onlyUid === null && stats, verifierLog, calls, ...(onlyUid === null ? {} : { onlyUid }) };
+  return { pid, armOnExec, stats: owner === null && stats, verifierLog, calls, ...(owner === null ? {} : { owner }) };
 }
 
 function attachPoint(object: BpfObject, program: string, plan: AttachPlan, pid: number | undefined): void {
@@ -120,7 +128,7 @@ export function attachSpec(
   let firstError: LabError | null = null;
   // Scoped to one user, auto skips the probes that fire in interrupts (CallerPolicy refuses them by name).
   const checks = checkSpec(kernel, spec)
-    .filter((c) => target.onlyUid === undefined || !INTERRUPT_PROBES.has((c.ok ? c.plan.probe : c.probe) as CatalogId));
+    .filter((c) => target.owner === undefined || !INTERRUPT_PROBES.has((c.ok ? c.plan.probe : c.probe) as CatalogId));
   for (const check of checks) {
     if (!check.ok) {
       skipped.push({ probe: check.probe, via: check.via, why: uniqueMessages(check.reasons) });

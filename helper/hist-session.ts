@@ -45,7 +45,7 @@ export class HistSession implements Session {
     }, target);
     let session: HistSession;
     try {
-      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink, plan.via, calls, target.onlyUid === undefined);
+      session = new HistSession(id, object, program, nbuckets, params.intervalMs, sink, plan.via, calls, target.owner === undefined);
     } catch (e) {
       object.dispose();
       throw e;

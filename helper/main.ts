@@ -6,7 +6,8 @@
 import {
   HELPER_EXIT_INSPECTOR, HELPER_EXIT_NOT_PRIVILEGED, HELPER_EXIT_TOO_MANY, HELPER_EXIT_WRONG_CLIENT,
 } from '../src/shared/protocol.js';
-import { CallerPolicy, checkOwnClient, pkexecCaller } from './caller.js';
+import { CallerPolicy, checkOwnClient, pkexecOwner } from './caller.js';
+import type { Owner } from './attach.js';
 import { VERSION } from '../src/shared/version.js';
 import { Kernel } from './kernel.js';
 import { ProbeCache } from './probe-cache.js';
@@ -43,16 +44,16 @@ function main(): void {
     removeEphemeralRoot();
     process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
-  let caller: number | null;
+  let caller: Owner | null;
   try {
-    caller = pkexecCaller();
+    caller = pkexecOwner();
   } catch (e) {
     say((e as Error).message);
     removeEphemeralRoot();
     process.exit(HELPER_EXIT_WRONG_CLIENT);
   }
   sweepStaleCopies();
-  const crowded = capProblem(caller);
+  const crowded = capProblem(caller?.uid ?? null);
   if (crowded) {
     say(crowded);
     removeEphemeralRoot();

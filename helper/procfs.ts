@@ -32,10 +32,10 @@ export function processesOf(uid: number, procDir = '/proc'): Map<number, string[
  * Throws unless pid names a running process (not a thread, not a zombie: the probes match a
  * process id, and such a pid would count nothing, silently) and, for a caller who is not root
  * (owner), one of theirs as ptrace would judge it: real, effective and saved uid all the
- * caller's, and /proc/PID the caller's too, which it is not while the process is undumpable
- * (after a setuid exec, for one).
+ * caller's, the same for the gids, and /proc/PID the caller's too, which it is not while the
+ * process is undumpable (after a setuid exec, for one). The programs check the same on every hit.
  */
-export function checkProcess(pid: number, owner: number | null, procDir = '/proc'): void {
+export function checkProcess(pid: number, owner: { uid: number; gid: number } | null, procDir = '/proc'): void {
   let status: string;
   let dirOwner: number;
   try {
@@ -50,8 +50,11 @@ export function checkProcess(pid: number, owner: number | null, procDir = '/proc
   }
   if (/^State:\s*Z/m.test(status)) throw new LabError('bad-request', `Process ${pid} has exited (a zombie): it runs nothing more.`);
   if (owner === null) return;
-  const uids = /^Uid:\s*(\d+)\s+(\d+)\s+(\d+)/m.exec(status)?.slice(1).map(Number) ?? [];
-  if (uids.length !== 3 || uids.some((uid) => uid !== owner) || dirOwner !== owner) {
+  const ids = (name: string, want: number): boolean => {
+    const found = new RegExp(`^${name}:\\s*(\\d+)\\s+(\\d+)\\s+(\\d+)`, 'm').exec(status)?.slice(1).map(Number) ?? [];
+    return found.length === 3 && found.every((id) => id === want);
+  };
+  if (!ids('Uid', owner.uid) || !ids('Gid', owner.gid) || dirOwner !== owner.uid) {
     throw new LabError('not-authorized', `Process ${pid} is not yours: BPF Lab shows you only your own processes, `
       + 'as other users\' activity is theirs. Give the PID of a program you started.');
   }

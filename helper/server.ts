@@ -188,7 +188,7 @@ export class Server {
       ? HistSession.start(id, this.kernel, params, target, (push, droppable) => this.push(push, droppable))
       : TraceSession.start(id, this.kernel, params, target, (frame) => this.pushBinary(frame), this.waiter ??= new RingWaiter()));
     this.sessions.set(id, session);
-    return target.onlyUid === undefined ? result : { ...result, notices: [...result.notices, OWN_PROCESSES_NOTICE] };
+    return target.owner === undefined ? result : { ...result, notices: [...result.notices, OWN_PROCESSES_NOTICE] };
   }
 
   /** Sends a push unless it is droppable and the reader has fallen behind; false when it was not sent. */

@@ -76,7 +76,7 @@ export class TraceSession implements Session {
       obj.setMaxEntries('events', RING_BYTES);
     }, target);
     try {
-      const session = new TraceSession(id, object, program, sink, waiter, plan.via, calls, target.onlyUid === undefined);
+      const session = new TraceSession(id, object, program, sink, waiter, plan.via, calls, target.owner === undefined);
       return [session, { session: id, mode: 'trace', probe: plan.probe, via: plan.via, layout: params.layout, notices }];
     } catch (e) {
       object.dispose();

@@ -47,8 +47,11 @@ export function directLaunch(verbose = false): Launch {
   };
 }
 
-/** What names the helper's caller and scope: set by pkexec and the launchers only, never passed on. */
-export const CALLER_ENV = ['PKEXEC_UID', 'BPF_LAB_SCOPE'];
+/**
+ * What names the helper's caller and scope: set by pkexec and the launchers only (BPF_LAB_CALLER_GID
+ * by a root parent alone, helper/caller.ts), never passed on.
+ */
+export const CALLER_ENV = ['PKEXEC_UID', 'BPF_LAB_SCOPE', 'BPF_LAB_CALLER_GID'];
 
 /** Our environment for the helper, without NODE_OPTIONS, which could reopen Node's inspector in it. */
 export function helperEnv(extra: Record<string, string> | undefined): NodeJS.ProcessEnv {

@@ -17,8 +17,9 @@ export class GatedChild {
   private readonly child: ChildProcess;
   readonly exited: Promise<number>;
 
-  constructor(argv: string[]) {
-    this.child = spawn('/bin/sh', ['-c', GATE, 'bpf-lab', ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+  /** ids: run CMD as this user instead (a root test standing in for a student's own bpf-lab). */
+  constructor(argv: string[], ids?: { uid: number; gid: number }) {
+    this.child = spawn('/bin/sh', ['-c', GATE, 'bpf-lab', ...argv], { stdio: ['inherit', 'inherit', 'inherit', 'pipe'], ...ids });
     this.exited = new Promise((resolve) => {
       this.child.on('error', () => resolve(127));
       this.child.on('exit', (code, signal) => resolve(code ?? 128 + (signal ? constants.signals[signal] : 0)));

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { HelperClient } from '../../src/backend/helper-client.js';
 import { directLaunch } from '../../src/backend/launch.js';
-import { cli, expectedCounts, finalHistogram, ORACLE_STATIC, records } from '../kernel/harness.js';
+import { callerEnv, cli, expectedCounts, finalHistogram, ORACLE_STATIC, records } from '../kernel/harness.js';
 
 const KPROBES = '/sys/kernel/debug/kprobes/list';
 const SIZES = ['0', '1', '64', '65', '128', '129', '1024', '1025x3', '4096', '70000'];
@@ -70,9 +70,9 @@ describe('on a kernel with kprobes', () => {
   });
 
   it('a caller who is not root counts exactly their own vfs_read() sizes through a kprobe, and usercopy loads for them', async () => {
-    // The scoped kprobe programs check the uid on every hit (bpf/size_source.h): this kernel's verifier takes that too.
+    // The scoped kprobe programs check the task's ids and dumpable mode on every hit (bpf/size_source.h, CO-RE): this kernel's verifier and BTF take that too.
     const A = 54321;
-    const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A) } });
+    const client = await HelperClient.start({ ...directLaunch(), env: callerEnv(A) });
     try {
       const starts = ['vfs-read', 'usercopy'] as const;
       for (const [i, id] of starts.entries()) {

@@ -10,7 +10,7 @@ import { HelperClient } from '../../src/backend/helper-client.js';
 import { directLaunch } from '../../src/backend/launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { LOADS_PER_WINDOW } from '../../helper/work-budget.js';
-import { needsRoot, ourPrograms } from './harness.js';
+import { callerEnv, needsRoot, ourPrograms } from './harness.js';
 
 const A = 54321;
 
@@ -18,7 +18,7 @@ it('a flood of starts and refreshes is refused as busy past the budget, and a ru
   if (!needsRoot(t)) return;
   const sleeper = spawn('/bin/sleep', ['600'], { uid: A, gid: A, stdio: 'ignore' });
   t.after(() => sleeper.kill('SIGKILL'));
-  const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A) } });
+  const client = await HelperClient.start({ ...directLaunch(), env: callerEnv(A) });
   t.after(() => client.close());
   const running = await client.request('start', { session: 1,
     mode: 'stat', probe: { kind: 'catalog', id: 'read' }, layout: 'seed', intervalMs: 100, pid: sleeper.pid!,

@@ -12,13 +12,13 @@ import { describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { BINARY_FRAME, encodeFrame } from '../../src/shared/framing.js';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, requestSchema } from '../../src/shared/protocol.js';
-import { needsRoot, ourPrograms } from './harness.js';
+import { callerEnv, needsRoot, ourPrograms } from './harness.js';
 import { killStarted, RawHelper, type Reply } from './raw-helper.js';
 
 const FRAMES_PER_HELPER = 60_000;
 const BATCH = 1000;
 /** A user with no process on this machine (scope.test.ts uses it too). */
-const NOT_ROOT = { PKEXEC_UID: '54321' };
+const NOT_ROOT = callerEnv(54321);
 
 /** One generated frame: its bytes, and the id its reply must carry (null: the helper cannot tell). */
 interface Case { bytes: Uint8Array; replyId: number | null; malformed: boolean; start?: boolean }

@@ -21,6 +21,15 @@ export function needsRoot(t: TestContext): boolean {
   return false;
 }
 
+/**
+ * The helper's environment for a caller who is not root, as a root test starts it: pkexec's
+ * PKEXEC_UID, and the gid that a root parent names (helper/caller.ts, callerGid). The test users
+ * have no passwd entry; their processes run with gid = uid.
+ */
+export function callerEnv(uid: number): Record<string, string> {
+  return { PKEXEC_UID: String(uid), BPF_LAB_CALLER_GID: String(uid) };
+}
+
 export interface Run {
   status: number | null;
   stdout: string;

@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { it } from 'node:test';
-import { targetOf } from '../../helper/attach.js';
+import { targetOf, type Owner } from '../../helper/attach.js';
 import { HistSession } from '../../helper/hist-session.js';
 import { Kernel } from '../../helper/kernel.js';
 import type { ProbeSpec } from '../../src/shared/probes.js';
@@ -29,16 +29,16 @@ it('a program scoped to a user\'s uid counts the softirq work done on their time
   const exited = new Promise<number | null>((resolve) => gate.on('close', resolve));
   const kernel = new Kernel();
   let id = 0;
-  const start = (probe: ProbeSpec, onlyUid: number | null): HistSession => {
+  const start = (probe: ProbeSpec, owner: Owner | null): HistSession => {
     const params = {
       session: ++id, mode: 'stat' as const, probe, layout: 'seed', intervalMs: 0, pid: gate.pid!, armOnExec: true,
       stats: false, verifierLog: false, calls: false,
     };
-    return HistSession.start(id, kernel, params, targetOf(params, onlyUid), () => true)[0];
+    return HistSession.start(id, kernel, params, targetOf(params, owner), () => true)[0];
   };
   const received: ProbeSpec = { kind: 'tracepoint', category: 'net', event: 'netif_receive_skb', field: 'len' };
   const sent: ProbeSpec = { kind: 'tracepoint', category: 'syscalls', event: 'sys_enter_sendto', field: 'len' };
-  const sessions = [start(received, null), start(received, A), start(sent, A)];
+  const sessions = [start(received, null), start(received, { uid: A, gid: A }), start(sent, { uid: A, gid: A })];
   try {
     gate.stdin.end('go\n');
     assert.equal(await exited, 0);
@@ -46,7 +46,7 @@ it('a program scoped to a user\'s uid counts the softirq work done on their time
     assert.equal(scopedSent, K, 'scoped to A: every send of A\'s own');
     // Nearly always all K; a receive the kernel hands to ksoftirqd (root's) counts for neither.
     assert.ok(rootReceived! > K / 2, `root saw ${rootReceived} of the ${K} datagrams taken in on A's time`);
-    assert.equal(scopedReceived, rootReceived, 'the uid check passes every one: that work ran in a softirq, on A\'s time');
+    assert.equal(scopedReceived, rootReceived, 'the owner check passes every one: that work ran in a softirq, on A\'s time');
   } finally {
     for (const s of sessions) s.dispose();
     gate.kill('SIGKILL');

@@ -1,17 +1,22 @@
 /**
- * A caller who is not root sees only their own processes (helper/caller.ts, and the uid check
- * in bpf/size_source.h). The helper is the real one, started as pkexec would start it for user
- * A (PKEXEC_UID); the oracle workloads run as A, as B and as root, each writing sizes of its own,
- * so that exact counts show whose writes were counted.
+ * A caller who is not root sees only their own processes (helper/caller.ts, and the check of
+ * each hit's task in bpf/size_source.h, ptrace's rule). The helper is the real one, started as
+ * pkexec would start it for user A (PKEXEC_UID, and the gid its root parent names); the oracle
+ * workloads run as A, as B and as root, and as A through setuid and setgid copies, each writing
+ * sizes of its own, so that exact counts show whose writes were counted.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { HelperClient } from '../../src/backend/helper-client.js';
+import { GatedChild } from '../../src/cli/gated-child.js';
 import { directLaunch } from '../../src/backend/launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { recordEvent } from '../../src/shared/trace-frame.js';
-import { expectedCounts, needsRoot, ORACLE_STATIC, ourPrograms } from './harness.js';
+import { callerEnv, expectedCounts, needsRoot, ORACLE_STATIC, ourPrograms } from './harness.js';
 
 // Users with no other process on this machine, so that A's counts are the oracle's alone.
 const A = 54321;
@@ -19,7 +24,7 @@ const B = 54322;
 const OWN_ONLY = /^Only your own processes are counted/;
 
 async function helperFor(t: TestContext, uid: number): Promise<HelperClient> {
-  const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(uid) } });
+  const client = await HelperClient.start({ ...directLaunch(), env: callerEnv(uid) });
   t.after(() => client.close());
   return client;
 }
@@ -37,6 +42,33 @@ function sleeperAs(t: TestContext, uid: number): ChildProcess {
   return child;
 }
 
+/**
+ * `bpf-lab stat write -- PROGRAM write SIZES...` as user uid: the CLI's own gated child (run as
+ * uid, gid uid), armed on its exec, so only PROGRAM's writes can count. The histogram's counts.
+ */
+async function commandAs(client: HelperClient, uid: number, program: string, sizes: string[]): Promise<number[]> {
+  const child = new GatedChild([program, 'write', ...sizes], { uid, gid: uid });
+  const started = await client.request('start', { session: 8, mode: 'stat', probe: { kind: 'catalog', id: 'write' },
+    layout: 'seed', intervalMs: 0, pid: child.pid, armOnExec: true });
+  child.release();
+  assert.equal(await child.exited, 0, `${program} as ${uid}`);
+  return (await client.request('stop', { session: started.session })).histogram!.counts;
+}
+
+/** A copy of the static oracle, root's, with this mode and group, in a directory every user can enter, on a filesystem that honours setuid. */
+function oracleCopy(t: TestContext, mode: number, gid = 0): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bpf-lab-setid-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  fs.chmodSync(dir, 0o755);
+  const mount = spawnSync('findmnt', ['-n', '-o', 'OPTIONS', '-T', dir], { encoding: 'utf8' });
+  assert.doesNotMatch(mount.stdout, /\bnosuid\b/, `${dir} is on a nosuid mount: the copy would not change ids`);
+  const file = path.join(dir, 'oracle-static');
+  fs.copyFileSync(ORACLE_STATIC, file);
+  fs.chownSync(file, 0, gid);
+  fs.chmodSync(file, mode); // after chown, which clears the setuid and setgid bits
+  return file;
+}
+
 const refusal = (client: HelperClient, params: Record<string, unknown>): Promise<LabError> =>
   client.request('start', { session: 1, mode: 'stat', layout: 'seed', intervalMs: 0, ...params } as never)
     .then(() => assert.fail(`${JSON.stringify(params)} was accepted`), (e: LabError) => e);
@@ -52,6 +84,26 @@ describe('a caller who is not root sees only their own processes', () => {
     oracleAs(0, ['900x4']);
     const stopped = await client.request('stop', { session: started.session });
     assert.deepEqual(stopped.histogram!.counts, expectedCounts('seed', ['7x3', '300x2']));
+  });
+
+  it('a command A runs counts by ptrace\'s rule: a setuid-root, a setgid or an execute-only copy of the writer counts 0, the plain one exactly', async (t) => {
+    if (!needsRoot(t)) return;
+    const client = await helperFor(t, A);
+    const sizes = ['7x3', '300x2', '5000'];
+    const exact = expectedCounts('seed', sizes);
+    const none = exact.map(() => 0);
+    assert.deepEqual(await commandAs(client, A, ORACLE_STATIC, sizes), exact, 'A\'s plain writer: every write, exactly');
+    // Runs as root (euid and saved uid 0), and is not dumpable: perf and ptrace refuse it to A.
+    assert.deepEqual(await commandAs(client, A, oracleCopy(t, 0o4755), sizes), none, 'setuid root');
+    // Runs with B's group, which A is not in (egid and saved gid B).
+    assert.deepEqual(await commandAs(client, A, oracleCopy(t, 0o2755, B), sizes), none, 'setgid B');
+    // Every id A's, but A may not read the file, so the kernel makes the process undumpable (would_dump).
+    assert.deepEqual(await commandAs(client, A, oracleCopy(t, 0o711), sizes), none, 'execute-only: not dumpable');
+    // The copies did write: root counts them all.
+    const root = await HelperClient.start(directLaunch());
+    t.after(() => root.close());
+    assert.deepEqual(await commandAs(root, A, oracleCopy(t, 0o4755), sizes), exact, 'root counts the setuid copy\'s writes');
+    assert.deepEqual(await commandAs(client, A, ORACLE_STATIC, sizes), exact, 'and A\'s plain writer still counts exactly');
   });
 
   it('trace with no pid lists only A\'s events', async (t) => {
@@ -135,7 +187,7 @@ describe('a caller who is not root sees only their own processes', () => {
 
   it('an instructor (the second polkit action\'s launcher sets BPF_LAB_SCOPE) counts every user\'s writes', async (t) => {
     if (!needsRoot(t)) return;
-    const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A), BPF_LAB_SCOPE: 'system' } });
+    const client = await HelperClient.start({ ...directLaunch(), env: { ...callerEnv(A), BPF_LAB_SCOPE: 'system' } });
     t.after(() => client.close());
     assert.equal((await client.request('hello', {})).scope, 'every-process');
     const started = await client.request('start', { session: 6, mode: 'stat', probe: { kind: 'catalog', id: 'write' }, layout: 'seed', intervalMs: 0 });

@@ -9,12 +9,12 @@ import { haveBpftool, structs, type Layout } from './btf.js';
 
 const SRC: SizeSource = {
   targetTgid: 1234, selfTgid: 0x01020304, clientTgid: 77, argIndex: 3, fieldOffset: 32, fieldSize: 8, armOnExec: true,
-  onlyUid: 54321,
+  onlyUid: 54321, onlyGid: 54333,
 };
 /** struct size_source member -> the value SRC puts there. */
 const SOURCE_FIELDS: Record<string, number> = {
   target_tgid: 1234, self_tgid: 0x01020304, client_tgid: 77, arg_index: 3, field_offset: 32, field_size: 8,
-  arm_on_exec: 1, only_uid: 54321,
+  arm_on_exec: 1, only_uid: 54321, only_gid: 54333,
 };
 
 function layouts(t: TestContext, object: 'hist' | 'trace' = 'hist'): Record<string, Layout> | null {

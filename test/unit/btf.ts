@@ -27,6 +27,8 @@ export function structs(object: 'hist' | 'trace' | 'calls'): Record<string, Layo
     const t = types.get(id);
     if (!t) throw new Error(`BTF type ${id} missing`);
     if (t.size !== undefined) return t.size;
+    // A pointer (task_struct's in kernel_types.h) is 8 bytes on the BPF target, whatever it points to.
+    if (t.kind === 'PTR') return 8;
     if (t.kind === 'ARRAY') return (t.nr_elems ?? 0) * sizeOf((t as { type_id: number }).type_id);
     return sizeOf(t.type_id!);
   };

@@ -26,8 +26,8 @@ const SCOPE: Record<Scope, { text: string; why: string }> = {
   'every-process': { text: 'every process', why: 'The helper runs for root, so every process on this machine is counted.' },
   'own-processes': {
     text: 'your processes',
-    why: 'Only processes that run as you are counted: on a shared machine, other users\' activity is theirs. '
-      + 'Root counts every process.',
+    why: 'Only your own processes are counted, the ones you could debug: other users\' activity is theirs, and a '
+      + 'setuid or setgid program stops counting once it runs with ids that are not yours. Root counts every process.',
   },
 };
 
