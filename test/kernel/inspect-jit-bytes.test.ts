@@ -16,11 +16,11 @@ import { HelperClient } from '../../src/backend/helper-client.js';
 import { directLaunch } from '../../src/backend/launch.js';
 import { isKernelAddress } from '../../src/shared/ebpf-disasm.js';
 import { JIT_BYTES_WITHHELD, type Inspection } from '../../src/shared/inspect.js';
-import { needsRoot, ourPrograms } from './harness.js';
+import { callerEnv, needsRoot, ourPrograms } from './harness.js';
 
 const JIT_BYTES = fileURLToPath(new URL('../../workloads/jit-bytes', import.meta.url));
 // A user with no process on this machine (as in scope.test.ts).
-const NOT_ROOT = { PKEXEC_UID: '54321' };
+const NOT_ROOT = callerEnv(54321);
 
 interface ObjdumpInsn { offset: number; bytes: string; mnemonic: string; operands: string }
 

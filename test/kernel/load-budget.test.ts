@@ -18,7 +18,7 @@ import { directLaunch } from '../../src/backend/launch.js';
 import type { LabError } from '../../src/shared/errors.js';
 import { COUNTER_OWN_LOADS } from '../../helper/load-counter.js';
 import { LOADS_PER_WINDOW, WINDOW_MS } from '../../helper/work-budget.js';
-import { needsRoot, ourPrograms } from './harness.js';
+import { callerEnv, needsRoot, ourPrograms } from './harness.js';
 
 const A = 54321;
 const CHARGED = /^budget: (.+) charged (\d+) program loads; (\d+) in the last 10 s$/;
@@ -49,7 +49,7 @@ it('what a caller who is not root is charged is what strace counts the helper lo
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const sleeper = spawn('/bin/sleep', ['600'], { uid: A, gid: A, stdio: 'ignore' });
   t.after(() => sleeper.kill('SIGKILL'));
-  const client = await HelperClient.start({ ...directLaunch(), env: { PKEXEC_UID: String(A) } });
+  const client = await HelperClient.start({ ...directLaunch(), env: callerEnv(A) });
   t.after(() => client.close());
   const charges: Array<{ what: string; loads: number; used: number }> = [];
   client.onPush((push) => {
