@@ -24,8 +24,9 @@ export class LoadBudget {
   /**
    * Runs synchronous work that may load up to `bound` programs: refused (`busy`) before it
    * starts when that many do not fit, charged what it really loaded once it is done, failed or not.
+   * Work that returned a promise would be settled at its first await, so the type refuses it.
    */
-  run<T>(bound: number, what: string, work: () => T): T {
+  run<T>(bound: number, what: string, work: () => T extends PromiseLike<unknown> ? never : T): T {
     if (!this.limited) return work();
     const starting = this.counter === null && !this.counterFailed;
     const reservation = this.budget.reserve(bound + (starting ? COUNTER_OWN_LOADS : 0), what);
@@ -36,17 +37,14 @@ export class LoadBudget {
         this.counterFailed = true;
       }
     }
-    const counter = this.counter;
-    const before = counter?.loads() ?? 0;
-    try {
-      return work();
-    } finally {
-      if (counter) {
-        const loads = counter.loads() - before + (starting ? COUNTER_OWN_LOADS : 0);
-        reservation.settle(loads);
-        this.note(what, loads, this.budget.used());
-      }
-    }
+    // Without its counter, the work stays charged its bound.
+    if (!this.counter) return work();
+    const own = starting ? COUNTER_OWN_LOADS : 0;
+    // Charged what it loaded, whether it succeeded or threw (a refused program cost its verification).
+    return this.counter.watch(work, (counted) => {
+      reservation.settle(counted + own);
+      this.note(what, counted + own, this.budget.used());
+    });
   }
 
   /** Charges work whose loads are known before it runs and make no bpf() call (the classic lesson). */

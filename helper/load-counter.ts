@@ -22,13 +22,12 @@ export const COUNTER_OWN_LOADS = 6;
 export class LoadCounter {
   private constructor(private readonly object: BpfObject, private readonly count: DataView) {}
 
-  /** Loads and attaches the counter, counting this process from now on. */
+  /** Loads the counter for this process; it counts only while `watch` runs work. */
   static start(): LoadCounter {
     const object = BpfObject.open('loads');
     try {
       object.selectPrograms(['loads_enter'], ['loads_enter']);
       object.load();
-      object.attachTracepoint('loads_enter', 'syscalls', 'sys_enter_bpf');
       const globals = object.mappedGlobals();
       if (globals.length !== LOAD_COUNT_SIZE) throw new Error(`loads.bpf.o: .bss is ${globals.length} bytes, not ${LOAD_COUNT_SIZE}`);
       const count = new DataView(globals.buffer, globals.byteOffset, globals.byteLength);
@@ -40,9 +39,21 @@ export class LoadCounter {
     }
   }
 
-  /** This process's BPF_PROG_LOAD calls since start(): differences of two readings bound a piece of work. */
-  loads(): number {
-    return Number(this.count.getBigUint64(LOADS, true));
+  /**
+   * Runs work with the counter attached, and tells `counted` how many programs it asked to load,
+   * whether it returned or threw. Attached only meanwhile: while any syscalls tracepoint is on,
+   * every system call of every process on the machine takes the kernel's slower traced path, and
+   * a student's helper may sit idle for hours.
+   */
+  watch<T>(work: () => T, counted: (loads: number) => void): T {
+    const before = this.count.getBigUint64(LOADS, true);
+    this.object.attachTracepoint('loads_enter', 'syscalls', 'sys_enter_bpf');
+    try {
+      return work();
+    } finally {
+      this.object.detach();
+      counted(Number(this.count.getBigUint64(LOADS, true) - before));
+    }
   }
 
   /** Detaches and unloads the counter. */

@@ -84,6 +84,10 @@ it('what a caller who is not root is charged is what strace counts the helper lo
   assert.deepEqual(plain, { counted: 2, charged: 2 }, 'a plain start: libbpf\'s check and the probe');
   const full = await start({ calls: true, verifierLog: true, armOnExec: true });
   assert.deepEqual(full, { counted: 7, charged: 7 }, 'the recorder\'s three programs and check, the probe, hist_arm and the check');
+  // Between pieces of work the counter is loaded but attached nowhere: a syscalls tracepoint left on
+  // would put every system call on the machine on the kernel's slower traced path.
+  assert.equal(loadedCounters().length, 1, 'the counter stays loaded');
+  assert.deepEqual(attachedCounters(client.pid!), [], 'and is attached only while work runs');
   // Three starts used 19 of 20: a fourth, and a trial of every probe, are refused before they load anything.
   assert.equal(charges.at(-1)!.used, first.counted + 2 + 7);
   for (const refused of [await start(), await measure(() => client.request('probes', { refresh: true }))]) {
@@ -124,4 +128,13 @@ it('what a caller who is not root is charged is what strace counts the helper lo
 function loadedCounters(): string[] {
   const r = spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
   return (JSON.parse(r.stdout) as Array<{ name?: string }>).map((p) => p.name ?? '').filter((n) => n === 'loads_enter');
+}
+
+/** The helper's perf-event attachments of the load counter (bpftool perf: tracepoints with a program). */
+function attachedCounters(pid: number): unknown[] {
+  const r = spawnSync('bpftool', ['-j', 'perf', 'list'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const progs = JSON.parse(spawnSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' }).stdout) as Array<{ id: number; name?: string }>;
+  const counters = new Set(progs.filter((p) => p.name === 'loads_enter').map((p) => p.id));
+  return (JSON.parse(r.stdout) as Array<{ pid: number; prog_id: number }>).filter((e) => e.pid === pid && counters.has(e.prog_id));
 }

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { LabError } from '../../src/shared/errors.js';
 import { LoadBudget } from '../../helper/load-budget.js';
 import { COUNTER_OWN_LOADS, type LoadCounter } from '../../helper/load-counter.js';
-import { LOADS_PER_WINDOW, startLoads, WINDOW_MS, WorkBudget } from '../../helper/work-budget.js';
+import { CATALOG } from '../../helper/catalog.js';
+import { LOADS_PER_WINDOW, PROBE_TRIAL_LOADS, startLoads, WINDOW_MS, WorkBudget } from '../../helper/work-budget.js';
 
 test('a caller who is not root may load LOADS_PER_WINDOW programs in any window, then waits; root is not limited', () => {
   let now = 0;
@@ -71,7 +72,17 @@ test('a start reserves its probe, hist_arm with armOnExec and the recorder with 
 function fakeCounter(): { counter: LoadCounter; add: (n: number) => void; disposed: () => boolean } {
   let loads = 0;
   let disposed = false;
-  const counter = { loads: () => loads, dispose: () => { disposed = true; } } as unknown as LoadCounter;
+  const counter = {
+    watch: <T>(work: () => T, counted: (n: number) => void): T => {
+      const before = loads;
+      try {
+        return work();
+      } finally {
+        counted(loads - before);
+      }
+    },
+    dispose: () => { disposed = true; },
+  } as unknown as LoadCounter;
   return { counter, add: (n) => { loads += n; }, disposed: () => disposed };
 }
 
@@ -103,4 +114,12 @@ test('without its counter, work is charged its bound and the counter\'s own; roo
   assert.equal(work.used(), COUNTER_OWN_LOADS + 4);
   const root = new LoadBudget(new WorkBudget(false), false, () => undefined, () => { throw new Error('root needs no counter'); });
   assert.equal(root.run(99, 'this start', () => 'ran'), 'ran');
+});
+
+test('a new helper\'s first check of every probe, with the counter\'s own loads, fits in one window', () => {
+  // Over the window, a student's first `probes` would be refused as internal: a catalog probe added must keep this true.
+  assert.ok(PROBE_TRIAL_LOADS * CATALOG.length + COUNTER_OWN_LOADS <= LOADS_PER_WINDOW,
+    `${CATALOG.length} probes × ${PROBE_TRIAL_LOADS} + ${COUNTER_OWN_LOADS} > ${LOADS_PER_WINDOW}`);
+  const budget = new LoadBudget(new WorkBudget(true, () => 0), true, () => undefined, () => { throw new Error('no counter'); });
+  assert.doesNotThrow(() => budget.run(PROBE_TRIAL_LOADS * CATALOG.length, 'checking every probe', () => undefined));
 });
