@@ -1,7 +1,7 @@
 /**
  * `bpf-lab serve`'s HTTP server: the renderer's files, one POST route per
  * LabApi call, and the live stream as one streamed response of frames (live-wire.ts). It binds to
- * loopback only, and every request passes the Guard (Host, Origin, token).
+ * loopback only, and every request passes the Guard (Host, Origin; the token for calls and the live stream).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -116,19 +116,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       if (!guard.callAuthorized(req)) return refuse(res, 401, 'Not authorized: the live stream needs the token as a Bearer header.');
       return live.attach(req, res, SECURITY_HEADERS);
     }
-    let cookie: Record<string, string> = {};
+    // An old-style URL put the token in the query, where logs and history keep it: refused, so the
+    // user learns to open the printed URL (token in the fragment) rather than seeing a page that cannot call.
     if (url.searchParams.has('token')) {
-      if (!guard.queryToken(url)) return refuse(res, 401, 'Wrong token: use the URL that bpf-lab serve printed.');
-      // The page keeps the token for its calls and drops it from the address bar (transport.ts);
-      // the cookie lets a reload fetch the page's files.
-      cookie = { 'Set-Cookie': guard.setCookie() };
-    } else if (!guard.pageAuthorized(req)) {
-      return refuse(res, 401, 'Not authorized: open the URL with the token that bpf-lab serve printed.');
+      return refuse(res, 400, 'The token no longer goes in the query: open the URL that bpf-lab serve printed (http://127.0.0.1:PORT/#token=...).');
     }
     if (isPost) return refuse(res, 404, 'No such call.');
     const file = await readStatic(options.root, url.pathname);
     if (!file) return refuse(res, 404, 'Not found.');
-    send(res, 200, file.type, req.method === 'HEAD' ? '' : file.body, cookie);
+    send(res, 200, file.type, req.method === 'HEAD' ? '' : file.body);
   }
 
   await new Promise<void>((resolve, reject) => {
