@@ -37,7 +37,7 @@ export async function runServe(cmd: Extract<Command, { name: 'serve' }>, say: (t
   }
   const base = `http://127.0.0.1:${server.port}/`;
   say(`BPF Lab is serving on ${base} (this machine only).\n`);
-  say(`Open: ${base}?token=${token}\n`);
+  say(`Open: ${base}#token=${token}\n`);
   say(`From another machine: ssh -L ${server.port}:127.0.0.1:${server.port} THIS-HOST, then open the same URL there.\n`);
   say('Press Ctrl-C to stop.\n');
   await new Promise<void>((resolve) => {

@@ -3,11 +3,11 @@
  * preload exposes a LabTransport as window.bpfLab; in a browser (`bpf-lab
  * serve`) the same contract runs over fetch: calls, and the live stream as one
  * streamed response of frames (live-wire.ts), reconnected after a second when
- * it drops. The page takes the token from the URL it was opened with, keeps
- * it in this tab's sessionStorage (it survives a reload, and no other site or
+ * it drops. The page takes the token from the fragment of the URL it was
+ * opened with (`#token=...`, which browsers never send to a server), keeps it
+ * in this tab's sessionStorage (it survives a reload, and no other site or
  * port can read it), drops it from the address bar, and sends it as a Bearer
- * header with every call and with the live stream. The server's cookie only
- * lets a reload fetch the page.
+ * header with every call and with the live stream. No cookie is involved.
  */
 import type { Channel, Envelope, LabApi, LabTransport } from '../shared/lab-api.js';
 import { createLabApi } from '../shared/lab-client.js';
@@ -24,15 +24,15 @@ const TOKEN_KEY = 'bpf-lab-token';
 /** How long the live stream waits before it reconnects. */
 const RETRY_MS = 1000;
 
-/** The token from this page's URL (moved into sessionStorage and out of the address bar), or the one kept before. */
+/** The token from this page's URL fragment (moved into sessionStorage and out of the address bar), or the one kept before. */
 export function takePageToken(): string | null {
-  const params = new URLSearchParams(location.search);
+  const params = new URLSearchParams(location.hash.slice(1));
   const fromUrl = params.get('token');
   if (fromUrl) {
     sessionStorage.setItem(TOKEN_KEY, fromUrl);
     params.delete('token');
     const rest = params.toString();
-    history.replaceState(null, '', `${location.pathname}${rest ? `?${rest}` : ''}${location.hash}`);
+    history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
   }
   return sessionStorage.getItem(TOKEN_KEY);
 }

@@ -41,7 +41,7 @@ export async function startServe(command = [process.execPath, CLI]): Promise<Ser
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`serve printed no URL in 30 s:\n${out}`)), 30_000);
     const look = (): void => {
-      const m = /Open: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
+      const m = /Open: (http:\/\/127\.0\.0\.1:\d+\/#token=\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(m[1]!);
@@ -52,7 +52,7 @@ export async function startServe(command = [process.execPath, CLI]): Promise<Ser
   });
   const parsed = new URL(url);
   return {
-    url, origin: parsed.origin, token: parsed.searchParams.get('token')!, port: Number(parsed.port), proc,
+    url, origin: parsed.origin, token: new URLSearchParams(parsed.hash.slice(1)).get('token')!, port: Number(parsed.port), proc,
     output: () => out,
     exited,
     stop: () => {

@@ -1,6 +1,6 @@
 // `bpf-lab serve` on the real helper, probed over raw HTTP: loopback only,
-// the token required everywhere (a cookie for the page's files; the token
-// itself for calls and the live stream), Host and Origin checked against DNS
+// the page's files public, no cookie ever set, the token (a Bearer header)
+// required for calls and the live stream, Host and Origin checked against DNS
 // rebinding and cross-site requests, the CSP sent, and a call with the token
 // reaching the real helper.
 import { after, before, test } from 'node:test';
@@ -35,49 +35,50 @@ function request(served: Served, path: string, opts: { method?: string; headers?
 }
 
 let served: Served | null = null;
-let cookie = '';
 
 before(async () => {
   if (process.getuid?.() !== 0) return;
   served = await startServe();
-  const r = await request(served, `/?token=${served.token}`);
-  cookie = (r.headers['set-cookie']?.[0] ?? '').split(';')[0]!;
 });
 
 after(async () => {
   if (served) assert.equal(await served.stop(), 0);
 });
 
-test('the tokened URL serves the page and sets a cookie for its files', async (t) => {
+test('the printed URL carries the token in its fragment; the page needs none and no response sets a cookie', async (t) => {
   if (!needsRoot(t)) return;
-  const r = await request(served!, `/?token=${served!.token}`);
-  assert.equal(r.status, 200);
-  assert.match(r.body, /<div id="root">/);
-  assert.match(r.headers['set-cookie']?.[0] ?? '', /^bpf_lab_\d+=\S+; Path=\/; HttpOnly; SameSite=Strict$/);
-  const page = await request(served!, '/', { headers: { cookie } });
+  assert.match(served!.url, /^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]+$/);
+  const page = await request(served!, '/');
   assert.equal(page.status, 200);
+  assert.match(page.body, /<div id="root">/);
   assert.match(String(page.headers['content-security-policy']), /default-src 'none'; script-src 'self'.*frame-ancestors 'none'/);
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
+  const asset = /src="\.(\/assets\/[^"]+\.js)"/.exec(page.body)?.[1];
+  assert.ok(asset, 'the page names a script asset');
+  const bearer = { authorization: `Bearer ${served!.token}` };
+  const cookies: string[] = [];
+  for (const headers of [{}, bearer]) {
+    for (const path of ['/', '/index.html', asset, `/?token=${served!.token}`]) cookies.push(...(await request(served!, path, { headers })).headers['set-cookie'] ?? []);
+  }
+  assert.deepEqual(cookies, []);
+  const old = await request(served!, `/?token=${served!.token}`);
+  assert.equal(old.status, 400, 'an old query-token URL is refused, with a pointer to the printed URL');
+  assert.match(old.body, /#token=/);
 });
 
-test('a bad or missing token is refused; the cookie alone cannot make calls or open the live stream', async (t) => {
+test('without the Bearer token, calls and the live stream are refused', async (t) => {
   if (!needsRoot(t)) return;
-  const wrong = await request(served!, '/?token=not-the-token');
-  assert.equal(wrong.status, 401);
-  assert.equal(wrong.headers['set-cookie'], undefined);
-  assert.equal((await request(served!, '/')).status, 401);
-  assert.equal((await request(served!, '/', { headers: { cookie: `${cookie.split('=')[0]}=guess` } })).status, 401);
   const withCookie = await request(served!, '/api/call/lab:status', {
-    method: 'POST', headers: { cookie, origin: served!.origin, 'content-type': 'application/json' }, body: '{}',
+    method: 'POST', headers: { cookie: `bpf_lab_${served!.port}=${served!.token}`, origin: served!.origin, 'content-type': 'application/json' }, body: '{}',
   });
-  assert.equal(withCookie.status, 401, 'a cookie any local server could have been sent is not enough');
-  assert.equal((await request(served!, '/api/live', { headers: { cookie } })).status, 401);
+  assert.equal(withCookie.status, 401, 'a cookie, even holding the token, is not enough');
+  assert.equal((await request(served!, '/api/live', { headers: { cookie: `bpf_lab_${served!.port}=${served!.token}` } })).status, 401);
   assert.equal((await request(served!, '/api/live?token=guess')).status, 401);
 });
 
-test('a foreign Host (DNS rebinding) and a foreign Origin are refused even with the cookie', async (t) => {
+test('a foreign Host (DNS rebinding) and a foreign Origin are refused', async (t) => {
   if (!needsRoot(t)) return;
-  const rebound = await request(served!, '/', { headers: { host: `attacker.example:${served!.port}`, cookie } });
+  const rebound = await request(served!, '/', { headers: { host: `attacker.example:${served!.port}` } });
   assert.equal(rebound.status, 421);
   const cross = await request(served!, '/api/call/lab:status', {
     method: 'POST', headers: { authorization: `Bearer ${served!.token}`, origin: 'http://attacker.example' }, body: '{}',

@@ -117,17 +117,17 @@ test('calls carry the token as a Bearer header and no cookie; without a token no
   assert.equal(seen.length, 1);
 });
 
-test('the token moves from the URL into this tab\'s storage and out of the address bar', () => {
+test('the token moves from the URL fragment into this tab\'s storage and out of the address bar', () => {
   const stored = new Map<string, string>();
   const replaced: string[] = [];
   const page = globalThis as unknown as Record<string, unknown>;
   const saved = { location: page.location, sessionStorage: page.sessionStorage, history: page.history };
-  page.location = { search: '?token=abc&x=1', pathname: '/', hash: '#trace' };
+  page.location = { search: '?x=1', pathname: '/', hash: '#token=abc&view=trace' };
   page.sessionStorage = { setItem: (k: string, v: string) => stored.set(k, v), getItem: (k: string) => stored.get(k) ?? null };
   page.history = { replaceState: (_s: unknown, _t: string, url: string) => replaced.push(url) };
   try {
     assert.equal(takePageToken(), 'abc');
-    assert.deepEqual(replaced, ['/?x=1#trace']);
+    assert.deepEqual(replaced, ['/?x=1#view=trace']);
     page.location = { search: '', pathname: '/', hash: '' };
     assert.equal(takePageToken(), 'abc', 'a reload finds it again');
     assert.equal(replaced.length, 1);

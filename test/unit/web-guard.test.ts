@@ -1,6 +1,6 @@
 // Who may talk to `bpf-lab serve` (src/backend/web/guard.ts) and which files
 // it serves (static-files.ts): Host and Origin against DNS rebinding and
-// cross-site requests, the token as URL, cookie or Bearer header, and no path
+// cross-site requests, the token as a Bearer header only, and no path
 // out of the renderer's folder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,18 +39,12 @@ test('a browser Origin must be ours; state changes need one unless they carry a 
   assert.equal(guard.originAllowed(req({ authorization: `Bearer ${token}` }), true), true, 'a script with the token');
 });
 
-test('a cookie opens the page\'s files only; calls (and the live stream) need the Bearer token', () => {
-  const cookie = `theme=dark; ${guard.cookieName}=${token}`;
-  assert.equal(guard.pageAuthorized(req({ cookie })), true);
-  assert.equal(guard.pageAuthorized(req({ authorization: `Bearer ${token}` })), true);
-  assert.equal(guard.pageAuthorized(req({ cookie: `${guard.cookieName}=${token}x` })), false);
-  assert.equal(guard.pageAuthorized(req({ cookie: `bpf_lab_9000=${token}` })), false, 'another server\'s cookie');
-  assert.equal(guard.pageAuthorized(req({})), false);
-  assert.equal(guard.callAuthorized(req({ cookie })), false, 'a replayed cookie cannot drive the helper');
+test('calls (and the live stream) need the Bearer token; a cookie, even holding it, is nothing', () => {
+  assert.equal(guard.callAuthorized(req({ cookie: `bpf_lab_8047=${token}` })), false, 'no cookie is ever read');
   assert.equal(guard.callAuthorized(req({ authorization: `Bearer ${token}` })), true);
   assert.equal(guard.callAuthorized(req({ authorization: 'Bearer wrong' })), false);
-  assert.equal(guard.queryToken(new URL(`http://127.0.0.1:8047/?token=${token}`)), true);
-  assert.match(guard.setCookie(), /HttpOnly; SameSite=Strict$/);
+  assert.equal(guard.callAuthorized(req({ authorization: `Bearer ${token}x` })), false);
+  assert.equal(guard.callAuthorized(req({})), false);
 });
 
 test('static files come only from the renderer folder, with a known type', async () => {

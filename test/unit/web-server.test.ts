@@ -1,5 +1,5 @@
 // `bpf-lab serve`'s HTTP routing over a fake helper, with no root: the page's
-// files behind the token or its cookie, calls behind the Bearer token, Host
+// files public and no cookie ever set, calls behind the Bearer token, Host
 // and Origin checks, bad methods and bodies, and the live stream carrying a
 // session's frames and end. test/e2e/web-security.test.ts checks the same
 // server against the real helper.
@@ -25,6 +25,8 @@ let server: WebServer;
 before(async () => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'web-server-test-'));
   fs.writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>BPF Lab</title>');
+  fs.mkdirSync(path.join(root, 'assets'));
+  fs.writeFileSync(path.join(root, 'assets', 'app.js'), 'export {};');
   helper = new FakeHelper();
   service = new LabService({ launch: { via: 'direct', command: 'x', args: [] }, startHelper: () => Promise.resolve(helper.asClient()) });
   await service.start();
@@ -59,30 +61,71 @@ const bearer = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/
 const call = (channel: string, payload: unknown, headers: Record<string, string> = bearer) =>
   request('POST', `/api/call/${channel}`, headers, JSON.stringify(payload));
 
-test('the page opens with the token, which sets the cookie; then the cookie opens its files, and nothing else', async () => {
-  assert.equal((await request('GET', '/')).status, 401);
-  assert.equal((await request('GET', '/?token=wrong')).status, 401);
-  const page = await request('GET', `/?token=${TOKEN}`);
+/** The status and Set-Cookie headers of one request; the response is dropped once they arrive (the live stream never ends). */
+function headersOf(method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<{ status: number; cookies: string[] }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({
+      host: '127.0.0.1', port: server.port, method, path: target, setHost: false,
+      headers: { host: `127.0.0.1:${server.port}`, ...headers },
+    }, (res) => {
+      resolve({ status: res.statusCode!, cookies: res.headers['set-cookie'] ?? [] });
+      res.destroy();
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('no response sets a cookie, and no cookie value it could set authorizes a call or the live stream', async () => {
+  const tokened: Record<string, string>[] = [{}, bearer, { cookie: `bpf_lab_${server.port}=${TOKEN}` }];
+  const cookies: string[] = [];
+  for (const headers of tokened) {
+    for (const [method, target] of [['GET', '/'], ['GET', `/?token=${TOKEN}`], ['GET', '/index.html'], ['GET', '/assets/app.js'],
+      ['HEAD', '/index.html'], ['GET', '/api/live'], ['POST', '/api/call/lab:status']] as const) {
+      const r = await headersOf(method, target, headers, method === 'POST' ? '{}' : undefined);
+      cookies.push(...r.cookies);
+    }
+  }
+  // Before the fix, the tokened URL set `bpf_lab_PORT=TOKEN`, which every other port on 127.0.0.1 was sent.
+  const values = cookies.map((c) => c.split(';')[0]!);
+  for (const pair of values) {
+    const value = pair.slice(pair.indexOf('=') + 1);
+    assert.equal((await call('lab:status', {}, { authorization: `Bearer ${value}`, 'content-type': 'application/json' })).status, 401,
+      'a cookie value sent as a Bearer token makes no call');
+    assert.equal((await headersOf('GET', '/api/live', { authorization: `Bearer ${value}` })).status, 401, 'nor opens the live stream');
+    const origin = `http://127.0.0.1:${server.port}`;
+    assert.equal((await call('lab:status', {}, { cookie: pair, origin, 'content-type': 'application/json' })).status, 401,
+      'sent as a cookie it makes no call');
+    assert.equal((await headersOf('GET', '/api/live', { cookie: pair })).status, 401, 'nor opens the live stream');
+  }
+  assert.deepEqual(cookies, [], 'no cookie is set at all');
+});
+
+test('the page\'s files need no token; a token in the query is refused with a pointer to the printed URL', async () => {
+  const page = await request('GET', '/');
   assert.equal(page.status, 200);
   assert.match(page.body, /<title>BPF Lab<\/title>/);
   assert.equal(page.headers['content-security-policy'], CONTENT_SECURITY_POLICY_HEADER);
   assert.equal(page.headers['x-content-type-options'], 'nosniff');
-  const cookie = page.headers['set-cookie']![0]!.split(';')[0]!;
-  assert.match(page.headers['set-cookie']![0]!, /HttpOnly; SameSite=Strict/);
-  assert.equal((await request('GET', '/index.html', { cookie })).status, 200);
-  assert.equal((await request('HEAD', '/index.html', { cookie })).body, '');
-  assert.equal((await request('GET', '/nothing-here.js', { cookie })).status, 404);
-  assert.equal((await request('GET', '/../../etc/passwd', { cookie })).status, 404);
+  assert.equal((await request('GET', '/assets/app.js')).body, 'export {};');
+  assert.equal((await request('HEAD', '/index.html')).body, '');
+  assert.equal((await request('GET', '/nothing-here.js')).status, 404);
+  assert.equal((await request('GET', '/../../etc/passwd')).status, 404);
+  for (const query of [`/?token=${TOKEN}`, '/?token=wrong', `/index.html?x=1&token=${TOKEN}`]) {
+    const old = await request('GET', query);
+    assert.equal(old.status, 400, query);
+    assert.match(old.body, /open the URL that bpf-lab serve printed \(http:\/\/127\.0\.0\.1:PORT\/#token=/);
+  }
   const origin = `http://127.0.0.1:${server.port}`;
-  assert.equal((await call('lab:status', {}, { cookie, origin, 'content-type': 'application/json' })).status, 401, 'a cookie never makes a call');
-  assert.equal((await call('lab:status', {}, { cookie, 'content-type': 'application/json' })).status, 403,
+  assert.equal((await call('lab:status', {}, { origin, 'content-type': 'application/json' })).status, 401, 'calls still need the token');
+  assert.equal((await call('lab:status', {}, { 'content-type': 'application/json' })).status, 403,
     'without a Bearer token a state change needs our Origin');
-  assert.equal((await request('GET', '/api/live', { cookie })).status, 401, 'nor opens the live stream');
+  assert.equal((await request('GET', '/api/live?token=' + TOKEN)).status, 401, 'nor does the live stream take it from a URL');
 });
 
 test('a foreign Host or Origin is refused before anything else', async () => {
-  assert.equal((await request('GET', `/?token=${TOKEN}`, { host: `evil.example:${server.port}` })).status, 421);
-  assert.equal((await request('GET', `/?token=${TOKEN}`, { host: '127.0.0.1:1' })).status, 421);
+  assert.equal((await request('GET', '/', { host: `evil.example:${server.port}` })).status, 421);
+  assert.equal((await request('GET', '/', { host: '127.0.0.1:1' })).status, 421);
   assert.equal((await call('lab:status', {}, { ...bearer, origin: 'http://evil.example' })).status, 403);
   const ours = await call('lab:status', {}, { ...bearer, origin: `http://127.0.0.1:${server.port}` });
   assert.equal(ours.status, 200);

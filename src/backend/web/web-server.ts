@@ -1,7 +1,7 @@
 /**
  * `bpf-lab serve`'s HTTP server: the renderer's files, one POST route per
  * LabApi call, and the live stream as one streamed response of frames (live-wire.ts). It binds to
- * loopback only, and every request passes the Guard (Host, Origin, token).
+ * loopback only, and every request passes the Guard (Host, Origin; the token for calls and the live stream).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +10,7 @@ import { LabError } from '../../shared/errors.js';
 import type { Envelope } from '../../shared/lab-api.js';
 import { serveCall } from '../../shared/lab-client.js';
 import type { LabService } from '../lab-service.js';
+import { capUntrusted } from './connection-cap.js';
 import { Guard } from './guard.js';
 import { LiveStream } from './live-stream.js';
 import { readStatic } from './static-files.js';
@@ -23,6 +24,8 @@ export interface WebServerOptions {
   /** 0 picks a free port. */
   port: number;
   token: string;
+  /** How many connections that have not shown the token stay open at once (connection-cap.ts). */
+  untrustedCap?: number;
 }
 
 export interface WebServer {
@@ -83,12 +86,14 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // Made once the port is known (options.port may be 0); until then every request waits its turn.
   let guard: Guard | null = null;
   const live = new LiveStream(options.service);
-  const server = http.createServer((req, res) => {
+  // Checked every second, so headersTimeout and requestTimeout (connection-cap.ts) close slow requests promptly.
+  const server = http.createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     void route(req, res).catch((e: unknown) => {
       if (!res.headersSent) refuse(res, 500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
       else res.destroy();
     });
   });
+  const trust = capUntrusted(server, options.untrustedCap);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!guard) return refuse(res, 503, 'Starting; try again.');
@@ -103,6 +108,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (callRoute) {
       if (!isPost) return refuse(res, 405, 'Calls are POSTs.');
       if (!guard.callAuthorized(req)) return refuse(res, 401, 'Not authorized: calls need the token as a Bearer header.');
+      trust(req.socket);
       const body = await readBody(req);
       if (body === null) {
         // Answer, then close the connection rather than read the rest.
@@ -114,21 +120,18 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     if (url.pathname === '/api/live') {
       if (req.method !== 'GET') return refuse(res, 405, 'The live stream is a GET.');
       if (!guard.callAuthorized(req)) return refuse(res, 401, 'Not authorized: the live stream needs the token as a Bearer header.');
+      trust(req.socket);
       return live.attach(req, res, SECURITY_HEADERS);
     }
-    let cookie: Record<string, string> = {};
+    // An old-style URL put the token in the query, where logs and history keep it: refused, so the
+    // user learns to open the printed URL (token in the fragment) rather than seeing a page that cannot call.
     if (url.searchParams.has('token')) {
-      if (!guard.queryToken(url)) return refuse(res, 401, 'Wrong token: use the URL that bpf-lab serve printed.');
-      // The page keeps the token for its calls and drops it from the address bar (transport.ts);
-      // the cookie lets a reload fetch the page's files.
-      cookie = { 'Set-Cookie': guard.setCookie() };
-    } else if (!guard.pageAuthorized(req)) {
-      return refuse(res, 401, 'Not authorized: open the URL with the token that bpf-lab serve printed.');
+      return refuse(res, 400, 'The token no longer goes in the query: open the URL that bpf-lab serve printed (http://127.0.0.1:PORT/#token=...).');
     }
     if (isPost) return refuse(res, 404, 'No such call.');
     const file = await readStatic(options.root, url.pathname);
     if (!file) return refuse(res, 404, 'Not found.');
-    send(res, 200, file.type, req.method === 'HEAD' ? '' : file.body, cookie);
+    send(res, 200, file.type, req.method === 'HEAD' ? '' : file.body);
   }
 
   await new Promise<void>((resolve, reject) => {
