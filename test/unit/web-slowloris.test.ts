@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { LabService } from '../../src/backend/lab-service.js';
@@ -53,7 +54,19 @@ for (let i = 0; i < n; i++) open();
 setInterval(() => undefined, 1000);
 `;
 
-test('held half-open connections neither lock the owner out nor grow serve\'s open files past the cap', async () => {
+/** The owner's live stream, opened with the token: trusted, so the cap must never close it. */
+async function openLive(): Promise<{ closed: () => boolean; close: () => void }> {
+  let closed = false;
+  const req = http.get({ host: '127.0.0.1', port: server.port, path: '/api/live', headers: { authorization: `Bearer ${TOKEN}` } });
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject));
+  assert.equal(res.statusCode, 200);
+  res.resume();
+  res.once('close', () => { closed = true; });
+  return { closed: () => closed, close: () => req.destroy() };
+}
+
+test('held half-open connections neither lock the owner out, nor close the owner\'s live stream, nor grow serve\'s open files past the cap', async () => {
+  const live = await openLive();
   const before = openFiles();
   const asNobody = process.getuid?.() === 0 && fs.existsSync('/usr/bin/setpriv')
     ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
@@ -70,4 +83,8 @@ test('held half-open connections neither lock the owner out nor grow serve\'s op
   const during = openFiles();
   console.log(`open files: ${before} before, ${during} under ${ATTACK} half-open connections (cap ${CAP})`);
   assert.ok(during <= before + CAP + 16, `serve holds ${during - before} more files than before; the cap is ${CAP}`);
+  // The attacker kept churning its connections through the cap all along; the oldest connection
+  // of all, the owner's live stream, was never the one closed.
+  assert.equal(live.closed(), false, 'the owner\'s live stream is still open');
+  live.close();
 });

@@ -126,7 +126,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     // An old-style URL put the token in the query, where logs and history keep it: refused, so the
     // user learns to open the printed URL (token in the fragment) rather than seeing a page that cannot call.
     if (url.searchParams.has('token')) {
-      return refuse(res, 400, 'The token no longer goes in the query: open the URL that bpf-lab serve printed (http://127.0.0.1:PORT/#token=...).');
+      return refuse(res, 400, `The token no longer goes in the query: open the URL that bpf-lab serve printed (http://127.0.0.1:${guard.port}/#token=…).`);
     }
     if (isPost) return refuse(res, 404, 'No such call.');
     const file = await readStatic(options.root, url.pathname);
