@@ -109,7 +109,7 @@ describe('SIGKILL at any moment leaves nothing behind', () => {
         if (tries === 600) assert.fail(`serve printed no address: ${out}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const url = /Open: (http:\/\/127\.0\.0\.1:\d+)\/\?token=(\S+)/.exec(out)!;
+      const url = /Open: (http:\/\/127\.0\.0\.1:\d+)\/#token=(\S+)/.exec(out)!;
       const probe = round % 2 ? { kind: 'catalog', id: 'libc-memcpy' } : { kind: 'catalog', id: 'read' };
       const started = fetch(`${url[1]}/api/call/lab:start`, {
         method: 'POST', headers: { authorization: `Bearer ${url[2]}`, 'content-type': 'application/json' },
