@@ -10,29 +10,35 @@ import { LabError } from '../src/shared/errors.js';
 import type { Reason } from '../src/shared/protocol.js';
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
+/** Linux's O_PATH (the same on x86-64 and arm64); Node's fs.constants does not name it. */
+const O_PATH = 0o10000000;
 
 /**
- * Opens `path` and checks the descriptor: a regular file (only a regular file is ever opened,
- * as opening a device can have effects of its own; O_NONBLOCK, so a FIFO swapped in between the
- * stat and the open cannot block) that starts with the ELF magic (not a text file, a sparse file,
- * or /proc/self/mem, whose first page cannot be read). Symlinks are followed: users name
- * libraries by their links. The caller owns the descriptor it gets.
+ * Opens `path` and checks the descriptor: a regular file that starts with the ELF magic (not a
+ * text file, a sparse file, or /proc/self/mem, whose first page cannot be read). The path is
+ * first opened with O_PATH, which opens no device or FIFO (opening a device can have effects of
+ * its own, and a FIFO's open blocks); only once that descriptor is a regular file is the same
+ * inode opened to read, through /proc/self/fd. So no stat-then-open window exists. Symlinks are
+ * followed: users name libraries by their links. The caller owns the descriptor it gets.
  */
 export function openElf(path: string): { fd: number } | { problem: Reason } {
   const notFile = { problem: { code: 'no-such-file', message: `${path} is not a file.` } };
-  let checked: fs.Stats;
   let fd: number;
   try {
-    checked = fs.statSync(path);
-    if (!checked.isFile()) return notFile;
-    fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+    const pinned = fs.openSync(path, O_PATH);
+    try {
+      if (!fs.fstatSync(pinned).isFile()) return notFile;
+      fd = fs.openSync(`/proc/self/fd/${pinned}`, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+    } finally {
+      fs.closeSync(pinned);
+    }
   } catch {
     return notFile; // ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG, EACCES: not a file we can probe
   }
   let keep = false;
   try {
     const opened = fs.fstatSync(fd);
-    if (!opened.isFile() || opened.dev !== checked.dev || opened.ino !== checked.ino) return notFile;
+    if (!opened.isFile()) return notFile;
     const head = Buffer.alloc(ELF_MAGIC.length);
     let n = 0;
     try {
