@@ -102,6 +102,8 @@ describe('SIGKILL at any moment leaves nothing behind', () => {
     // A start through serve takes about half a second (it records the load's calls and the verifier's log).
     for (const [round, delay] of delays(3, 1200).entries()) {
       const serve = spawn(process.execPath, [CLI, 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
+      // Whatever fails below, no serve outlives the test (it would keep this file's process alive).
+      t.after(() => serve.kill('SIGKILL'));
       let out = '';
       serve.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
       // serve prints its address once its helper is ready; then a start, and the kill within it or after.

@@ -48,8 +48,12 @@ function sleeperAs(t: TestContext, uid: number): ChildProcess {
  */
 async function commandAs(client: HelperClient, uid: number, program: string, sizes: string[]): Promise<number[]> {
   const child = new GatedChild([program, 'write', ...sizes], { uid, gid: uid });
+  // A refused start must not leave the gated child waiting: it would keep this test's process alive.
   const started = await client.request('start', { session: 8, mode: 'stat', probe: { kind: 'catalog', id: 'write' },
-    layout: 'seed', intervalMs: 0, pid: child.pid, armOnExec: true });
+    layout: 'seed', intervalMs: 0, pid: child.pid, armOnExec: true }).catch((e: unknown) => {
+    child.kill();
+    throw e;
+  });
   child.release();
   assert.equal(await child.exited, 0, `${program} as ${uid}`);
   return (await client.request('stop', { session: started.session })).histogram!.counts;
