@@ -2,8 +2,8 @@
  * An error shown where the user acted: the LabError's message in plain words,
  * a hint for the codes where one helps, and any long detail (a verifier log,
  * say) folded away in a block the user can open. `not-authorized` has no
- * hint: polkit refusing the helper and serve refusing a stale page cookie need
- * different remedies, and each message already says which.
+ * hint: polkit refusing the helper and serve refusing a page with no token (or
+ * an out-of-date one) need different remedies, and each message already says which.
  */
 import type { ErrorCode, ErrorData } from '../../shared/errors.js';
 
