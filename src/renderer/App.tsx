@@ -126,7 +126,7 @@ export function App() {
             running={running !== null} starting={state.starting} stopping={actions.stopping} blocked={blocked}
             startError={actions.startError} stopError={actions.stopError} onStart={startNow} onStop={stopNow}
           />
-          {session ? <SessionBanner session={session} /> : null}
+          {session ? <SessionBanner session={session} scope={state.status?.helper.state === 'ready' ? state.status.helper.scope : undefined} /> : null}
           <Tabs
             tabs={[{ id: 'live', label: liveLabel }, { id: 'inside', label: 'Inside the probe' }, { id: 'classic', label: 'Classic BPF' }]}
             selected={area} onSelect={setArea} label="What to show" idPrefix="area"

@@ -113,9 +113,9 @@ export const RUNS_WITHHELD = 'Run counts and times: the kernel counts every run 
 export type Cost = z.infer<typeof costSchema>;
 
 /** The line of an inspection's `withheld` that says some machine code bytes are blank (a caller who is not root). */
-export const JIT_BYTES_WITHHELD = 'Bytes of machine code that hold a kernel address or the distance to one (calls and jumps out of the '
-  + 'program, where maps and per-CPU data sit), left blank: to root only. With the program\'s own address, such a distance tells where '
-  + 'the kernel was loaded, which the kernel picks at random to make attacks harder.';
+export const JIT_BYTES_WITHHELD = 'Rows with no bytes hold a kernel address, or the distance from this program to one (a call or '
+  + 'jump out of it, a map\'s address): root only, since with the program\'s own address they tell where the kernel was '
+  + 'loaded, which the kernel picks at random to make attacks harder.';
 
 /** What changes while a program runs, read again without decoding anything: its maps and its cost. */
 export const sampleSchema = z.strictObject({

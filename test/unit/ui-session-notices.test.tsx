@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { ErrorAlert } from '../../src/renderer/components/ErrorAlert.js';
-import { Notices } from '../../src/renderer/components/SessionBanner.js';
+import { Notices, SessionBanner } from '../../src/renderer/components/SessionBanner.js';
+import type { SessionView } from '../../src/renderer/lab-state.js';
 import { isSkippedProbeNotice, skippedProbeNotice } from '../../src/shared/probes.js';
 
 const text = (html: string): string => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;/g, "'").replace(/\s+/g, ' ').trim();
@@ -38,4 +39,17 @@ test('a problem outside BPF Lab gets its own hint; only internal errors are call
   assert.match(text(renderToStaticMarkup(<ErrorAlert error={{ code: 'internal', message: 'bad reply' }} />)), /This is a bug in BPF Lab\./);
   assert.doesNotMatch(text(renderToStaticMarkup(<ErrorAlert error={{ code: 'busy', message: 'try again in 4 s' }} />)), /stop one first/,
     'busy has several causes; its message names the one');
+});
+
+test('with no pid, the session line says whose processes count: a scoped caller\'s own, not all', () => {
+  const session = {
+    info: { session: 1, mode: 'stat', probe: 'write', via: 'tracepoint syscalls:sys_enter_write', layout: 'seed', intervalMs: 2000, notices: [], startedAt: 0 },
+    layout: null, histogram: null, trace: null, ended: null,
+  } as unknown as SessionView;
+  const line = (scope?: 'own-processes' | 'every-process', pid?: number): string =>
+    text(renderToStaticMarkup(<SessionBanner session={{ ...session, info: { ...session.info, ...(pid ? { pid } : {}) } }} scope={scope} />));
+  assert.match(line('own-processes'), /· your processes ·/);
+  assert.doesNotMatch(line('own-processes'), /all processes/);
+  assert.match(line('every-process'), /· all processes ·/);
+  assert.match(line('own-processes', 42), /· pid 42 ·/);
 });

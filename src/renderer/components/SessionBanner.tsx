@@ -5,14 +5,16 @@
  * a note that it ended while this page was disconnected appear under it.
  */
 import { isSkippedProbeNotice } from '../../shared/probes.js';
+import type { Scope } from '../../shared/protocol.js';
 import type { SessionView } from '../lab-state.js';
 import { ErrorAlert } from './ErrorAlert.js';
 
-function describe(session: SessionView): string {
+/** With no pid, whose processes: a helper scoped to its caller counts only theirs (the notice says why). */
+function describe(session: SessionView, scope: Scope | undefined): string {
   const { info } = session;
   const parts = [
     info.mode === 'stat' ? `histogram, ${info.layout} buckets, every ${info.intervalMs / 1000} s` : 'trace',
-    info.pid === undefined ? 'all processes' : `pid ${info.pid}`,
+    info.pid !== undefined ? `pid ${info.pid}` : scope === 'own-processes' ? 'your processes' : 'all processes',
     `started ${new Date(info.startedAt).toLocaleTimeString()}`,
   ];
   return parts.join(' · ');
@@ -40,14 +42,14 @@ export function Notices({ notices }: { notices: readonly string[] }) {
   );
 }
 
-export function SessionBanner({ session }: { session: SessionView }) {
+export function SessionBanner({ session, scope }: { session: SessionView; scope?: Scope | undefined }) {
   const { info, ended } = session;
   return (
     <section className="session" aria-label="Session">
       <p className="session-line">
         <span className={`badge ${ended ? 'badge-ended' : 'badge-works'}`}>{ended ? 'ended' : 'running'}</span>{' '}
         <strong>{info.probe}</strong> via <code>{info.via}</code>
-        <span className="session-meta"> · {describe(session)}</span>
+        <span className="session-meta"> · {describe(session, scope)}</span>
       </p>
       <Notices notices={info.notices} />
       {ended?.error ? <ErrorAlert error={ended.error} title="The session ended early" /> : null}

@@ -11,7 +11,7 @@ export function JitPane({ inspection, selected, onSelect }: { inspection: Inspec
   return (
     <>
       {/* Why some rows have no bytes (a caller who is not root), where the blanks are seen. */}
-      {inspection.withheld.includes(JIT_BYTES_WITHHELD) ? <p className="pane-note" data-testid="jit-bytes-withheld">{JIT_BYTES_WITHHELD}</p> : null}
+      {inspection.withheld.includes(JIT_BYTES_WITHHELD) ? <p className="explain" data-testid="jit-bytes-withheld">{JIT_BYTES_WITHHELD}</p> : null}
       <CodeListing
         label="Machine code" className="jited" selected={selected} onSelect={onSelect}
         rows={inspection.jited.map((j) => ({ key: String(j.offset), line: j.line, cells: [j.offset.toString(16).padStart(4, '0'), j.bytes, j.text] }))}
