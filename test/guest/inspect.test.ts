@@ -13,7 +13,7 @@ const SIZES = ['0', '64', '65x2', '4096'];
 describe('inspect on a kernel with kprobes', () => {
   it('shows a kprobe program whole: type, instructions, machine code, verifier, maps and an exact histogram', () => {
     const run = cli(['inspect', '--probe', 'vfs-read', '--json', '--', ORACLE_STATIC, 'read', ...SIZES]);
-    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.status, 0, `status ${run.status}, signal ${run.signal}: ${run.stderr}`);
     const doc = JSON.parse(run.stdout) as {
       program: { type: string; insns_xlated: number; verified_insns: number; jited_bytes: number; run_cnt: number; attach: string };
       maps: Array<{ name: string; values: { kind: string } | null }>;

@@ -32,13 +32,15 @@ export function callerEnv(uid: number): Record<string, string> {
 
 export interface Run {
   status: number | null;
+  /** The signal that ended it (status is then null). */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
 export function cli(args: string[], timeoutMs = 60_000): Run {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 1 << 28 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** NDJSON records of a --json run. */

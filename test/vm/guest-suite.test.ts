@@ -42,7 +42,8 @@ for (const series of SERIES) {
       const log = path.join(REPO, `build/vm-guest-${series}.log`);
       fs.writeFileSync(log, `${out}\n--- stderr ---\n${run.stderr}`);
       t.diagnostic(`guest output: ${log}`);
-      const failures = out.split('\n').filter((l) => /^\s*not ok|^\s+(error|bpf-lab|expected|actual):/.test(l)).slice(0, 30);
+      // With the signal a run died of, and the guest kernel's lines that say why (run.sh adds them on a failure).
+      const failures = out.split('\n').filter((l) => /^\s*not ok|^\s+(error|bpf-lab|expected|actual):|^\s+status \S+, signal |^# the guest kernel log|^# .*(segfault|Killed process|traps:|Out of memory)/.test(l)).slice(0, 40);
       assert.equal(run.status, 0, `the guest suite failed on ${series} (status ${run.status}):\n${failures.join('\n')}\n${run.stderr}`);
       assert.match(out, new RegExp(`^# kernel ${series.replace('.', '\\.')}\\.`, 'm'), 'the guest ran the kernel asked for');
       const count = (name: string): number => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(out)?.[1] ?? NaN);

@@ -230,6 +230,11 @@ done
 cd /app
 sh -c "$(cat /bpf-lab/command)" </dev/null >"$out" 2>&1
 status=$?
+# On a failure, the kernel's own account (an OOM kill, a segfault), which the quiet console hides.
+if [ "$status" -ne 0 ]; then
+  printf '\n# the guest kernel log, last lines:\n' >"$out"
+  dmesg | tail -n 40 | sed 's/^/# /' >"$out"
+fi
 # The leading newline keeps the marker on a line of its own even after
 # output with no final newline; the host drops it again.
 printf '\n@MARKER@=%d\n' "$status" >"$out"
